@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+  name: "autoloss-swift",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "autoloss", targets: ["autoloss"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+      providers: [.apt(["libhdf5-dev"])]),
+    .systemLibrary(
+      name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(
+      name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimize),
+    .target(name: "Store", dependencies: ["CHDF5", "CPNG", "CZlib"], swiftSettings: optimize),
+    .target(name: "Datasets", dependencies: ["Store", "Engine", "CZlib"], swiftSettings: optimize),
+    .target(name: "AutoLoss", dependencies: ["Engine"], swiftSettings: optimize),
+    .target(
+      name: "Tasks", dependencies: ["AutoLoss", "Engine", "Datasets"], swiftSettings: optimize),
+    .target(
+      name: "Pipeline", dependencies: ["AutoLoss", "Tasks", "Datasets", "Store", "Engine"],
+      swiftSettings: optimize),
+    .executableTarget(
+      name: "autoloss",
+      dependencies: [
+        "Pipeline", "Engine", "Store",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: optimize),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "Store"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "StoreTests", dependencies: ["Store"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Store"]),
+    .testTarget(name: "AutoLossTests", dependencies: ["AutoLoss", "Engine"]),
+    .testTarget(name: "TasksTests", dependencies: ["Tasks", "AutoLoss", "Engine", "Datasets"]),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"]),
+  ]
+)

@@ -1,0 +1,33 @@
+/// A fully connected layer: y = x · W + b with x `[batch, inputSize]`, W `[inputSize, outputSize]`,
+/// b `[outputSize]`.
+public final class Linear: Module {
+  public let weight: Variable
+  public let bias: Variable?
+
+  public init(
+    _ inputSize: Int, _ outputSize: Int, bias: Bool = true,
+    weightInit: Initializer = .xavierUniform, biasInit: Initializer = .constant(0),
+    rng: inout SeededRandom
+  ) {
+    weight = Variable(
+      weightInit.make([inputSize, outputSize], fanIn: inputSize, fanOut: outputSize, rng: &rng),
+      requiresGrad: true, name: "weight")
+    self.bias =
+      bias
+      ? Variable(biasInit.make([outputSize], fanIn: inputSize, fanOut: outputSize, rng: &rng), requiresGrad: true, name: "bias")
+      : nil
+  }
+
+  public var namedParameters: [(String, Variable)] {
+    var list = [("weight", weight)]
+    if let bias { list.append(("bias", bias)) }
+    return list
+  }
+
+  /// Applies the layer to `x[batch, inputSize]`.
+  public func callAsFunction(_ x: Variable) -> Variable {
+    let y = matmul(x, weight)
+    if let bias { return y + bias }
+    return y
+  }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Something that updates parameters from their gradients.
+public protocol Optimizer: AnyObject {
+  /// Applies one update to every parameter in `parameters` that has a gradient.
+  func step(_ parameters: [Variable])
+}
+
+/// Stochastic gradient descent with optional (heavy-ball) momentum, as PyTorch's `SGD`:
+/// v ← μ·v + g;  w ← w − lr·v.
+public final class SGD: Optimizer {
+  public var learningRate: Float
+  public let momentum: Float
+  private var velocity: [ObjectIdentifier: [Float]] = [:]
+
+  public init(learningRate: Float, momentum: Float = 0) {
+    self.learningRate = learningRate
+    self.momentum = momentum
+  }
+
+  public func step(_ parameters: [Variable]) {
+    for p in parameters {
+      guard let g = p.grad else { continue }
+      if momentum == 0 {
+        p.value.addScaled(g, -learningRate)
+        continue
+      }
+      let id = ObjectIdentifier(p)
+      var v = velocity[id] ?? [Float](repeating: 0, count: g.count)
+      for i in 0..<v.count { v[i] = momentum * v[i] + g.data[i] }
+      velocity[id] = v
+      p.value.addScaled(Tensor(shape: p.value.shape, data: v), -learningRate)
+    }
+  }
+}
+
+/// Adam (Kingma & Ba) with bias correction:
+/// m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε̂).
+///
+/// Like TensorFlow's `AdamOptimizer`, the step count t belongs to the optimizer and advances once
+/// per ``step(_:)`` call, and ε is added after the bias-corrected scaling (ε̂ = ε). One `Adam` shared
+/// by several actions therefore shares both the moment slots and the step count, as the official
+/// AutoLoss code does; make one `Adam` per action to keep them apart.
+public final class Adam: Optimizer {
+  public var learningRate: Float
+  public let beta1: Float
+  public let beta2: Float
+  public let epsilon: Float
+  /// The number of updates applied so far.
+  public private(set) var stepCount = 0
+  private var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
+
+  public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    self.learningRate = learningRate
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon
+  }
+
+  public func step(_ parameters: [Variable]) {
+    stepCount += 1
+    let t = Double(stepCount)
+    let correction = Float((1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+    let lrT = learningRate * correction
+    let (b1, b2, eps) = (beta1, beta2, epsilon)
+    for p in parameters {
+      guard let g = p.grad else { continue }
+      let id = ObjectIdentifier(p)
+      var state = moments[id] ?? ([Float](repeating: 0, count: g.count), [Float](repeating: 0, count: g.count))
+      moments[id] = nil
+      let n = g.count
+      state.m.withUnsafeMutableBufferPointer { m in
+        state.v.withUnsafeMutableBufferPointer { v in
+          g.data.withUnsafeBufferPointer { gp in
+            p.value.data.withUnsafeMutableBufferPointer { w in
+              for i in 0..<n {
+                let gi = gp[i]
+                m[i] = b1 * m[i] + (1 - b1) * gi
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                w[i] -= lrT * m[i] / (v[i].squareRoot() + eps)
+              }
+            }
+          }
+        }
+      }
+      moments[id] = state
+    }
+  }
+
+  /// Forgets all moments and the step count.
+  public func reset() {
+    moments = [:]
+    stepCount = 0
+  }
+}

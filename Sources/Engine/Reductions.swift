@@ -1,0 +1,37 @@
+// Differentiable reductions on ``Variable``.
+
+extension Variable {
+  /// The sum of all elements, as a scalar (shape `[]`).
+  public func sum() -> Variable {
+    let shape = self.shape
+    return Variable.make(Tensor(scalar: value.sum()), [self]) { [self] g in
+      self.accumulate(Tensor(shape: shape, repeating: g.scalar))
+    }
+  }
+
+  /// The mean of all elements, as a scalar.
+  public func mean() -> Variable {
+    let n = Float(Swift.max(value.count, 1))
+    return sum() * (1 / n)
+  }
+
+  /// Sums over `axis`, removing it.
+  public func sum(axis: Int) -> Variable {
+    let shape = self.shape
+    let outer = shape[..<axis].reduce(1, *)
+    let n = shape[axis]
+    let inner = shape[(axis + 1)...].reduce(1, *)
+    return Variable.make(value.sum(axis: axis), [self]) { [self] g in
+      var d = [Float](repeating: 0, count: outer * n * inner)
+      for o in 0..<outer {
+        for k in 0..<n {
+          for i in 0..<inner { d[(o * n + k) * inner + i] = g.data[o * inner + i] }
+        }
+      }
+      self.accumulate(Tensor(shape: shape, data: d))
+    }
+  }
+
+  /// Means over `axis`, removing it.
+  public func mean(axis: Int) -> Variable { sum(axis: axis) * (1 / Float(shape[axis])) }
+}
