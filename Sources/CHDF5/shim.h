@@ -12,6 +12,10 @@ static inline unsigned h5s_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned h5s_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline hid_t h5s_p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t h5s_p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t h5s_p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t h5s_p_default(void) { return H5P_DEFAULT; }
+static inline hid_t h5s_e_default(void) { return H5E_DEFAULT; }
+static inline hid_t h5s_s_all(void) { return H5S_ALL; }
 static inline hsize_t h5s_unlimited(void) { return H5S_UNLIMITED; }
+static inline size_t h5s_variable(void) { return H5T_VARIABLE; }
 static inline void h5s_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

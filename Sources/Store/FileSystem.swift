@@ -1,0 +1,93 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Small POSIX helpers for durable, atomic file updates.
+enum FileSystem {
+  static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+  /// Flushes a file's data to disk.
+  static func fsyncFile(_ path: String) throws {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw StoreError(.io, path: path, "cannot open for fsync: \(errnoText())") }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw StoreError(.io, path: path, "fsync failed: \(errnoText())") }
+  }
+
+  /// Flushes a directory entry table (after a rename) to disk.
+  static func fsyncDirectory(_ path: String) throws {
+    let fd = open(path, O_RDONLY | O_DIRECTORY)
+    guard fd >= 0 else { throw StoreError(.io, path: path, "cannot open directory for fsync: \(errnoText())") }
+    defer { close(fd) }
+    // Some file systems refuse fsync on directories; that is not worth failing a commit for.
+    let status = fsync(fd)
+    if status != 0 && errno != EINVAL && errno != EBADF {
+      throw StoreError(.io, path: path, "directory fsync failed: \(errnoText())")
+    }
+  }
+
+  static func createDirectory(_ path: String) throws {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw StoreError(.io, path: path, "cannot create directory: \(error.localizedDescription)")
+    }
+  }
+
+  static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+  /// Moves `source` to `destination` only if `destination` does not exist (hard link, then unlink).
+  /// Returns false if `destination` exists. Falls back to rename where hard links are unsupported.
+  static func moveNoReplace(_ source: String, to destination: String) throws -> Bool {
+    if link(source, destination) == 0 {
+      unlink(source)
+      return true
+    }
+    let code = errno
+    if code == EEXIST { return false }
+    if code == EPERM || code == ENOTSUP || code == EOPNOTSUPP || code == EMLINK {
+      if exists(destination) { return false }
+      guard rename(source, destination) == 0 else {
+        throw StoreError(.io, path: destination, "cannot rename \(source) into place: \(errnoText())")
+      }
+      return true
+    }
+    throw StoreError(.io, path: destination, "cannot move \(source) into place: \(errnoText(code))")
+  }
+
+  /// Atomically replaces `destination` with `source`.
+  static func replace(_ source: String, with destination: String) throws {
+    guard rename(source, destination) == 0 else {
+      throw StoreError(.io, path: destination, "cannot rename \(source) into place: \(errnoText())")
+    }
+  }
+
+  /// Writes `text` to `path` atomically: temp file in the same folder, fsync, rename, fsync folder.
+  static func writeAtomically(_ text: String, to path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    let base = (path as NSString).lastPathComponent
+    let temp = (directory as NSString).appendingPathComponent(".tmp-\(base)-\(uniqueSuffix())")
+    guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)) else {
+      throw StoreError(.io, path: temp, "cannot write temporary file: \(errnoText())")
+    }
+    do {
+      try fsyncFile(temp)
+      try replace(temp, with: path)
+      try fsyncDirectory(directory.isEmpty ? "." : directory)
+    } catch {
+      unlink(temp)
+      throw error
+    }
+  }
+
+  /// A short suffix unique within and across processes.
+  static func uniqueSuffix() -> String {
+    "\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
+  }
+
+  static func remove(_ path: String) { unlink(path) }
+}
