@@ -15,6 +15,12 @@ final class SeqBuffer: @unchecked Sendable {
     p.initialize(repeating: 0, count: max(count, 1))
   }
 
+  /// A buffer of `count` floats whose contents the caller writes before reading.
+  init(uninitialized count: Int) {
+    self.count = count
+    p = .allocate(capacity: max(count, 1))
+  }
+
   deinit { p.deallocate() }
 
   /// The contents as an array.
@@ -60,7 +66,10 @@ enum SeqMath {
   @inline(__always)
   static func exp(_ x: Float) -> Float {
     let x = Swift.min(Swift.max(x, -87), 88)
-    let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+    // Round to nearest by adding and subtracting 1.5·2²³ (vectorizes, unlike rintf);
+    // k's bit pattern is 0x4B40_0000 + n.
+    let k = x * 1.442_695_04 + 12_582_912
+    let n = k - 12_582_912
     let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
     var p: Float = 1.987_569_15e-4
     p = p * r + 1.398_199_95e-3
@@ -69,7 +78,7 @@ enum SeqMath {
     p = p * r + 1.666_666_55e-1
     p = p * r + 5.000_000_12e-1
     p = p * r * r + r + 1
-    let bits = UInt32(bitPattern: Int32(n) &+ 127) &<< 23
+    let bits = (k.bitPattern &- 0x4B40_0000 &+ 127) &<< 23
     return p * Float(bitPattern: bits)
   }
 
@@ -113,21 +122,13 @@ enum LSTMKernels {
         if let out { (out + r * h).update(repeating: 0, count: h) }
         continue
       }
-      for j in 0..<h {
-        let i = SeqMath.sigmoid(gi[j])
-        let f = SeqMath.sigmoid(gf[j])
-        let g = SeqMath.tanh(gg[j])
-        let o = SeqMath.sigmoid(go[j])
-        gi[j] = i
-        gf[j] = f
-        gg[j] = g
-        go[j] = o
-        let c = f * cp[j] + i * g
-        let t = SeqMath.tanh(c)
-        cn[j] = c
-        tc[j] = t
-        hn[j] = o * t
-      }
+      // Separate passes over few pointers each, so that every loop vectorizes.
+      for j in 0..<(2 * h) { gi[j] = SeqMath.sigmoid(gi[j]) }
+      for j in 0..<h { gg[j] = SeqMath.tanh(gg[j]) }
+      for j in 0..<h { go[j] = SeqMath.sigmoid(go[j]) }
+      for j in 0..<h { cn[j] = gf[j] * cp[j] + gi[j] * gg[j] }
+      for j in 0..<h { tc[j] = SeqMath.tanh(cn[j]) }
+      for j in 0..<h { hn[j] = go[j] * tc[j] }
       if let out { (out + r * h).update(from: hn, count: h) }
     }
   }
@@ -165,21 +166,14 @@ enum LSTMKernels {
         let gr = gOut + r * h
         for j in 0..<h { dhr[j] += gr[j] }
       }
-      for j in 0..<h {
-        let i = gi[j]
-        let f = gf[j]
-        let g = gg[j]
-        let o = go[j]
-        let t = tc[j]
-        let dhv = dhr[j]
-        let dcv = dcr[j] + dhv * o * (1 - t * t)
-        dgo[j] = dhv * t * o * (1 - o)
-        dgi[j] = dcv * g * i * (1 - i)
-        dgf[j] = dcv * cp[j] * f * (1 - f)
-        dgg[j] = dcv * i * (1 - g * g)
-        dcr[j] = dcv * f
-        dhr[j] = 0
-      }
+      // dc ← dc + dh·o·(1 - tanh²c'), then the gate gradients, then dc ← dc·f.
+      for j in 0..<h { dcr[j] += dhr[j] * go[j] * (1 - tc[j] * tc[j]) }
+      for j in 0..<h { dgo[j] = dhr[j] * tc[j] * go[j] * (1 - go[j]) }
+      for j in 0..<h { dgi[j] = dcr[j] * gg[j] * gi[j] * (1 - gi[j]) }
+      for j in 0..<h { dgf[j] = dcr[j] * cp[j] * gf[j] * (1 - gf[j]) }
+      for j in 0..<h { dgg[j] = dcr[j] * gi[j] * (1 - gg[j] * gg[j]) }
+      for j in 0..<h { dcr[j] *= gf[j] }
+      dhr.update(repeating: 0, count: h)
     }
   }
 }

@@ -60,10 +60,10 @@ public func lstmSequence(
   let times = reverse ? Array((0..<t).reversed()) : Array(0..<t)
 
   // Caches, all indexed by time: activated gates, the state entering the step, tanh(c').
-  let acts = SeqBuffer(zeros: t * b * g4)
-  let hp = SeqBuffer(zeros: t * bh)
-  let cp = SeqBuffer(zeros: t * bh)
-  let tc = SeqBuffer(zeros: t * bh)
+  let acts = SeqBuffer(uninitialized: t * b * g4)
+  let hp = SeqBuffer(uninitialized: t * bh)
+  let cp = SeqBuffer(uninitialized: t * bh)
+  let tc = SeqBuffer(uninitialized: t * bh)
   // Result: outputs [T, B, H], then final h, then final c.
   let packed = SeqBuffer(zeros: (t + 2) * bh)
   let hN = packed.p + t * bh
@@ -107,7 +107,7 @@ public func lstmSequence(
   var parents = [input, wIH, wHH, bias]
   if let initial { parents += [initial.h, initial.c] }
   let node = Variable.make(Tensor(shape: [t + 2, b, hid], data: packed.array), parents) { g in
-    let dGates = SeqBuffer(zeros: t * b * g4)
+    let dGates = SeqBuffer(uninitialized: t * b * g4)
     let dh = SeqBuffer(zeros: bh)
     let dc = SeqBuffer(zeros: bh)
     var dx = [Float](repeating: 0, count: input.requiresGrad ? t * b * inSize : 0)
