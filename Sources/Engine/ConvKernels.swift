@@ -110,41 +110,41 @@ public struct ConvGeometry: Sendable, Equatable {
 }
 
 /// im2col / col2im and layout shuffles on raw buffers.
+///
+/// The kernels work on batch-innermost data: an image batch `[N, C, H, W]` is first transposed to
+/// `[C, H, W, N]`, so that every tap of the unfolded matrix copies runs of N contiguous floats
+/// (instead of runs of outW strided floats, which made im2col cost as much as the GEMM for 7×7 outputs).
+/// Columns of the unfolded matrix are ordered (oh, ow, n).
 enum ConvKernels {
-  /// Unfolds `x[batch, channels, inH, inW]` into `col[channels·kh·kw, batch·outH·outW]`:
-  /// row (c, i, j), column (n, oh, ow) holds x[n, c, oh·s − padTop + i, ow·s − padLeft + j] (zero outside).
+  /// Unfolds `x[channels, inH, inW, batch]` into `col[channels·kh·kw, outH·outW·batch]`:
+  /// row (c, i, j), column (oh, ow, n) holds x[c, oh·s − padTop + i, ow·s − padLeft + j, n] (zero outside).
   static func im2col(
     _ x: UnsafePointer<Float>, batch: Int, channels: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>
   ) {
-    let p = g.outPlane
-    let np = batch * p
+    let n = batch
+    let rowLength = g.outPlane * n
     let (s, outW) = (g.stride, g.outW)
     for c in 0..<channels {
       for i in 0..<g.kh {
         for j in 0..<g.kw {
-          let row = col + ((c * g.kh + i) * g.kw + j) * np
+          let row = col + ((c * g.kh + i) * g.kw + j) * rowLength
           let (lo, hi) = g.validColumns(j)
-          for n in 0..<batch {
-            let src = x + (n * channels + c) * g.inPlane
-            for oh in 0..<g.outH {
-              let d = row + n * p + oh * outW
-              let ih = oh * s - g.padTop + i
-              if ih < 0 || ih >= g.inH {
-                d.update(repeating: 0, count: outW)
-                continue
-              }
-              for ow in 0..<lo { d[ow] = 0 }
-              let base = src + (ih * g.inW + j - g.padLeft + lo * s)
-              let dv = d + lo
-              if s == 1 {
-                for t in 0..<(hi - lo) { dv[t] = base[t] }
-              } else if s == 2 {
-                for t in 0..<(hi - lo) { dv[t] = base[2 * t] }
-              } else {
-                for t in 0..<(hi - lo) { dv[t] = base[t * s] }
-              }
-              for ow in hi..<outW { d[ow] = 0 }
+          for oh in 0..<g.outH {
+            var d = row + oh * outW * n
+            let ih = oh * s - g.padTop + i
+            if ih < 0 || ih >= g.inH {
+              d.update(repeating: 0, count: outW * n)
+              continue
             }
+            if lo > 0 { d.update(repeating: 0, count: lo * n) }
+            d += lo * n
+            var src = x + ((c * g.inH + ih) * g.inW + lo * s - g.padLeft + j) * n
+            for _ in lo..<hi {
+              for t in 0..<n { d[t] = src[t] }
+              d += n
+              src += s * n
+            }
+            if hi < outW { d.update(repeating: 0, count: (outW - hi) * n) }
           }
         }
       }
@@ -152,33 +152,28 @@ enum ConvKernels {
   }
 
   /// The adjoint of ``im2col(_:batch:channels:_:_:)``: adds every column entry back into
-  /// `x[batch, channels, inH, inW]` (which the caller zeroes or pre-fills).
+  /// `x[channels, inH, inW, batch]` (which the caller zeroes or pre-fills).
   static func col2im(
     _ col: UnsafePointer<Float>, batch: Int, channels: Int, _ g: ConvGeometry, _ x: UnsafeMutablePointer<Float>
   ) {
-    let p = g.outPlane
-    let np = batch * p
+    let n = batch
+    let rowLength = g.outPlane * n
     let (s, outW) = (g.stride, g.outW)
     for c in 0..<channels {
       for i in 0..<g.kh {
         for j in 0..<g.kw {
-          let row = col + ((c * g.kh + i) * g.kw + j) * np
+          let row = col + ((c * g.kh + i) * g.kw + j) * rowLength
           let (lo, hi) = g.validColumns(j)
           if hi <= lo { continue }
-          for n in 0..<batch {
-            let dst = x + (n * channels + c) * g.inPlane
-            for oh in 0..<g.outH {
-              let ih = oh * s - g.padTop + i
-              if ih < 0 || ih >= g.inH { continue }
-              let sv = row + (n * p + oh * outW + lo)
-              let base = dst + (ih * g.inW + j - g.padLeft + lo * s)
-              if s == 1 {
-                for t in 0..<(hi - lo) { base[t] += sv[t] }
-              } else if s == 2 {
-                for t in 0..<(hi - lo) { base[2 * t] += sv[t] }
-              } else {
-                for t in 0..<(hi - lo) { base[t * s] += sv[t] }
-              }
+          for oh in 0..<g.outH {
+            let ih = oh * s - g.padTop + i
+            if ih < 0 || ih >= g.inH { continue }
+            var src = row + (oh * outW + lo) * n
+            var dst = x + ((c * g.inH + ih) * g.inW + lo * s - g.padLeft + j) * n
+            for _ in lo..<hi {
+              for t in 0..<n { dst[t] += src[t] }
+              src += n
+              dst += s * n
             }
           }
         }
@@ -186,43 +181,30 @@ enum ConvKernels {
     }
   }
 
-  /// Swaps the two outer axes of a `[a, b, inner]` block: dst[j, i, :] = src[i, j, :].
-  static func swapOuter(_ src: UnsafePointer<Float>, a: Int, b: Int, inner: Int, _ dst: UnsafeMutablePointer<Float>) {
-    for i in 0..<a {
-      for j in 0..<b {
-        (dst + (j * a + i) * inner).update(from: src + (i * b + j) * inner, count: inner)
+  /// Strided 2-D transpose: dst[c·dstStride + r] = src[r·srcStride + c] for r < rows, c < cols
+  /// (in 16×16 blocks, so both sides stay in cache).
+  static func transpose(
+    _ src: UnsafePointer<Float>, rows: Int, cols: Int, srcStride: Int,
+    _ dst: UnsafeMutablePointer<Float>, dstStride: Int
+  ) {
+    let block = 16
+    for r0 in stride(from: 0, to: rows, by: block) {
+      let r1 = min(r0 + block, rows)
+      for c0 in stride(from: 0, to: cols, by: block) {
+        let c1 = min(c0 + block, cols)
+        for r in r0..<r1 {
+          let s = src + r * srcStride
+          let d = dst + r
+          for c in c0..<c1 { d[c * dstStride] = s[c] }
+        }
       }
     }
   }
 
-  /// `[channels, batch·plane]` → `[batch, channels, plane]`, adding `bias[channels]` if given.
-  static func channelsToBatch(
-    _ src: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, bias: UnsafePointer<Float>?,
-    _ dst: UnsafeMutablePointer<Float>
-  ) {
-    for c in 0..<channels {
-      let b = bias?[c] ?? 0
-      for n in 0..<batch {
-        let s = src + (c * batch + n) * plane
-        let d = dst + (n * channels + c) * plane
-        for t in 0..<plane { d[t] = s[t] + b }
-      }
-    }
-  }
-
-  /// Sums `g[batch, channels, plane]` over batch and plane into `out[channels]` (overwrites).
-  static func channelSums(
-    _ g: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, _ out: UnsafeMutablePointer<Float>
-  ) {
-    out.update(repeating: 0, count: channels)
-    for n in 0..<batch {
-      for c in 0..<channels {
-        let s = g + (n * channels + c) * plane
-        var acc: Float = 0
-        for t in 0..<plane { acc += s[t] }
-        out[c] += acc
-      }
-    }
+  /// `[rows, cols]` → `[cols, rows]`, contiguous.
+  @inline(__always)
+  static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, _ dst: UnsafeMutablePointer<Float>) {
+    transpose(src, rows: rows, cols: cols, srcStride: cols, dst, dstStride: rows)
   }
 }
 

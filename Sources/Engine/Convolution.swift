@@ -11,9 +11,10 @@
 ///   - padding: `.valid`, `.same` (TensorFlow 'SAME') or `.explicit(p)`.
 /// - Returns: `[N, O, outH, outW]` (see ``ConvPadding`` for the sizes).
 ///
-/// The whole batch is unfolded into one `[C·kh·kw, N·outH·outW]` matrix and multiplied by the
-/// `[O, C·kh·kw]` weight in a single GEMM; the backward pass reuses that matrix for the weight
-/// gradient and folds `weightᵀ · grad` back with col2im for the input gradient.
+/// The whole batch (transposed to batch-innermost `[C, H, W, N]`) is unfolded into one
+/// `[C·kh·kw, outH·outW·N]` matrix and multiplied by the `[O, C·kh·kw]` weight in a single GEMM; the
+/// backward pass reuses that matrix for the weight gradient and folds `weightᵀ · grad` back with col2im
+/// for the input gradient.
 public func conv2d(
   _ x: Variable, _ weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: ConvPadding = .valid
 ) -> Variable {
@@ -23,44 +24,54 @@ public func conv2d(
   let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
   if let bias { precondition(bias.shape == [o], "conv2d bias \(bias.shape) for \(o) filters") }
   let g = ConvGeometry.conv(inH: h, inW: w, kh: kh, kw: kw, stride: stride, padding: padding)
-  let (k, p) = (c * kh * kw, g.outPlane)
-  let np = n * p
-  let (xv, wv, bv) = (x.value, weight.value, bias?.value)
+  let (k, p, chw) = (c * kh * kw, g.outPlane, c * h * w)
+  let pn = p * n
+  let (wv, bv) = (weight.value, bias?.value)
 
-  let col = ConvKernels.uninitialized(k * np) { dst in
-    xv.data.withUnsafeBufferPointer { ConvKernels.im2col($0.baseAddress!, batch: n, channels: c, g, dst) }
+  // col [K, P·N] from the batch-innermost input [C, H, W, N]
+  let col: [Float] = x.value.data.withUnsafeBufferPointer { px in
+    let xT = ConvKernels.uninitialized(chw * n) { ConvKernels.transpose(px.baseAddress!, rows: n, cols: chw, $0) }
+    return ConvKernels.uninitialized(k * pn) { dst in
+      xT.withUnsafeBufferPointer { ConvKernels.im2col($0.baseAddress!, batch: n, channels: c, g, dst) }
+    }
   }
-  let outT = ConvKernels.uninitialized(o * np) { dst in
+  // outT [O, P·N] = W[O, K] · col, plus bias; then out[n, o, p] = outT[o, p·N + n]
+  var outT = ConvKernels.uninitialized(o * pn) { dst in
     wv.data.withUnsafeBufferPointer { pw in
       col.withUnsafeBufferPointer { pc in
-        BLAS.gemm(transA: false, transB: false, m: o, n: np, k: k, pw.baseAddress!, pc.baseAddress!, dst)
+        BLAS.gemm(transA: false, transB: false, m: o, n: pn, k: k, pw.baseAddress!, pc.baseAddress!, dst)
       }
     }
   }
   let out = ConvKernels.uninitialized(n * o * p) { dst in
-    outT.withUnsafeBufferPointer { src in
-      if let bv {
-        bv.data.withUnsafeBufferPointer {
-          ConvKernels.channelsToBatch(src.baseAddress!, batch: n, channels: o, plane: p, bias: $0.baseAddress!, dst)
+    outT.withUnsafeMutableBufferPointer { po in
+      for ch in 0..<o {
+        let row = po.baseAddress! + ch * pn
+        if let bv {
+          let b = bv.data[ch]
+          for t in 0..<pn { row[t] += b }
         }
-      } else {
-        ConvKernels.channelsToBatch(src.baseAddress!, batch: n, channels: o, plane: p, bias: nil, dst)
+        ConvKernels.transpose(row, rows: p, cols: n, srcStride: n, dst + ch * p, dstStride: o * p)
       }
     }
   }
   let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   return Variable.make(Tensor(shape: [n, o, g.outH, g.outW], data: out), inputs) { grad in
-    // grad [N, O, P] -> gT [O, N·P]
-    let gT = ConvKernels.uninitialized(o * np) { dst in
-      grad.data.withUnsafeBufferPointer { ConvKernels.swapOuter($0.baseAddress!, a: n, b: o, inner: p, dst) }
+    // gT[o, p·N + n] = grad[n, o, p]
+    let gT = ConvKernels.uninitialized(o * pn) { dst in
+      grad.data.withUnsafeBufferPointer { pg in
+        for ch in 0..<o {
+          ConvKernels.transpose(pg.baseAddress! + ch * p, rows: n, cols: p, srcStride: o * p, dst + ch * pn, dstStride: n)
+        }
+      }
     }
     gT.withUnsafeBufferPointer { pg in
       let gp = pg.baseAddress!
       if weight.requiresGrad {
-        // dW[O, K] = gT[O, NP] · colᵀ
+        // dW[O, K] = gT[O, PN] · colᵀ
         let dw = ConvKernels.uninitialized(o * k) { dst in
           col.withUnsafeBufferPointer {
-            BLAS.gemm(transA: false, transB: true, m: o, n: k, k: np, gp, $0.baseAddress!, dst)
+            BLAS.gemm(transA: false, transB: true, m: o, n: k, k: pn, gp, $0.baseAddress!, dst)
           }
         }
         weight.accumulate(Tensor(shape: wv.shape, data: dw))
@@ -68,25 +79,28 @@ public func conv2d(
       if let bias, bias.requiresGrad {
         let db = ConvKernels.uninitialized(o) { dst in
           for r in 0..<o {
-            let row = gp + r * np
+            let row = gp + r * pn
             var acc: Float = 0
-            for t in 0..<np { acc += row[t] }
+            for t in 0..<pn { acc += row[t] }
             dst[r] = acc
           }
         }
         bias.accumulate(Tensor(shape: [o], data: db))
       }
       if x.requiresGrad {
-        // dcol[K, NP] = Wᵀ · gT, folded back onto the input
-        let dcol = ConvKernels.uninitialized(k * np) { dst in
+        // dcol[K, PN] = Wᵀ · gT, folded back onto [C, H, W, N], then transposed to [N, C, H, W]
+        let dcol = ConvKernels.uninitialized(k * pn) { dst in
           wv.data.withUnsafeBufferPointer {
-            BLAS.gemm(transA: true, transB: false, m: k, n: np, k: o, $0.baseAddress!, gp, dst)
+            BLAS.gemm(transA: true, transB: false, m: k, n: pn, k: o, $0.baseAddress!, gp, dst)
           }
         }
-        let dx = ConvKernels.zeroed(n * c * h * w) { dst in
+        let dxT = ConvKernels.zeroed(chw * n) { dst in
           dcol.withUnsafeBufferPointer { ConvKernels.col2im($0.baseAddress!, batch: n, channels: c, g, dst) }
         }
-        x.accumulate(Tensor(shape: xv.shape, data: dx))
+        let dx = ConvKernels.uninitialized(n * chw) { dst in
+          dxT.withUnsafeBufferPointer { ConvKernels.transpose($0.baseAddress!, rows: chw, cols: n, dst) }
+        }
+        x.accumulate(Tensor(shape: [n, c, h, w], data: dx))
       }
     }
   }
@@ -118,72 +132,84 @@ public func convTranspose2d(
   if let bias { precondition(bias.shape == [o], "convTranspose2d bias \(bias.shape) for \(o) outputs") }
   let g = ConvGeometry.transposed(
     inH: h, inW: w, kh: kh, kw: kw, stride: stride, padding: padding, outputPadding: outputPadding)
-  let (kk, hw) = (o * kh * kw, h * w)
-  let nhw = n * hw
+  let (kk, hwn) = (o * kh * kw, h * w * n)
   let (oh, ow) = (g.inH, g.inW)
+  let ohw = o * oh * ow
   let (wv, bv) = (weight.value, bias?.value)
 
-  // xT [C, N·HW]
-  let xT = ConvKernels.uninitialized(c * nhw) { dst in
-    x.value.data.withUnsafeBufferPointer { ConvKernels.swapOuter($0.baseAddress!, a: n, b: c, inner: hw, dst) }
+  // xT [C, H·W·N] (batch innermost)
+  let xT = ConvKernels.uninitialized(c * hwn) { dst in
+    x.value.data.withUnsafeBufferPointer { ConvKernels.transpose($0.baseAddress!, rows: n, cols: c * h * w, dst) }
   }
-  // col [O·kh·kw, N·HW] = Wᵀ · xT, folded onto the output
-  let col = ConvKernels.uninitialized(kk * nhw) { dst in
+  // col [O·kh·kw, H·W·N] = Wᵀ · xT, folded onto outT [O, OH, OW, N], then transposed to [N, O, OH, OW]
+  let col = ConvKernels.uninitialized(kk * hwn) { dst in
     wv.data.withUnsafeBufferPointer { pw in
       xT.withUnsafeBufferPointer { px in
-        BLAS.gemm(transA: true, transB: false, m: kk, n: nhw, k: c, pw.baseAddress!, px.baseAddress!, dst)
+        BLAS.gemm(transA: true, transB: false, m: kk, n: hwn, k: c, pw.baseAddress!, px.baseAddress!, dst)
       }
     }
   }
-  var out = ConvKernels.zeroed(n * o * oh * ow) { dst in
+  var outT = ConvKernels.zeroed(ohw * n) { dst in
     col.withUnsafeBufferPointer { ConvKernels.col2im($0.baseAddress!, batch: n, channels: o, g, dst) }
   }
   if let bv {
-    let plane = oh * ow
-    out.withUnsafeMutableBufferPointer { po in
-      for img in 0..<n {
-        for ch in 0..<o {
-          let b = bv.data[ch]
-          let d = po.baseAddress! + (img * o + ch) * plane
-          for t in 0..<plane { d[t] += b }
-        }
+    let plane = oh * ow * n
+    outT.withUnsafeMutableBufferPointer { po in
+      for ch in 0..<o {
+        let b = bv.data[ch]
+        let d = po.baseAddress! + ch * plane
+        for t in 0..<plane { d[t] += b }
       }
     }
   }
+  let out = ConvKernels.uninitialized(n * ohw) { dst in
+    outT.withUnsafeBufferPointer { ConvKernels.transpose($0.baseAddress!, rows: ohw, cols: n, dst) }
+  }
   let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   return Variable.make(Tensor(shape: [n, o, oh, ow], data: out), inputs) { grad in
-    // gcol [O·kh·kw, N·HW]: the gradient unfolded with the same geometry
-    let gcol = ConvKernels.uninitialized(kk * nhw) { dst in
-      grad.data.withUnsafeBufferPointer { ConvKernels.im2col($0.baseAddress!, batch: n, channels: o, g, dst) }
+    // gcol [O·kh·kw, H·W·N]: the batch-innermost gradient unfolded with the same geometry
+    let gcol: [Float] = grad.data.withUnsafeBufferPointer { pg in
+      let gT = ConvKernels.uninitialized(ohw * n) { ConvKernels.transpose(pg.baseAddress!, rows: n, cols: ohw, $0) }
+      return ConvKernels.uninitialized(kk * hwn) { dst in
+        gT.withUnsafeBufferPointer { ConvKernels.im2col($0.baseAddress!, batch: n, channels: o, g, dst) }
+      }
     }
     gcol.withUnsafeBufferPointer { pgc in
       let gp = pgc.baseAddress!
       if weight.requiresGrad {
-        // dW[C, O·kh·kw] = xT[C, NHW] · gcolᵀ
+        // dW[C, O·kh·kw] = xT[C, HWN] · gcolᵀ
         let dw = ConvKernels.uninitialized(c * kk) { dst in
           xT.withUnsafeBufferPointer {
-            BLAS.gemm(transA: false, transB: true, m: c, n: kk, k: nhw, $0.baseAddress!, gp, dst)
+            BLAS.gemm(transA: false, transB: true, m: c, n: kk, k: hwn, $0.baseAddress!, gp, dst)
           }
         }
         weight.accumulate(Tensor(shape: wv.shape, data: dw))
       }
       if x.requiresGrad {
-        // dxT[C, NHW] = W[C, O·kh·kw] · gcol
-        let dxT = ConvKernels.uninitialized(c * nhw) { dst in
+        // dxT[C, HWN] = W[C, O·kh·kw] · gcol, transposed to [N, C, H, W]
+        let dxT = ConvKernels.uninitialized(c * hwn) { dst in
           wv.data.withUnsafeBufferPointer {
-            BLAS.gemm(transA: false, transB: false, m: c, n: nhw, k: kk, $0.baseAddress!, gp, dst)
+            BLAS.gemm(transA: false, transB: false, m: c, n: hwn, k: kk, $0.baseAddress!, gp, dst)
           }
         }
-        let dx = ConvKernels.uninitialized(n * c * hw) { dst in
-          dxT.withUnsafeBufferPointer { ConvKernels.swapOuter($0.baseAddress!, a: c, b: n, inner: hw, dst) }
+        let dx = ConvKernels.uninitialized(n * c * h * w) { dst in
+          dxT.withUnsafeBufferPointer { ConvKernels.transpose($0.baseAddress!, rows: c * h * w, cols: n, dst) }
         }
         x.accumulate(Tensor(shape: [n, c, h, w], data: dx))
       }
     }
     if let bias, bias.requiresGrad {
-      let db = ConvKernels.uninitialized(o) { dst in
-        grad.data.withUnsafeBufferPointer {
-          ConvKernels.channelSums($0.baseAddress!, batch: n, channels: o, plane: oh * ow, dst)
+      let plane = oh * ow
+      let db = ConvKernels.zeroed(o) { dst in
+        grad.data.withUnsafeBufferPointer { pg in
+          for img in 0..<n {
+            for ch in 0..<o {
+              let s = pg.baseAddress! + (img * o + ch) * plane
+              var acc: Float = 0
+              for t in 0..<plane { acc += s[t] }
+              dst[ch] += acc
+            }
+          }
         }
       }
       bias.accumulate(Tensor(shape: [o], data: db))
