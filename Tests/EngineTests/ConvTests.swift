@@ -168,6 +168,12 @@ final class ConvTests: XCTestCase {
     XCTAssertEqual(std, 0.02, accuracy: 0.003)
   }
 
+  func testKeepLargeAllocationsResident() {
+    #if os(Linux)
+      XCTAssertTrue(keepLargeAllocationsResident())
+    #endif
+  }
+
   func testNoGradientNodeWithoutRecording() {
     var rng = SeededRandom(seed: 5)
     let conv = Conv2d(1, 2, kernelSize: 3, rng: &rng)
