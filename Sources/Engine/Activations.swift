@@ -10,7 +10,15 @@ extension Variable {
     let y = x.map(f)
     return Variable.make(y, [self]) { [self] g in
       var d = [Float](repeating: 0, count: g.count)
-      for i in 0..<d.count { d[i] = g.data[i] * df(x.data[i], y.data[i]) }
+      g.data.withUnsafeBufferPointer { gp in
+        x.data.withUnsafeBufferPointer { xp in
+          y.data.withUnsafeBufferPointer { yp in
+            d.withUnsafeMutableBufferPointer { dp in
+              for i in 0..<dp.count { dp[i] = gp[i] * df(xp[i], yp[i]) }
+            }
+          }
+        }
+      }
       self.accumulate(Tensor(shape: g.shape, data: d))
     }
   }

@@ -8,14 +8,24 @@ public func mseLoss(_ prediction: Variable, _ target: Tensor) -> Variable {
   let p = prediction.value
   let n = Float(max(p.count, 1))
   var s: Float = 0
-  for i in 0..<p.count {
-    let d = p.data[i] - target.data[i]
-    s += d * d
+  p.data.withUnsafeBufferPointer { pp in
+    target.data.withUnsafeBufferPointer { tp in
+      for i in 0..<pp.count {
+        let d = pp[i] - tp[i]
+        s += d * d
+      }
+    }
   }
   return Variable.make(Tensor(scalar: s / n), [prediction]) { g in
     let k = 2 * g.scalar / n
     var d = [Float](repeating: 0, count: p.count)
-    for i in 0..<d.count { d[i] = k * (p.data[i] - target.data[i]) }
+    p.data.withUnsafeBufferPointer { pp in
+      target.data.withUnsafeBufferPointer { tp in
+        d.withUnsafeMutableBufferPointer { dp in
+          for i in 0..<dp.count { dp[i] = k * (pp[i] - tp[i]) }
+        }
+      }
+    }
     prediction.accumulate(Tensor(shape: p.shape, data: d))
   }
 }

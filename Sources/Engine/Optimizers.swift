@@ -47,8 +47,8 @@ public final class Adam: Optimizer {
   public let beta2: Float
   public let epsilon: Float
   /// The number of updates applied so far.
-  public private(set) var stepCount = 0
-  private var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
+  public internal(set) var stepCount = 0
+  var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
 
   public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
     self.learningRate = learningRate
@@ -91,5 +91,37 @@ public final class Adam: Optimizer {
   public func reset() {
     moments = [:]
     stepCount = 0
+  }
+}
+
+/// The moments and step count of an ``Adam`` optimizer, in the order of a parameter list
+/// (for checkpoints that resume training).
+public struct AdamState: Sendable, Equatable {
+  public var stepCount: Int
+  /// First and second moments per parameter (empty arrays for parameters without state).
+  public var m: [[Float]]
+  public var v: [[Float]]
+
+  public init(stepCount: Int, m: [[Float]], v: [[Float]]) {
+    self.stepCount = stepCount
+    self.m = m
+    self.v = v
+  }
+}
+
+extension Adam {
+  /// The optimizer state for `parameters`, in their order.
+  public func exportState(parameters: [Variable]) -> AdamState {
+    let slots = parameters.map { moments[ObjectIdentifier($0)] }
+    return AdamState(stepCount: stepCount, m: slots.map { $0?.m ?? [] }, v: slots.map { $0?.v ?? [] })
+  }
+
+  /// Restores state exported for the same parameter list.
+  public func importState(_ state: AdamState, parameters: [Variable]) {
+    moments = [:]
+    stepCount = state.stepCount
+    for (i, p) in parameters.enumerated() where i < state.m.count && !state.m[i].isEmpty {
+      moments[ObjectIdentifier(p)] = (state.m[i], state.v[i])
+    }
   }
 }

@@ -23,9 +23,15 @@ extension Variable {
     let inner = shape[(axis + 1)...].reduce(1, *)
     return Variable.make(value.sum(axis: axis), [self]) { [self] g in
       var d = [Float](repeating: 0, count: outer * n * inner)
-      for o in 0..<outer {
-        for k in 0..<n {
-          for i in 0..<inner { d[(o * n + k) * inner + i] = g.data[o * inner + i] }
+      g.data.withUnsafeBufferPointer { gp in
+        d.withUnsafeMutableBufferPointer { dp in
+          for o in 0..<outer {
+            let src = gp.baseAddress! + o * inner
+            for k in 0..<n {
+              let dst = dp.baseAddress! + (o * n + k) * inner
+              for i in 0..<inner { dst[i] = src[i] }
+            }
+          }
         }
       }
       self.accumulate(Tensor(shape: shape, data: d))

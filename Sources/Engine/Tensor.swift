@@ -146,6 +146,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// Applies `f` to every element.
+  @inlinable
   public func map(_ f: (Float) -> Float) -> Tensor { Tensor(shape: shape, data: data.map(f)) }
 
   /// Sums over `axis`, removing it.
@@ -157,10 +158,20 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     var out = [Float](repeating: 0, count: outer * inner)
     data.withUnsafeBufferPointer { src in
       out.withUnsafeMutableBufferPointer { dst in
+        if inner == 1 {
+          for o in 0..<outer {
+            var s: Float = 0
+            let row = src.baseAddress! + o * n
+            for k in 0..<n { s += row[k] }
+            dst[o] = s
+          }
+          return
+        }
         for o in 0..<outer {
+          let d = dst.baseAddress! + o * inner
           for k in 0..<n {
-            let base = (o * n + k) * inner
-            for i in 0..<inner { dst[o * inner + i] += src[base + i] }
+            let row = src.baseAddress! + (o * n + k) * inner
+            for i in 0..<inner { d[i] += row[i] }
           }
         }
       }
@@ -188,6 +199,7 @@ extension Tensor {
   public static func * (a: Tensor, s: Float) -> Tensor { a.map { $0 * s } }
 
   /// Combines two same-shaped tensors elementwise.
+  @inlinable
   public func zipped(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
     precondition(shape == other.shape, "shapes \(shape) and \(other.shape) differ")
     var out = [Float](repeating: 0, count: count)

@@ -1,0 +1,122 @@
+import Engine
+
+/// The AutoLoss controller: a policy π(a | x) over K actions given a feature vector x.
+///
+/// The paper's network for regression, classification and GAN (official code, variant
+/// `2layer_logits_clipping`): x → Linear(F, hidden) → leaky ReLU(0.2) → Linear(hidden, K) →
+/// softmax(logits / c), with Xavier-uniform weights and zero biases. `hidden == 0` gives the linear
+/// variant x → Linear(F, K) → softmax(logits / c). Features listed in `featureMask` as `false` are
+/// zeroed before the network sees them (the feature ablation).
+public final class Controller: Module {
+  public let featureCount: Int
+  public let actionCount: Int
+  public let hidden: Int
+  /// The softmax temperature c.
+  public let temperature: Float
+  /// Which features the controller may use.
+  public let featureMask: [Bool]
+  let layer1: Linear
+  let layer2: Linear?
+
+  public init(
+    featureCount: Int, actionCount: Int, hidden: Int = 16, temperature: Float = 2,
+    featureMask: [Bool]? = nil, rng: inout SeededRandom
+  ) {
+    self.featureCount = featureCount
+    self.actionCount = actionCount
+    self.hidden = hidden
+    self.temperature = temperature
+    self.featureMask = featureMask ?? Array(repeating: true, count: featureCount)
+    precondition(self.featureMask.count == featureCount, "feature mask of \(self.featureMask.count) for \(featureCount) features")
+    if hidden > 0 {
+      layer1 = Linear(featureCount, hidden, rng: &rng)
+      layer2 = Linear(hidden, actionCount, rng: &rng)
+    } else {
+      layer1 = Linear(featureCount, actionCount, rng: &rng)
+      layer2 = nil
+    }
+  }
+
+  public var namedParameters: [(String, Variable)] {
+    var list = prefixed("layer1", layer1)
+    if let layer2 { list += prefixed("layer2", layer2) }
+    return list
+  }
+
+  func masked(_ x: [Float]) -> [Float] {
+    var x = x
+    for i in 0..<x.count where !featureMask[i] { x[i] = 0 }
+    return x
+  }
+
+  /// Action probabilities for one feature vector, computed without the tape.
+  public func probabilities(_ features: [Float]) -> [Float] {
+    precondition(features.count == featureCount, "\(features.count) features for a controller of \(featureCount)")
+    let x = masked(features)
+    func dense(_ input: [Float], _ layer: Linear) -> [Float] {
+      let w = layer.weight.value
+      let (n, m) = (w.shape[0], w.shape[1])
+      var out = layer.bias?.value.data ?? [Float](repeating: 0, count: m)
+      for i in 0..<n where input[i] != 0 {
+        let xi = input[i]
+        for j in 0..<m { out[j] += xi * w.data[i * m + j] }
+      }
+      return out
+    }
+    var logits: [Float]
+    if let layer2 {
+      let h = dense(x, layer1).map { $0 > 0 ? $0 : 0.2 * $0 }
+      logits = dense(h, layer2)
+    } else {
+      logits = dense(x, layer1)
+    }
+    for j in 0..<logits.count { logits[j] /= temperature }
+    return Tensor(shape: [logits.count], data: logits).softmax().data
+  }
+
+  /// Log-probabilities log π(a | x) for a batch of feature rows `[T, F]`, on the tape.
+  public func logProbabilities(_ features: Tensor) -> Variable {
+    var x = features
+    for t in 0..<features.shape[0] {
+      for i in 0..<featureCount where !featureMask[i] { x.data[t * featureCount + i] = 0 }
+    }
+    var logits: Variable
+    if let layer2 {
+      logits = layer2(layer1(Variable(x)).leakyRelu(0.2))
+    } else {
+      logits = layer1(Variable(x))
+    }
+    return (logits * (1 / temperature)).logSoftmax()
+  }
+
+  /// Re-draws every weight (the GAN collapse rule re-initializes the controller).
+  public func reinitialize(rng: inout SeededRandom) {
+    let fresh = Controller(
+      featureCount: featureCount, actionCount: actionCount, hidden: hidden, temperature: temperature,
+      featureMask: featureMask, rng: &rng)
+    for ((_, mine), (_, theirs)) in zip(namedParameters, fresh.namedParameters) { mine.value = theirs.value }
+  }
+}
+
+/// A schedule that samples the controller's policy at every step (at training and at test time,
+/// as the official code does).
+public struct PolicySchedule: Schedule {
+  public let controller: Controller
+  public let name: String
+  /// Take the most probable action instead of sampling.
+  public let greedy: Bool
+
+  public init(_ controller: Controller, name: String = "AutoLoss", greedy: Bool = false) {
+    self.controller = controller
+    self.name = name
+    self.greedy = greedy
+  }
+
+  public mutating func reset() {}
+
+  public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
+    let p = controller.probabilities(task.features())
+    let a = greedy ? (p.indices.max { p[$0] < p[$1] } ?? 0) : rng.categorical(p)
+    return .action(a, probabilities: p)
+  }
+}

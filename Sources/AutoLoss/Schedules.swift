@@ -1,0 +1,125 @@
+import Engine
+
+/// What a schedule decides for the next step.
+public enum Decision: Sendable, Equatable {
+  /// One step of the action, with the probabilities it was drawn from (one-hot for deterministic rules).
+  case action(Int, probabilities: [Float])
+  /// One step on the joint objective with these loss weights (grid-search baselines).
+  case joint(weights: [Float])
+}
+
+/// Picks the next action of an ``AlternatingTask``.
+public protocol Schedule {
+  /// A short name for reports, e.g. `"fixed 1:1"`.
+  var name: String { get }
+  /// Called before each episode.
+  mutating func reset()
+  /// The decision for the task's next step.
+  mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision
+}
+
+func oneHot(_ i: Int, _ k: Int) -> [Float] {
+  var p = [Float](repeating: 0, count: k)
+  p[i] = 1
+  return p
+}
+
+/// Cycles through a fixed pattern of actions, e.g. `[0, 1]` for 1:1 or `[0, 1, 1, 1]` for 1:3.
+public struct FixedPattern: Schedule {
+  public let pattern: [Int]
+  public let name: String
+  private var position = 0
+
+  public init(_ pattern: [Int], name: String? = nil) {
+    precondition(!pattern.isEmpty, "empty schedule pattern")
+    self.pattern = pattern
+    self.name = name ?? "pattern \(pattern.map(String.init).joined(separator: ","))"
+  }
+
+  /// D:G-style ratio `a:b`: `a` steps of action 0, then `b` steps of action 1.
+  public static func ratio(_ a: Int, _ b: Int) -> FixedPattern {
+    FixedPattern(Array(repeating: 0, count: a) + Array(repeating: 1, count: b), name: "fixed \(a):\(b)")
+  }
+
+  public mutating func reset() { position = 0 }
+
+  public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
+    let a = pattern[position % pattern.count]
+    position += 1
+    return .action(a, probabilities: oneHot(a, task.actionNames.count))
+  }
+}
+
+/// Draws every action independently with fixed probabilities (the constant-ratio baseline).
+public struct WeightedRandom: Schedule {
+  public let probabilities: [Float]
+  public let name: String
+
+  public init(_ probabilities: [Float], name: String? = nil) {
+    self.probabilities = probabilities
+    self.name = name ?? "random \(probabilities.map { String(format: "%.2f", $0) }.joined(separator: "/"))"
+  }
+
+  public mutating func reset() {}
+
+  public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
+    .action(rng.categorical(probabilities), probabilities: probabilities)
+  }
+}
+
+/// Always steps on the joint objective Σ weights·losses (DGS and "without L1").
+public struct JointObjective: Schedule {
+  public let weights: [Float]
+  public let name: String
+
+  public init(weights: [Float], name: String) {
+    self.weights = weights
+    self.name = name
+  }
+
+  public mutating func reset() {}
+  public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
+    .joint(weights: weights)
+  }
+}
+
+/// The hand-designed rules S1-S3 (paper 5.1.1): take the regularization action (1) when
+/// (A − B) / B > threshold, otherwise the task action (0).
+public struct ThresholdRule: Schedule {
+  /// Which ratio the rule compares.
+  public enum Kind: String, Sendable, CaseIterable {
+    /// A, B = validation and training task loss.
+    case s1 = "S1"
+    /// A, B = regularization loss and validation task loss.
+    case s2 = "S2"
+    /// A, B = regularization and task gradient norms.
+    case s3 = "S3"
+  }
+
+  public let kind: Kind
+  public let threshold: Float
+  public var name: String { "\(kind.rawValue) th=\(threshold)" }
+
+  public init(_ kind: Kind, threshold: Float) {
+    self.kind = kind
+    self.threshold = threshold
+  }
+
+  public mutating func reset() {}
+
+  /// The rule's ratio (A − B) / B for the current signals.
+  public static func ratio(_ kind: Kind, _ s: ThresholdSignals) -> Float {
+    let (a, b): (Float, Float)
+    switch kind {
+    case .s1: (a, b) = (s.validationTaskLoss, s.trainingTaskLoss)
+    case .s2: (a, b) = (s.regularizationLoss, s.validationTaskLoss)
+    case .s3: (a, b) = (s.regularizationGradientNorm, s.taskGradientNorm)
+    }
+    return b > 0 && b.isFinite && a.isFinite ? (a - b) / b : 0
+  }
+
+  public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
+    let a = Self.ratio(kind, task.thresholdSignals) > threshold ? 1 : 0
+    return .action(a, probabilities: oneHot(a, task.actionNames.count))
+  }
+}
