@@ -1,0 +1,19 @@
+import ArgumentParser
+import Engine
+
+/// The `autoloss` tool: every stage of the pipeline as a subcommand.
+@main
+struct AutolossCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "autoloss",
+    abstract: "AutoLoss (Xu et al., ICLR 2019): learn discrete schedules for alternate optimization.",
+    discussion: """
+      Stages read the artifacts of earlier stages and write new versions of their own under
+      artifacts/<stage>/<name>/vNNNN.h5. Every artifact is plain HDF5 (h5dump, h5py).
+      """,
+    version: "0.1.0",
+    subcommands: [
+      PrepCommand.self, InspectCommand.self, TrainControllerCommand.self, BaselinesCommand.self,
+      EvaluateCommand.self, TrainScorerCommand.self, GANCommand.self, NMTCommand.self, BenchCommand.self,
+    ])
+}
