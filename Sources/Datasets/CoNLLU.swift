@@ -59,7 +59,9 @@ public enum CoNLLU {
       let line = rawLine.trimmingTrailingWhitespace()
       if line.isEmpty { finish(); continue }
       if line.hasPrefix("#") { continue }
-      let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
+      let cols = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map {
+        String(decoding: $0, as: UTF8.self)
+      }
       guard cols.count == 10 else {
         throw DatasetError.unexpected(
           path, line: lineNumber, expected: "10 tab-separated columns", found: "\(cols.count)")
@@ -82,7 +84,7 @@ public enum CoNLLU {
       }
       if current.isEmpty { firstLine = lineNumber }
       current.append(
-        CoNLLUToken(id: id, form: String(cols[1]), upos: String(cols[3]), head: head, deprel: String(cols[7])))
+        CoNLLUToken(id: id, form: cols[1], upos: cols[3], head: head, deprel: cols[7]))
     }
     finish()
     return sentences

@@ -20,9 +20,9 @@ public enum LibreOfficeHelp {
     for relative in try htmlPages(under: sourceTree) {
       let targetPath = targetTree + "/" + relative
       guard FileManager.default.fileExists(atPath: targetPath) else { continue }
-      let a = HTMLParagraphs.extract(try RawFile.readText(sourceTree + "/" + relative))
+      let a = HTMLParagraphs.extract(bytes: try RawFile.readMaybeGzip(sourceTree + "/" + relative))
       let b = Dictionary(
-        HTMLParagraphs.extract(try RawFile.readText(targetPath)).map { ($0.id, $0.text) },
+        HTMLParagraphs.extract(bytes: try RawFile.readMaybeGzip(targetPath)).map { ($0.id, $0.text) },
         uniquingKeysWith: { first, _ in first })
       for (id, text) in a {
         if let other = b[id], other != text {
