@@ -39,6 +39,15 @@ public struct ControllerEpisode: Sendable {
   public var advantage: Float
   /// Whether this episode set a new best validation error (and its controller was kept).
   public var isNewBest: Bool
+
+  public init(index: Int, trace: EpisodeTrace, reward: Float, baseline: Float, advantage: Float, isNewBest: Bool) {
+    self.index = index
+    self.trace = trace
+    self.reward = reward
+    self.baseline = baseline
+    self.advantage = advantage
+    self.isNewBest = isNewBest
+  }
 }
 
 /// Offline REINFORCE (paper Algorithm 1): each episode trains a fresh task model under the sampled

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Pipeline
+import Tasks
+
+/// Options shared by the stages: where artifacts, data and profiles live, and config overrides.
+struct StageOptions: ParsableArguments {
+  @Option(help: "Profile: smoke, quick or paper (configs/<profile>/<task>.json).")
+  var profile = "quick"
+
+  @Option(name: .customLong("set"), help: "Override one config value, e.g. --set controller.episodes=50 (repeatable).")
+  var overrides: [String] = []
+
+  @Option(help: "Folder of versioned artifacts.")
+  var artifacts = "artifacts"
+
+  @Option(help: "Folder of prepared datasets.")
+  var dataDir = "data"
+
+  @Option(help: "Folder of profile configs.")
+  var configs = "configs"
+
+  @Option(help: "Independent runs executed side by side.")
+  var workers = 2
+
+  @Flag(help: "No progress display.")
+  var quiet = false
+
+  var context: StageContext {
+    StageContext(
+      artifactRoot: artifacts, dataRoot: dataDir, profile: profile, configRoot: configs, workers: max(1, workers),
+      showProgress: !quiet)
+  }
+}
+
+extension RegularizedTaskKind: ExpressibleByArgument {}
+
+/// Runs a stage body, turning its errors into a message on stderr and exit code 1.
+func runStage(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as ExitCode {
+    throw error
+  } catch {
+    log("error: \(error)")
+    throw ExitCode(1)
+  }
+}
