@@ -6,6 +6,7 @@ import Tasks
 /// `autoloss baselines`: tune every baseline on the task splits.
 struct BaselinesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "baselines",
     abstract: "Tune the baselines (without L1, S1-S3, DGS, fixed 1:1, best constant ratio) on validation.")
 
   @Option(help: "Task: regression or classification.")

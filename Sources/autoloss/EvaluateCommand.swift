@@ -6,6 +6,7 @@ import Tasks
 /// `autoloss evaluate`: test error of fresh models under the controller and every baseline.
 struct EvaluateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "evaluate",
     abstract: "Train fresh task models under the frozen controller and each tuned baseline; report test error.")
 
   @Option(help: "Task: regression or classification.")
