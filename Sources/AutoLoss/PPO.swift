@@ -1,0 +1,271 @@
+import Foundation
+import Engine
+
+/// Settings of the online PPO controller (paper-spec section 5: the paper's constants where it
+/// gives them, the official code's otherwise; T, k and C of the segment reward are not given
+/// anywhere and are ours).
+public struct PPOConfig: Sendable, Codable, Equatable {
+  /// Hidden units of the actor and of the critic (tanh MLPs).
+  public var hidden = 32
+  /// Adam learning rate of actor and critic.
+  public var learningRate: Float = 1e-3
+  /// Discount γ of the critic target r + γ V(s′) (the paper: 0.95; the code: 0.9).
+  public var discount: Float = 0.95
+  /// PPO ratio clip ε.
+  public var clip: Float = 0.2
+  /// Entropy bonus β (the loss subtracts β·H; the official code adds it, a sign bug).
+  public var entropyBonus: Float = 1e-5
+  /// Replay buffer capacity in transitions (the paper: 2000; the code: 200).
+  public var bufferSize = 2000
+  /// Transitions per minibatch.
+  public var minibatchSize = 64
+  /// Minibatch updates per controller update (one controller update per segment).
+  public var minibatchUpdates = 10
+  /// Controller updates between copies of the actor into the old (target) policy (the paper: 10).
+  public var syncEvery = 10
+  /// Validation checks per reward segment (T = segmentChecks × the task's validation interval).
+  public var segmentChecks = 1
+  /// Past segments k that normalize the reward.
+  public var historySegments = 5
+  /// Reward scale C.
+  public var rewardScale: Float = 1
+  /// The reward is clipped into [−rewardClip, rewardClip].
+  public var rewardClip: Float = 5
+  /// Floor of the normalizer, relative to the metric (guards against division by ~0 or a past
+  /// deterioration flipping the sign).
+  public var minimumRelativeImprovement: Float = 1e-3
+  /// ε-greedy exploration, linearly from `explorationStart` to `explorationEnd` over
+  /// `explorationSteps` task steps (0 everywhere: none).
+  public var explorationStart: Float = 0
+  public var explorationEnd: Float = 0
+  public var explorationSteps = 1
+  /// Normalize advantages within each minibatch.
+  public var normalizeAdvantages = false
+
+  public init() {}
+}
+
+/// One stored transition (s, a, r, s′) with the probability of `a` under the behaviour policy.
+public struct PPOTransition: Sendable, Equatable {
+  public var state: [Float]
+  public var action: Int
+  public var reward: Float
+  public var nextState: [Float]
+
+  public init(state: [Float], action: Int, reward: Float, nextState: [Float]) {
+    self.state = state
+    self.action = action
+    self.reward = reward
+    self.nextState = nextState
+  }
+}
+
+/// A two-layer tanh MLP, x `[N, F]` → Linear(F, hidden) → tanh → Linear(hidden, out).
+public final class TanhMLP: Module {
+  public let layer1: Linear
+  public let layer2: Linear
+
+  public init(inputSize: Int, hidden: Int, outputSize: Int, rng: inout SeededRandom) {
+    layer1 = Linear(inputSize, hidden, rng: &rng)
+    layer2 = Linear(hidden, outputSize, rng: &rng)
+  }
+
+  public var namedParameters: [(String, Variable)] { prefixed("layer1", layer1) + prefixed("layer2", layer2) }
+
+  public func callAsFunction(_ x: Variable) -> Variable { layer2(layer1(x).tanh()) }
+
+  /// The output for one input row, without the tape.
+  public func evaluate(_ x: [Float]) -> [Float] {
+    GradMode.withoutRecording { self(Variable(Tensor(shape: [1, x.count], data: x))).value.data }
+  }
+}
+
+/// Statistics of one controller update.
+public struct PPOUpdateStats: Sendable, Equatable {
+  public var actorLoss: Float
+  public var criticLoss: Float
+  public var entropy: Float
+  /// Fraction of samples whose ratio was clipped.
+  public var clippedFraction: Float
+}
+
+/// Proximal policy optimization of a softmax actor with a state-value critic, trained from a
+/// replay buffer (the paper's online AutoLoss controller for NMT).
+///
+/// Per update: `minibatchUpdates` times, draw `minibatchSize` transitions uniformly from the
+/// buffer; target y = r + γ V(s′) and advantage A = y − V(s) (both constants); actor loss
+/// −mean(min(ρA, clip(ρ, 1−ε, 1+ε)A)) − β·mean H(π(·|s)) with ρ = π(a|s) / π_old(a|s); critic
+/// loss mean (V(s) − y)². π_old is a copy of the actor refreshed every `syncEvery` updates.
+public final class PPOTrainer {
+  public let config: PPOConfig
+  public let featureCount: Int
+  public let actionCount: Int
+  public let actor: TanhMLP
+  public let critic: TanhMLP
+  let oldActor: TanhMLP
+  let actorOptimizer: Adam
+  let criticOptimizer: Adam
+  /// The replay buffer (oldest first).
+  public private(set) var buffer: [PPOTransition] = []
+  /// Controller updates done.
+  public private(set) var updates = 0
+  private var rng: SeededRandom
+
+  public init(featureCount: Int, actionCount: Int, config: PPOConfig, seed: UInt64) {
+    self.config = config
+    self.featureCount = featureCount
+    self.actionCount = actionCount
+    var r = SeededRandom(seed: seed)
+    actor = TanhMLP(inputSize: featureCount, hidden: config.hidden, outputSize: actionCount, rng: &r)
+    critic = TanhMLP(inputSize: featureCount, hidden: config.hidden, outputSize: 1, rng: &r)
+    oldActor = TanhMLP(inputSize: featureCount, hidden: config.hidden, outputSize: actionCount, rng: &r)
+    actorOptimizer = Adam(learningRate: config.learningRate)
+    criticOptimizer = Adam(learningRate: config.learningRate)
+    rng = r.fork()
+    syncOld()
+  }
+
+  func syncOld() {
+    for ((_, o), (_, a)) in zip(oldActor.namedParameters, actor.namedParameters) { o.value = a.value }
+  }
+
+  /// π(· | features) of the current actor.
+  public func probabilities(_ features: [Float]) -> [Float] {
+    Tensor(shape: [actionCount], data: actor.evaluate(features)).softmax().data
+  }
+
+  /// The exploration rate ε after `step` task steps.
+  public func exploration(step: Int) -> Float {
+    let f = min(1, Float(step) / Float(max(config.explorationSteps, 1)))
+    return config.explorationStart + (config.explorationEnd - config.explorationStart) * f
+  }
+
+  /// Samples an action: with probability ε uniformly, otherwise from π. Returns the action and
+  /// the behaviour distribution (1−ε)π + ε/K it was drawn from.
+  public func act(_ features: [Float], step: Int, rng: inout SeededRandom) -> (action: Int, probabilities: [Float]) {
+    let p = probabilities(features)
+    let eps = exploration(step: step)
+    let mixed = p.map { (1 - eps) * $0 + eps / Float(actionCount) }
+    return (rng.categorical(mixed), mixed)
+  }
+
+  /// Adds transitions to the buffer, dropping the oldest beyond `bufferSize`.
+  public func store(_ transitions: [PPOTransition]) {
+    buffer += transitions
+    if buffer.count > config.bufferSize { buffer.removeFirst(buffer.count - config.bufferSize) }
+  }
+
+  /// One controller update (`minibatchUpdates` minibatch steps); nil when the buffer is empty.
+  @discardableResult
+  public func update() -> PPOUpdateStats? {
+    guard !buffer.isEmpty else { return nil }
+    var totals = (actor: Float(0), critic: Float(0), entropy: Float(0), clipped: Float(0))
+    let rounds = max(config.minibatchUpdates, 1)
+    for _ in 0..<rounds {
+      let n = min(config.minibatchSize, buffer.count)
+      let batch = (0..<n).map { _ in buffer[rng.int(below: buffer.count)] }
+      let s = updateMinibatch(batch)
+      totals.actor += s.actorLoss
+      totals.critic += s.criticLoss
+      totals.entropy += s.entropy
+      totals.clipped += s.clippedFraction
+    }
+    updates += 1
+    if updates % max(config.syncEvery, 1) == 0 { syncOld() }
+    let k = Float(rounds)
+    return PPOUpdateStats(
+      actorLoss: totals.actor / k, criticLoss: totals.critic / k, entropy: totals.entropy / k,
+      clippedFraction: totals.clipped / k)
+  }
+
+  func updateMinibatch(_ batch: [PPOTransition]) -> PPOUpdateStats {
+    let n = batch.count
+    let f = featureCount
+    let k = actionCount
+    let states = Tensor(shape: [n, f], data: batch.flatMap(\.state))
+    let nextStates = Tensor(shape: [n, f], data: batch.flatMap(\.nextState))
+    // Constants: targets, advantages and old log-probabilities.
+    let (values, nextValues, oldLogp) = GradMode.withoutRecording {
+      (
+        critic(Variable(states)).value.data, critic(Variable(nextStates)).value.data,
+        oldActor(Variable(states)).value.logSoftmax()
+      )
+    }
+    var targets = [Float](repeating: 0, count: n)
+    var adv = [Float](repeating: 0, count: n)
+    for i in 0..<n {
+      targets[i] = batch[i].reward + config.discount * nextValues[i]
+      adv[i] = targets[i] - values[i]
+    }
+    if config.normalizeAdvantages && n > 1 {
+      let mean = adv.reduce(0, +) / Float(n)
+      let sd = (adv.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(n)).squareRoot()
+      adv = adv.map { ($0 - mean) / (sd + 1e-8) }
+    }
+    // Actor: the clipped surrogate. Its gradient is that of ρA on samples where the min picks
+    // the unclipped term and 0 where it picks the (constant) clipped one.
+    actor.zeroGrad()
+    let logp = actor(Variable(states)).logSoftmax()
+    var onehot = [Float](repeating: 0, count: n * k)
+    var oldSel = [Float](repeating: 0, count: n)
+    for i in 0..<n {
+      onehot[i * k + batch[i].action] = 1
+      oldSel[i] = oldLogp.data[i * k + batch[i].action]
+    }
+    let selected = (logp * Variable(Tensor(shape: [n, k], data: onehot))).sum(axis: 1)
+    let ratio = (selected - Variable(Tensor(shape: [n], data: oldSel))).exp()
+    var weights = [Float](repeating: 0, count: n)
+    var surrogate: Float = 0
+    var clipped = 0
+    for i in 0..<n {
+      let r = ratio.value.data[i]
+      let rc = min(max(r, 1 - config.clip), 1 + config.clip)
+      let unclipped = r * adv[i]
+      let clippedTerm = rc * adv[i]
+      surrogate += min(unclipped, clippedTerm)
+      if unclipped <= clippedTerm {
+        weights[i] = -adv[i] / Float(n)
+      } else {
+        clipped += 1
+      }
+    }
+    let probs = logp.exp()
+    let negEntropy = (probs * logp).sum() * (1 / Float(n))
+    let actorLoss = (ratio * Variable(Tensor(shape: [n], data: weights))).sum() + negEntropy * config.entropyBonus
+    actorLoss.backward()
+    actorOptimizer.step(actor.parameters)
+    actor.zeroGrad()
+    // Critic: regression on the targets.
+    critic.zeroGrad()
+    let v = critic(Variable(states)).reshaped([n])
+    let criticLoss = mseLoss(v, Tensor(shape: [n], data: targets))
+    criticLoss.backward()
+    criticOptimizer.step(critic.parameters)
+    critic.zeroGrad()
+    return PPOUpdateStats(
+      actorLoss: -surrogate / Float(n) + negEntropy.value.scalar * config.entropyBonus,
+      criticLoss: criticLoss.value.scalar, entropy: -negEntropy.value.scalar,
+      clippedFraction: Float(clipped) / Float(n))
+  }
+
+  /// Actor and critic parameters, prefixed `actor.` and `critic.` (a checkpoint).
+  public func stateDict() -> [String: Tensor] {
+    var d: [String: Tensor] = [:]
+    for (name, p) in actor.namedParameters { d["actor.\(name)"] = p.value }
+    for (name, p) in critic.namedParameters { d["critic.\(name)"] = p.value }
+    return d
+  }
+
+  /// Loads a checkpoint of ``stateDict()``; the old policy is synced to the loaded actor.
+  public func load(_ state: [String: Tensor]) throws {
+    var a: [String: Tensor] = [:]
+    var c: [String: Tensor] = [:]
+    for (name, t) in state {
+      if name.hasPrefix("actor.") { a[String(name.dropFirst(6))] = t }
+      if name.hasPrefix("critic.") { c[String(name.dropFirst(7))] = t }
+    }
+    try actor.load(a)
+    try critic.load(c)
+    syncOld()
+  }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Engine
+
+/// The paper's online segment reward (section 1): at the end of segment j,
+/// R = C · (P_{j−1} − P_j) / ((P_{j−1−k} − P_{j−1}) / k) for a lower-is-better metric P measured
+/// at segment boundaries (k shrinks to the segments available). The normalizer is floored at
+/// `minimumRelativeImprovement · P_{j−1}` and R is clipped to ±`rewardClip`. The first segment
+/// has no history and gets no reward (nil).
+public struct SegmentReward: Sendable {
+  public let scale: Float
+  public let history: Int
+  public let clip: Float
+  public let minimumRelativeImprovement: Float
+  /// The metric at every boundary so far.
+  public private(set) var values: [Float] = []
+
+  public init(scale: Float, history: Int, clip: Float, minimumRelativeImprovement: Float) {
+    self.scale = scale
+    self.history = max(history, 1)
+    self.clip = clip
+    self.minimumRelativeImprovement = minimumRelativeImprovement
+  }
+
+  public init(_ config: PPOConfig) {
+    self.init(
+      scale: config.rewardScale, history: config.historySegments, clip: config.rewardClip,
+      minimumRelativeImprovement: config.minimumRelativeImprovement)
+  }
+
+  /// Records the metric at a boundary; returns the reward of the segment that just ended.
+  public mutating func add(_ value: Float) -> Float? {
+    values.append(value)
+    let j = values.count - 1
+    guard j >= 2 else { return nil }
+    let k = min(history, j - 1)
+    let previous = values[j - 1]
+    let past = (values[j - 1 - k] - previous) / Float(k)
+    let floor = minimumRelativeImprovement * abs(previous)
+    let norm = max(past, floor, 1e-12)
+    let r = scale * (previous - value) / norm
+    guard r.isFinite else { return -clip }
+    return min(max(r, -clip), clip)
+  }
+}
+
+/// Everything recorded in one online PPO run.
+public struct OnlinePPOTrace: Sendable {
+  public var episode = EpisodeTrace()
+  /// Per segment: the step at its end and its reward (NaN for the first, unrewarded one).
+  public var segmentSteps: [Int] = []
+  public var segmentRewards: [Float] = []
+  /// Per controller update: actor loss, critic loss, entropy, clipped fraction.
+  public var updateStats: [PPOUpdateStats] = []
+
+  public init() {}
+}
+
+/// Trains a fresh task model while the PPO controller picks every action and, when `learn` is on,
+/// learns online: the transitions of each segment of `segmentChecks` validation checks get that
+/// segment's ``SegmentReward`` (from the checks' error, e.g. MT validation perplexity) and are
+/// stored, then one controller update runs (the intended segment update of the official code).
+/// With `learn` off the controller only acts (transfer).
+public func runOnlinePPO(
+  task: AlternatingTask, trainer: PPOTrainer, seed: UInt64, learn: Bool = true,
+  onCheck: ((Int) -> Void)? = nil
+) -> OnlinePPOTrace {
+  var rng = SeededRandom(seed: seed ^ 0x0BB0_5EED)
+  task.reset(seed: seed)
+  var trace = OnlinePPOTrace()
+  var reward = SegmentReward(trainer.config)
+  _ = reward.add(task.checks.last?.error ?? .nan)
+  var pending: [PPOTransition] = []
+  var checksSeen = task.checks.count
+  var checksInSegment = 0
+  var state = task.features()
+  while !task.isFinished {
+    let (a, p) = trainer.act(state, step: task.stepCount, rng: &rng)
+    task.step(a)
+    let next = task.features()
+    trace.episode.actions.append(Int32(a))
+    trace.episode.probabilities += p
+    trace.episode.features += state
+    trace.episode.losses += task.latestLosses
+    pending.append(PPOTransition(state: state, action: a, reward: 0, nextState: next))
+    state = next
+    if !task.latestLosses.allSatisfy(\.isFinite) {
+      trace.episode.outcome = "non-finite loss"
+      break
+    }
+    if task.checks.count > checksSeen {
+      checksSeen = task.checks.count
+      checksInSegment += 1
+      onCheck?(task.stepCount)
+      if checksInSegment >= max(trainer.config.segmentChecks, 1) {
+        checksInSegment = 0
+        let r = reward.add(task.checks.last!.error)
+        trace.segmentSteps.append(task.stepCount)
+        trace.segmentRewards.append(r ?? .nan)
+        if let r, learn {
+          trainer.store(pending.map { var t = $0; t.reward = r; return t })
+          if let s = trainer.update() { trace.updateStats.append(s) }
+        }
+        pending = []
+      }
+    }
+  }
+  trace.episode.steps = task.stepCount
+  trace.episode.checks = task.checks
+  trace.episode.bestValidationError = task.bestValidationError
+  if trace.episode.outcome.isEmpty { trace.episode.outcome = task.stopReason }
+  return trace
+}

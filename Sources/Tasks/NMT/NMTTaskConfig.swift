@@ -1,0 +1,25 @@
+/// Training settings of the multi-task NMT task (paper-spec section 5).
+public struct NMTTaskConfig: Sendable, Codable, Equatable {
+  /// The model sizes.
+  public var model = Seq2SeqConfig()
+  /// Sentences per training batch (the paper: 128).
+  public var batchSize = 128
+  /// Adam learning rate of every task's optimizer (the paper: 5e-4; the code: 1e-3).
+  public var learningRate: Float = 5e-4
+  /// Global-norm clip of each update.
+  public var clipNorm: Float = 1
+  /// Validate every this many steps (the code: 50).
+  public var validateEvery = 50
+  /// Validation pairs per task used in the periodic checks (nil: the whole split). Final numbers
+  /// always use the whole split.
+  public var validationLimit: Int?
+  /// Sentences per evaluation batch.
+  public var evaluationBatchSize = 64
+  /// Stop after this many checks in a row in which no task improves its best validation loss
+  /// (the code: 50).
+  public var patienceChecks = 50
+  /// Stop after this many steps.
+  public var maxSteps = 100_000
+
+  public init() {}
+}
