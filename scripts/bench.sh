@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Benchmarks one training step of every task model: ours (`autoloss bench`) beside PyTorch's
+# (scripts/bench_torch.py, 1 thread) when torch is importable, with the ratio ours/torch.
+#
+# The machine may be shared, so ours and torch alternate model by model for BENCH_ROUNDS rounds and
+# the table shows the median over rounds of each side's median step time. Without torch only ours
+# is printed. Called by `make bench`.
+#
+# Environment:
+#   BENCH_ROUNDS   rounds of alternation (default 3)
+#   BENCH_REPEATS  timed repeats per model and round (default 7)
+#   BENCH_ONLY     comma-separated subset of models
+#   BENCH_SCRATCH  SwiftPM scratch path (default .build)
+#   BENCH_PYTHON   python with torch (default: /work/.venv-torch/bin/python, .venv-torch/bin/python, python3)
+#   BENCH_OUT      where the merged JSON is written (default .build-bench-results/latest.json)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${BENCH_ROUNDS:-3}
+REPEATS=${BENCH_REPEATS:-7}
+SCRATCH=${BENCH_SCRATCH:-.build}
+OUT=${BENCH_OUT:-.build-bench-results/latest.json}
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+
+echo "building release ..." >&2
+swift build -c release --scratch-path "$SCRATCH" >&2
+BIN="$SCRATCH/release/autoloss"
+
+MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512}
+IFS=, read -r -a MODEL_LIST <<<"$MODELS"
+
+# A python that can import torch, if any.
+TORCH_PY=""
+for py in ${BENCH_PYTHON:-} /work/.venv-torch/bin/python .venv-torch/bin/python python3; do
+  if command -v "$py" >/dev/null 2>&1 && "$py" -c "import torch, numpy" >/dev/null 2>&1; then
+    TORCH_PY=$py
+    break
+  fi
+done
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+for round in $(seq 1 "$ROUNDS"); do
+  for model in "${MODEL_LIST[@]}"; do
+    echo "round $round/$ROUNDS: $model" >&2
+    "$BIN" bench --repeats "$REPEATS" --only "$model" >"$TMP/ours.$round.$model.json" 2>/dev/null
+    if [ -n "$TORCH_PY" ]; then
+      extra=$model
+      [ "$model" = sgemm512 ] && extra="sgemm512,sgemm512_torch"
+      "$TORCH_PY" scripts/bench_torch.py --repeats "$REPEATS" --only "$extra" \
+        >"$TMP/torch.$round.$model.json" 2>/dev/null
+    fi
+  done
+done
+
+mkdir -p "$(dirname "$OUT")"
+python3 - "$TMP" "$OUT" "$MODELS" "${TORCH_PY:-}" <<'PY'
+import glob, json, os, statistics, sys
+
+tmp, out_path, models, torch_py = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4]
+
+def collect(side):
+    runs, meta = {}, {}
+    for path in sorted(glob.glob(os.path.join(tmp, f"{side}.*.json"))):
+        with open(path) as f:
+            data = json.load(f)
+        meta = data.pop("_meta", meta)
+        for name, r in data.items():
+            runs.setdefault(name, []).append(r)
+    merged = {n: {"ms": statistics.median(r["ms"] for r in rs),
+                  "gflops": statistics.median(r["gflops"] for r in rs),
+                  "rounds": len(rs), "repeats": rs[0]["repeats"]} for n, rs in runs.items()}
+    return merged, meta
+
+ours, ours_meta = collect("ours")
+torch, torch_meta = collect("torch") if torch_py else ({}, {})
+print(f"ours:  {ours_meta.get('engine', '?')}, OpenBLAS core {ours_meta.get('blas_core', '?')}, "
+      f"{ours_meta.get('threads', '?')} thread(s)")
+if torch_py:
+    print(f"torch: {torch_meta.get('engine', '?')} ({torch_py}), {torch_meta.get('threads', '?')} thread(s), "
+          f"capability {torch_meta.get('cpu_capability', '?')}; sgemm512 reference is numpy {torch_meta.get('numpy', '?')}")
+else:
+    print("torch: not found (no python that imports torch); printing ours only")
+rows = models + (["sgemm512_torch"] if torch_py and "sgemm512" in models else [])
+header = f"{'model':<16}{'ours ms':>11}{'GFLOP/s':>9}"
+if torch_py:
+    header += f"{'torch ms':>11}{'GFLOP/s':>9}{'ours/torch':>12}"
+print(header)
+for name in rows:
+    o, t = ours.get(name), torch.get(name)
+    line = f"{name:<16}"
+    line += f"{o['ms']:>11.3f}{o['gflops']:>9.1f}" if o else f"{'-':>11}{'-':>9}"
+    if torch_py:
+        line += f"{t['ms']:>11.3f}{t['gflops']:>9.1f}" if t else f"{'-':>11}{'-':>9}"
+        if name == "sgemm512_torch":
+            o2 = ours.get("sgemm512")
+            line += f"{o2['ms'] / t['ms']:>12.2f}" if o2 and t else f"{'-':>12}"
+        else:
+            line += f"{o['ms'] / t['ms']:>12.2f}" if o and t else f"{'-':>12}"
+    print(line)
+with open(out_path, "w") as f:
+    json.dump({"ours": ours, "torch": torch, "ours_meta": ours_meta, "torch_meta": torch_meta}, f, indent=1)
+print(f"(median over rounds; merged JSON in {out_path})")
+PY
