@@ -116,9 +116,11 @@ public struct EvaluationStage {
     print("\(name): \(metric) over \(config.evaluationTrials) trials (mean ± std)")
     for r in results {
       let s = meanAndStd(r.testErrors)
-      var line = String(format: "  %-22@ %.4f ± %.4f", r.method as NSString, s.mean, s.std)
+      var line = "  " + r.method.padding(toLength: 22, withPad: " ", startingAt: 0)
+      line += String(format: " %.4f ± %.4f", s.mean, s.std)
       if kind == .regression { line += String(format: "   (MSE − 3.94 = %.4f)", s.mean - 3.94) }
-      line += String(format: "   P(L1 step) = %.2f", r.actionFractions[1])
+      let jointOnly = r.exampleTrace.actions.allSatisfy { $0 < 0 }
+      line += jointOnly ? "   joint objective" : String(format: "   P(L1 step) = %.2f", r.actionFractions[1])
       if !r.note.isEmpty { line += "   [\(r.note)]" }
       print(line)
     }

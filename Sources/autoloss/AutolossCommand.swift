@@ -14,6 +14,7 @@ struct AutolossCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       PrepCommand.self, InspectCommand.self, TrainControllerCommand.self, BaselinesCommand.self,
-      EvaluateCommand.self, TrainScorerCommand.self, GANCommand.self, NMTCommand.self, BenchCommand.self,
+      EvaluateCommand.self, SweepCommand.self, AblationCommand.self, TransferCommand.self,
+      TrainScorerCommand.self, GANCommand.self, NMTCommand.self, BenchCommand.self,
     ])
 }
