@@ -10,7 +10,7 @@ public struct RegularizedExperimentConfig: Codable, Sendable, Equatable {
   /// Fresh task models trained per method in `evaluate` (the paper: 10).
   public var evaluationTrials = 10
   /// Thresholds tried for each of S1-S3; the best on validation is reported.
-  public var thresholdGrid: [Float] = [-0.9, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 1, 2, 4]
+  public var thresholdGrid: [Float] = [-0.99, -0.95, -0.9, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 1, 2, 4, 9]
   /// DGS: `dgsRuns` values of λ spaced logarithmically over [low, high].
   public var dgsLambdaLow: Float = 0.01
   public var dgsLambdaHigh: Float = 3

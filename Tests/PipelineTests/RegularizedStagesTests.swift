@@ -1,0 +1,138 @@
+import AutoLoss
+import Foundation
+import Store
+import Tasks
+import XCTest
+
+@testable import Pipeline
+
+/// Runs every regression/classification stage end to end on the smoke profile, in a temp folder.
+final class RegularizedStagesTests: XCTestCase {
+  var root = ""
+
+  override func setUpWithError() throws {
+    root = NSTemporaryDirectory() + "autoloss-stages-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
+
+  /// The repository's `configs/` folder (the smoke profile files are part of what is tested).
+  var configRoot: String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("configs").path
+  }
+
+  func context() -> StageContext {
+    StageContext(
+      artifactRoot: root + "/artifacts", dataRoot: root + "/data", profile: "smoke", configRoot: configRoot, workers: 2,
+      showProgress: false)
+  }
+
+  func prepare(_ dataset: String, seed: UInt64? = nil) throws {
+    var options = PrepOptions()
+    options.dataDir = root + "/data"
+    options.seed = seed
+    _ = try DatasetPrep.prepare(dataset, options: options)
+  }
+
+  func testRegressionStagesEndToEnd() throws {
+    try prepare("regression")
+    let ctx = context()
+    let config = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
+    XCTAssertEqual(config.controller.episodes, 4)
+    let data = "\(ctx.dataRoot)/regression.h5"
+    let controller = try ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
+    XCTAssertTrue(controller.path.hasSuffix("controllers/regression/v0001.h5"))
+    let baselines = try BaselineTuningStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
+    let evaluation = try EvaluationStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
+
+    let file = try ArtifactReader.open(evaluation, schema: EvaluationStage.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    let methods = try file.root.readStrings("table/method")
+    XCTAssertEqual(
+      Set(methods), ["AutoLoss", "without L1", "fixed 1:1", "S1", "S2", "S3", "DGS", "best constant ratio"])
+    let means = try file.root.read("table/mean", as: Float.self).values
+    XCTAssertTrue(means.allSatisfy { $0.isFinite && $0 > 0 })
+    XCTAssertEqual(try file.root.read("table/n", as: Int32.self).values, Array(repeating: 2, count: methods.count))
+    let provenance = try ArtifactReader.provenance(of: evaluation.path)
+    XCTAssertEqual(Set(provenance.inputs.map(\.sha256)), Set([controller.sha256, baselines.sha256, try ResolvedArtifact.file(data).sha256]))
+    XCTAssertTrue(file.root.hasAttribute("test_noise_floor_mse"))
+
+    // Experiments: sweep and ablation on the smoke sizes.
+    let stages = ExperimentStages(kind: .regression, config: config, context: ctx)
+    let sweep = try stages.lambdaSweep()
+    let sweepFile = try ArtifactReader.open(sweep, schema: ExperimentStages.schema, supportedVersions: 1...1)
+    XCTAssertEqual(try sweepFile.root.readStrings("groups"), ["lambda=0.1", "lambda=0.4"])
+    sweepFile.close()
+    _ = try stages.ablation()
+    XCTAssertNotNil(ctx.store.latestVersion(stage: "controllers", name: "regression-no-gradient"))
+  }
+
+  func testClassificationTransferEndToEnd() throws {
+    try prepare("classification")
+    try prepare("classification", seed: 2)
+    let ctx = context()
+    let config = try RegularizedExperimentConfig.load(kind: .classification, context: ctx, overrides: ["controller.episodes=3"])
+    try ControllerTrainingStage(
+      kind: .classification, config: config, context: ctx, name: "classification", dataPath: "\(ctx.dataRoot)/classification.h5"
+    ).run()
+    let transfer = try ExperimentStages(kind: .classification, config: config, context: ctx).transfer()
+    let file = try ArtifactReader.open(transfer, schema: ExperimentStages.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    XCTAssertEqual(try file.root.readStrings("groups"), ["dataset seed 2"])
+    let errors = try file.root.read("groups_detail/dataset seed 2/table/mean", as: Float.self).values
+    XCTAssertEqual(errors.count, 3)
+    XCTAssertTrue(errors.allSatisfy { $0 >= 0 && $0 <= 1 })
+  }
+
+  func testInterruptedControllerTrainingResumesExactly() throws {
+    try prepare("regression")
+    let ctx = context()
+    let config = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
+    let data = "\(ctx.dataRoot)/regression.h5"
+    let stage = ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "interrupted", dataPath: data)
+
+    // Simulate a run killed after two finished episodes: the work folder holds them.
+    let dataset = try RegularizedDataset.load(kind: .regression, path: data)
+    let task = RegularizedTask(kind: .regression, data: dataset.controllerData, config: config.task)
+    let partial = ReinforceTrainer(task: task, config: config.controller, seed: config.seed)
+    let identity = "\(ConfigLoader.text(config))\n\(dataset.source.sha256)"
+    XCTAssertEqual(try stage.prepareWorkDirectory(identity: identity, trainer: partial), 0)
+    for _ in 0..<2 { try stage.saveEpisode(partial.runNextEpisode(), trainer: partial, task: task) }
+
+    let resumed = try stage.run()
+    let whole = try ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "whole", dataPath: data).run()
+    let a = try ArtifactReader.open(resumed, schema: ControllerTrainingStage.schema, supportedVersions: 1...1)
+    let b = try ArtifactReader.open(whole, schema: ControllerTrainingStage.schema, supportedVersions: 1...1)
+    defer {
+      a.close()
+      b.close()
+    }
+    XCTAssertEqual(try a.root.read("summary/reward", as: Float.self).values, try b.root.read("summary/reward", as: Float.self).values)
+    // Same trajectory; weights agree up to BLAS rounding (OpenBLAS kernels may round differently
+    // with different buffer alignment, and Adam rescales near-zero smoke-profile advantages).
+    let wa = try a.root.read("controller/layer2.weight", as: Float.self).values
+    let wb = try b.root.read("controller/layer2.weight", as: Float.self).values
+    XCTAssertEqual(wa.count, wb.count)
+    for (x, y) in zip(wa, wb) { XCTAssertEqual(x, y, accuracy: 1e-2) }
+    XCTAssertEqual(try a.root.attribute("episodes", as: Int64.self), 4)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: stage.workDirectory), "work folder removed after the artifact is written")
+  }
+
+  func testMissingDataAndBadOverrideGiveClearErrors() throws {
+    let ctx = context()
+    let config = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
+    XCTAssertThrowsError(
+      try ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "x", dataPath: root + "/nope.h5").run()
+    ) { error in
+      XCTAssertTrue("\(error)".contains("nope.h5"))
+      XCTAssertTrue("\(error)".contains("autoloss prep regression"))
+    }
+    XCTAssertThrowsError(try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: ["controller.epsiodes=3"])) {
+      XCTAssertTrue("\($0)".contains("epsiodes"))
+    }
+    XCTAssertThrowsError(try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: ["controller.episodes=many"]))
+    XCTAssertNil(ctx.store.latestVersion(stage: "controllers", name: "x"))
+  }
+}
