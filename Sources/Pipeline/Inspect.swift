@@ -65,7 +65,7 @@ public enum ArtifactInspector {
     if root.hasAttribute("inputs") {
       let json = try attributeText(root, "inputs")
       if let inputs = try? JSONDecoder().decode([ResolvedArtifact].self, from: Data(json.utf8)) {
-        out += "inputs: \(inputs.isEmpty ? "none" : "")\n"
+        out += inputs.isEmpty ? "inputs: none\n" : "inputs:\n"
         for input in inputs {
           let version = input.version > 0 ? " v\(input.version)" : ""
           out += "  \(input.path)\(version) sha256 \(input.sha256.prefix(16))…\n"

@@ -107,7 +107,7 @@ extension DatasetPrep {
       ],
       classNames: CIFAR10.classNames)
     var isDir: ObjCBool = false
-    FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+    _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
     let inputs =
       isDir.boolValue
       ? try (CIFAR10.trainFiles + [CIFAR10.testFile]).map { try PrepInputs.file(path + "/" + $0) }
@@ -133,7 +133,6 @@ extension DatasetPrep {
     config.set("validation_rule", "the last validation_count training images, in file order")
     config.set("layout", "images uint8 [N,C,H,W], labels int32 [N]")
     let shape = [images.channels, images.height, images.width]
-    let size = shape.reduce(1, *)
     var summary = ["\(dataset): images uint8 [N,\(shape.map(String.init).joined(separator: ","))], \(images.classNames.count) classes"]
     let artifact = try writeArtifact(
       name, provenance: provenance(name, config: config, seed: 0, inputs: inputs, options: options),

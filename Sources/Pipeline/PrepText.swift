@@ -181,7 +181,9 @@ extension DatasetPrep {
           spec.files.joined(separator: ", "),
           expected: "at least 3 sentences of \(settings.minLength)...\(settings.maxLength) tokens", found: "\(items.count)")
       }
-      var taskRng = rng.fork()
+      // The same stream for every task, so tasks read from the same files (pos and dep of one
+      // treebank) get the same sentence split.
+      var taskRng = SeededRandom(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
       let order = splitOrder(
         items.count, validation: settings.auxValidationFraction, test: settings.auxTestFraction, rng: &taskRng)
       let splits = order.map { indices in

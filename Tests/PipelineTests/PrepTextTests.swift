@@ -133,6 +133,9 @@ final class PrepTextTests: PipelineTempDirTestCase {
     XCTAssertTrue(try root.readStrings("vocab/deprel").contains("obj"))
     XCTAssertEqual(try root.group("dep").attributeString("target_vocab"), "/vocab/deprel")
     XCTAssertEqual(try root.group("dep").attributeString("label_column"), "deprel")
+    XCTAssertEqual(
+      try root.read("pos/test/source_ids", as: Int32.self).values,
+      try root.read("dep/test/source_ids", as: Int32.self).values, "pos and dep share the sentence split")
     let kept = Int(try root.attribute("pairs_kept", as: Int64.self))
     XCTAssertGreaterThan(kept, 30)
     XCTAssertEqual(try Provenance.read(from: root).inputs.count, 4)
