@@ -1,0 +1,186 @@
+import Foundation
+import Store
+
+/// One row of an NMT summary table (`/summary` of an `autoloss/nmt-runs` artifact).
+struct StoredNMTRow {
+  var schedule: String
+  var runs: Int
+  var valPPL: (Double, Double)
+  var testPPL: (Double, Double)
+  var bleu: (Double, Double)
+  var mtShare: Double
+  var curve: (steps: [Double], mean: [Double], std: [Double])
+
+  var asResult: StoredMethodResult {
+    StoredMethodResult(
+      method: schedule, mean: valPPL.0, std: valPPL.1, n: runs, note: "", testErrors: [], validationErrors: [], steps: [],
+      actionFractions: [], example: nil)
+  }
+}
+
+extension ReportBuilder {
+  static let nmtSchema = "autoloss/nmt-runs"
+  /// Our NMT schedule names → the paper's (Figure 3L).
+  static let nmtPaperNames = ["mt-only": "MT", "fixed-ratio": "FixedRatio", "fine-tuned": "FineTuned MT", "autoloss": "AutoLoss"]
+
+  func readNMTSummary(_ root: HDF5Group) throws -> [StoredNMTRow] {
+    guard root.isGroup("summary") else { return [] }
+    let s = try root.group("summary")
+    func floats(_ n: String) -> [Double] { ((try? s.read(n, as: Float.self).values) ?? []).map(Double.init) }
+    let names = try s.readStrings("schedule")
+    let runs = (try? s.read("runs", as: Int32.self).values) ?? []
+    let (vm, vs, tm, ts, bm, bs, share) = (
+      floats("val_ppl_mean"), floats("val_ppl_std"), floats("test_ppl_mean"), floats("test_ppl_std"), floats("test_bleu_mean"),
+      floats("test_bleu_std"), floats("mt_step_share")
+    )
+    func at(_ a: [Double], _ i: Int) -> Double { i < a.count ? a[i] : .nan }
+    return names.enumerated().map { i, name in
+      var curve: ([Double], [Double], [Double]) = ([], [], [])
+      if let g = try? s.group("curves/\(name)") {
+        curve = (
+          ((try? g.read("step", as: Int32.self).values) ?? []).map(Double.init),
+          ((try? g.read("mt_val_ppl_mean", as: Float.self).values) ?? []).map(Double.init),
+          ((try? g.read("mt_val_ppl_std", as: Float.self).values) ?? []).map(Double.init)
+        )
+      }
+      return StoredNMTRow(
+        schedule: name, runs: i < runs.count ? Int(runs[i]) : 0, valPPL: (at(vm, i), at(vs, i)), testPPL: (at(tm, i), at(ts, i)),
+        bleu: (at(bm, i), at(bs, i)), mtShare: at(share, i), curve: curve)
+    }
+  }
+
+  func nmtSection() throws -> ReportSection {
+    var s = ReportSection(id: "nmt", title: "NMT: multi-task translation (Figure 3)")
+    let names = inputs.names(stage: "nmt")
+    let datasets = Set(names.compactMap { n -> String? in
+      for suffix in ["-baselines", "-autoloss", "-transfer"] where n.hasSuffix(suffix) { return String(n.dropLast(suffix.count)) }
+      return nil
+    })
+    if datasets.isEmpty {
+      s.add(.missing(inputs.missing(stage: "nmt", name: "nmt-tr-en-baselines", what: "NMT (Figure 3)")))
+      s.add(.missing(inputs.missing(stage: "nmt", name: "nmt-tr-en-autoloss", what: "NMT AutoLoss")))
+      return s
+    }
+    for d in datasets.sorted() { s.blocks += try nmtBlocks(d) }
+    return s
+  }
+
+  func nmtBlocks(_ dataset: String) throws -> [ReportBlock] {
+    var blocks: [ReportBlock] = [.heading("NMT on \(dataset)")]
+    var rows: [StoredNMTRow] = []
+    var sources: [ResolvedArtifact] = []
+    var facts: [String] = []
+    var policy: (steps: [Int32], mean: [Float], tasks: [String])?
+    for stage in ["baselines", "autoloss"] {
+      let name = "\(dataset)-\(stage)"
+      guard let a = inputs.latest(stage: "nmt", name: name) else {
+        blocks.append(.missing(inputs.missing(stage: "nmt", name: name, what: "NMT \(stage)")))
+        continue
+      }
+      let f = try inputs.open(a, schema: Self.nmtSchema)
+      defer { f.close() }
+      sources.append(a)
+      rows += try readNMTSummary(f.root)
+      if facts.isEmpty {
+        let tasks = (try? f.root.attributeString("tasks")) ?? ""
+        let pairs = (try? f.root.attributeString("train_pairs")) ?? ""
+        let labels = (try? f.root.attributeString("labels")) ?? ""
+        facts.append("Tasks: \(tasks); training pairs: \(pairs); auxiliary labels: \(labels).")
+      }
+      if stage == "autoloss", f.root.isGroup("runs/autoloss") {
+        let runs = try f.root.group("runs/autoloss")
+        if let first = try runs.list().first, let seg = try? f.root.group("runs/autoloss/\(first)/segments"),
+          let steps = try? seg.read("policy_step", as: Int32.self).values, let mean = try? seg.read("policy_mean", as: Float.self).values
+        {
+          let tasks = ((try? f.root.attributeString("tasks")) ?? "").split(separator: ",").map(String.init)
+          policy = (steps, mean, tasks)
+        }
+      }
+    }
+    guard !rows.isEmpty else { return blocks }
+    let paper = Dictionary(uniqueKeysWithValues: PaperNumbers.nmtPerplexity.map { ($0.method, $0.ppl) })
+    var table: [[String]] = []
+    for r in rows {
+      let paperName = Self.nmtPaperNames[r.schedule]
+      let p = paperName.flatMap { paper[$0] }.map { ReportFormat.number($0, digits: 2) + " (\(paperName ?? ""))" } ?? "not in paper"
+      table.append([
+        r.schedule, "\(r.runs)", ReportFormat.meanStd(r.valPPL.0, r.valPPL.1, digits: 3), p,
+        ReportFormat.meanStd(r.testPPL.0, r.testPPL.1, digits: 3), ReportFormat.meanStd(r.bleu.0, r.bleu.1, digits: 2),
+        ReportFormat.number(r.mtShare, digits: 2),
+      ])
+    }
+    let notes = facts + [
+      "Deviation: the data are Turkish→English LibreOffice help translations with Turkish treebank POS (and silver tags) as "
+        + "auxiliary tasks, instead of IWSLT De→En with TIGER POS and GermEval NER; sizes are CPU-scale, so perplexities are "
+        + "not on the paper's scale — compare the order of the schedules, not the values.",
+      "Perplexity: MT, best checkpoint by MT validation perplexity. The paper reports validation perplexity only; BLEU "
+        + "(corpus BLEU-4 × 100, greedy decoding) and test perplexity are ours.",
+    ]
+    blocks.append(
+      .table(
+        ReportTable(
+          caption: "NMT: MT perplexity per schedule, ours beside the paper's (Figure 3L)",
+          columns: ["schedule", "runs", "val PPL (mean ± std)", "paper val PPL", "test PPL", "BLEU", "MT step share"],
+          rows: table, notes: notes, sources: sources)))
+    let curves = rows.filter { !$0.curve.steps.isEmpty }.map {
+      ChartSeries(name: $0.schedule, x: $0.curve.steps, y: $0.curve.mean, errors: $0.curve.std, markers: $0.curve.steps.count < 40)
+    }
+    if !curves.isEmpty {
+      blocks.append(
+        .figure(
+          ReportFigure(
+            fileName: "\(dataset)-ppl-curves.svg",
+            svg: ReportSVG.lineChart(title: "MT validation perplexity (\(dataset))", xLabel: "training step", yLabel: "perplexity", series: curves),
+            caption: "MT validation perplexity (check subset) over training, mean ± std over runs (paper Figure 3L: 3.5–5.0 over ≈ 20–30 epochs).",
+            sources: sources)))
+    }
+    if let p = policy, !p.steps.isEmpty, !p.tasks.isEmpty, p.mean.count == p.steps.count * p.tasks.count {
+      let k = p.tasks.count
+      let series = (0..<k).map { t in
+        ChartSeries(
+          name: "P(\(p.tasks[t]))", x: p.steps.map(Double.init), y: (0..<p.steps.count).map { Double(p.mean[$0 * k + t]) },
+          markers: p.steps.count < 40)
+      }
+      blocks.append(
+        .figure(
+          ReportFigure(
+            fileName: "\(dataset)-task-probabilities.svg",
+            svg: ReportSVG.lineChart(title: "Task probabilities (\(dataset))", xLabel: "training step", yLabel: "probability", series: series),
+            caption: "The controller's task probabilities over training (first AutoLoss run, window means); paper Figure 3M: "
+              + "mixed early, then P(MT) ≈ 0.8.", sources: sources)))
+    } else {
+      blocks.append(.missing("task-probability plot: no AutoLoss policy curve in the NMT artifacts of \(dataset)"))
+    }
+    if let auto = rows.first(where: { $0.schedule == "autoloss" }) {
+      let others = rows.filter { $0.schedule != "autoloss" && $0.schedule != "autoloss-transfer" }
+      var parts = ["NMT \(dataset) (MT validation perplexity, lower is better): AutoLoss \(ReportFormat.meanStd(auto.valPPL.0, auto.valPPL.1, digits: 3)) (n=\(auto.runs))"]
+      let ratio = others.filter { ["fixed-ratio", "best-mix", "mix"].contains($0.schedule) }.map(\.asResult)
+      let fixed = others.filter { !["fixed-ratio", "best-mix", "mix"].contains($0.schedule) }.map(\.asResult)
+      if let r = ReportVerdict.best(ratio, lowerIsBetter: true) {
+        parts.append("best constant ratio: " + ReportVerdict.compare(auto.asResult, r, lowerIsBetter: true, digits: 3))
+      }
+      if let b = ReportVerdict.best(fixed, lowerIsBetter: true) {
+        parts.append("best fixed schedule: " + ReportVerdict.compare(auto.asResult, b, lowerIsBetter: true, digits: 3))
+      }
+      let line = parts.joined(separator: "; ")
+      addVerdict(line)
+      blocks.append(.verdict(line))
+    }
+    if let t = inputs.latest(stage: "nmt", name: "\(dataset)-transfer"), let f = try? inputs.open(t, schema: Self.nmtSchema) {
+      defer { f.close() }
+      let tr = (try? readNMTSummary(f.root)) ?? []
+      if !tr.isEmpty {
+        blocks.append(
+          .table(
+            ReportTable(
+              caption: "NMT transfer: the frozen controller on another model size / data slice",
+              columns: ["schedule", "runs", "val PPL", "test PPL", "BLEU"],
+              rows: tr.map {
+                [$0.schedule, "\($0.runs)", ReportFormat.meanStd($0.valPPL.0, $0.valPPL.1, digits: 3),
+                 ReportFormat.meanStd($0.testPPL.0, $0.testPPL.1, digits: 3), ReportFormat.meanStd($0.bleu.0, $0.bleu.1, digits: 2)]
+              }, notes: ["Not in the paper (it reports no NMT transfer)."], sources: [t])))
+      }
+    }
+    return blocks
+  }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Store
+
+/// The `report` stage: reads every artifact under the artifacts folder and writes a new version
+/// folder `artifacts/report/vNNNN/` with `index.html` (self-contained) and `report.md` (with the
+/// charts as `.svg` and the sample grids as `.png` files beside it). The folder is built under a
+/// temporary name and renamed into place; existing versions are never overwritten.
+public struct ReportStage {
+  public let context: StageContext
+
+  public init(context: StageContext) { self.context = context }
+
+  /// The report folder: `<artifacts>/report`.
+  public var reportRoot: String { (context.artifactRoot as NSString).appendingPathComponent("report") }
+
+  /// Existing report versions, ascending.
+  public func versions() -> [Int] {
+    FileManagerShim.list(reportRoot).compactMap { name -> Int? in
+      guard name.hasPrefix("v"), name.count >= 5, let v = Int(name.dropFirst()), v > 0 else { return nil }
+      return v
+    }.sorted()
+  }
+
+  /// Builds the document and writes the next version; returns the version folder.
+  @discardableResult
+  public func run() throws -> String {
+    let builder = ReportBuilder(store: context.store, profile: context.profile)
+    let document = builder.build()
+    let folder = try write(document)
+    log("report: wrote \(folder)/index.html and report.md (\(builder.inputs.used.count) artifacts read, \(builder.verdicts.count) verdicts)")
+    return folder
+  }
+
+  /// Writes `document` as a new version folder.
+  public func write(_ document: ReportDocument) throws -> String {
+    try FileManagerShim.createDirectory(reportRoot)
+    let temp = (reportRoot as NSString).appendingPathComponent(".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+    try FileManagerShim.createDirectory(temp)
+    do {
+      try save(ReportHTML.render(document), to: "\(temp)/index.html")
+      try save(ReportMarkdown.render(document), to: "\(temp)/report.md")
+      for figure in document.figures { try save(ReportSVG.standalone(figure.svg) + "\n", to: "\(temp)/\(figure.fileName)") }
+      for image in document.images { try save(image.png, to: "\(temp)/\(image.fileName)") }
+    } catch {
+      FileManagerShim.remove(temp)
+      throw error
+    }
+    // Claim the next free version; retry if another writer took it first.
+    for _ in 0..<100 {
+      let version = (versions().last ?? 0) + 1
+      let final = (reportRoot as NSString).appendingPathComponent(String(format: "v%04d", version))
+      if FileManagerShim.exists(final) { continue }
+      do {
+        try FileManager.default.moveItem(atPath: temp, toPath: final)
+        return final
+      } catch {
+        if FileManagerShim.exists(final) { continue }
+        FileManagerShim.remove(temp)
+        throw PipelineError("cannot move the report \(temp) to \(final): \(error.localizedDescription)")
+      }
+    }
+    FileManagerShim.remove(temp)
+    throw PipelineError("\(reportRoot): could not claim a free report version")
+  }
+
+  func save(_ text: String, to path: String) throws { try save(Data(text.utf8), to: path) }
+
+  func save(_ data: Data, to path: String) throws {
+    do {
+      try data.write(to: URL(fileURLWithPath: path))
+    } catch {
+      throw PipelineError("cannot write \(path): \(error.localizedDescription)")
+    }
+  }
+}
