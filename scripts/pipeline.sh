@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs one stage of the AutoLoss pipeline (or all of them) on a profile. Called by the Makefile:
+#   scripts/pipeline.sh <profile> <stage>
+# Stages, in order: prep scorers controllers baselines transfer report (or: all).
+# Each finished stage writes .stamps/<profile>/<stage> holding a fingerprint: the code version, the
+# profile's config files and the previous stage's fingerprint. `all` skips a stage whose stamp
+# matches (it is up to date) and reruns it, and everything after it, when the code, the configs or
+# an earlier stage changed. Rerunning after an interruption continues with the first unfinished
+# stage; controller training itself resumes from its last finished episode.
+# Delete .stamps/<profile> to rerun everything.
+# Env: AUTOLOSS (the binary, default .build/release/autoloss), ARTIFACTS (default artifacts),
+#      DATA_DIR (default data), CIFAR10 (path to the official CIFAR-10 binary tarball or folder).
+set -euo pipefail
+
+PROFILE="${1:-quick}"
+STAGE="${2:-all}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BIN="${AUTOLOSS:-$ROOT/.build/release/autoloss}"
+ARTIFACTS="${ARTIFACTS:-artifacts}"
+DATA_DIR="${DATA_DIR:-data}"
+STAMPS=".stamps/$PROFILE"
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+
+case "$PROFILE" in smoke|quick|paper) ;; *) echo "pipeline: unknown profile '$PROFILE' (smoke, quick, paper)" >&2; exit 2 ;; esac
+[ -x "$BIN" ] || { echo "pipeline: $BIN not found; run 'make build' first" >&2; exit 2; }
+
+COMMON=(--profile "$PROFILE" --artifacts "$ARTIFACTS" --data-dir "$DATA_DIR")
+run() { echo "+ autoloss $*" >&2; "$BIN" "$@"; }
+have() { [ -e "$DATA_DIR/$1" ]; }
+
+stage_prep() {
+  run prep regression --data-dir "$DATA_DIR"
+  for seed in 1 2 3 4; do run prep classification --seed "$seed" --data-dir "$DATA_DIR"; done
+  [ -d "$DATA_DIR/raw/mnist" ] && run prep mnist --data-dir "$DATA_DIR"
+  [ -d "$DATA_DIR/raw/fashion-mnist" ] && run prep fashion-mnist --data-dir "$DATA_DIR"
+  if [ -n "${CIFAR10:-}" ]; then run prep cifar10 --from "$CIFAR10" --data-dir "$DATA_DIR"; fi
+  [ -d "$DATA_DIR/raw/lohelp/tr" ] && run prep nmt-tr-en --data-dir "$DATA_DIR"
+  [ -d "$DATA_DIR/raw/lohelp/de" ] && run prep nmt-de-en --data-dir "$DATA_DIR"
+  return 0
+}
+
+stage_scorers() {
+  have mnist.h5 && run train-scorer --dataset mnist "${COMMON[@]}"
+  have fashion-mnist.h5 && run train-scorer --dataset fashion-mnist "${COMMON[@]}"
+  have cifar10.h5 && run train-scorer --dataset cifar10 "${COMMON[@]}"
+  return 0
+}
+
+stage_controllers() {
+  run train-controller --task regression "${COMMON[@]}"
+  run train-controller --task classification "${COMMON[@]}"
+  have mnist.h5 && run gan train-controller "${COMMON[@]}"
+  have nmt-tr-en.h5 && run nmt train "${COMMON[@]}"
+  return 0
+}
+
+stage_baselines() {
+  run baselines --task regression "${COMMON[@]}"
+  run baselines --task classification "${COMMON[@]}"
+  have mnist.h5 && run gan baselines "${COMMON[@]}"
+  have nmt-tr-en.h5 && run nmt baselines "${COMMON[@]}"
+  return 0
+}
+
+stage_transfer() {
+  run evaluate --task regression "${COMMON[@]}"
+  run evaluate --task classification "${COMMON[@]}"
+  run transfer --task classification "${COMMON[@]}"
+  run ablation --task regression "${COMMON[@]}"
+  run sweep --task regression "${COMMON[@]}"
+  run ablation --task classification "${COMMON[@]}"
+  run sweep --task classification "${COMMON[@]}"
+  have mnist.h5 && run gan evaluate "${COMMON[@]}"
+  have mnist.h5 && run gan transfer "${COMMON[@]}"
+  have nmt-tr-en.h5 && run nmt transfer "${COMMON[@]}"
+  have nmt-de-en.h5 && [ -d "$DATA_DIR/raw/silver-de" ] && run nmt all --config nmt-de-en "${COMMON[@]}"
+  return 0
+}
+
+stage_report() {
+  run report --profile "$PROFILE" --artifacts "$ARTIFACTS"
+}
+
+code_version() {
+  local v
+  v="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+  if [ -n "$(git status --porcelain -- Sources configs 2>/dev/null)" ]; then v="$v-dirty-$(git diff -- Sources configs | sha256sum | cut -c1-16)"; fi
+  echo "$v"
+}
+
+# fingerprint <stage> <previous fingerprint>
+fingerprint() {
+  { echo "$1"; echo "$2"; echo "$CODE"; cat configs/"$PROFILE"/*.json 2>/dev/null; } | sha256sum | cut -c1-32
+}
+
+run_stage() {
+  local s="$1" print="$2"
+  local start=$SECONDS
+  echo "== stage $s (profile $PROFILE)" >&2
+  "stage_$s"
+  mkdir -p "$STAMPS"
+  echo "$print" > "$STAMPS/$s.tmp" && mv "$STAMPS/$s.tmp" "$STAMPS/$s"
+  echo "== stage $s done in $((SECONDS - start)) s" >&2
+}
+
+STAGES=(prep scorers controllers baselines transfer report)
+CODE="$(code_version)"
+if [ "$STAGE" = all ]; then
+  previous=""
+  for s in "${STAGES[@]}"; do
+    print="$(fingerprint "$s" "$previous")"
+    if [ -e "$STAMPS/$s" ] && [ "$(cat "$STAMPS/$s")" = "$print" ]; then
+      echo "== stage $s: up to date ($STAMPS/$s), skipped" >&2
+    else
+      run_stage "$s" "$print"
+    fi
+    previous="$print"
+  done
+else
+  case " ${STAGES[*]} " in *" $STAGE "*) run_stage "$STAGE" "single-run" ;; *) echo "pipeline: unknown stage '$STAGE'" >&2; exit 2 ;; esac
+fi
