@@ -107,19 +107,21 @@ public struct ThresholdRule: Schedule {
 
   public mutating func reset() {}
 
-  /// The rule's ratio (A − B) / B for the current signals.
-  public static func ratio(_ kind: Kind, _ s: ThresholdSignals) -> Float {
+  /// The rule's ratio (A − B) / B for the current signals; nil while a signal is not known yet.
+  public static func ratio(_ kind: Kind, _ s: ThresholdSignals) -> Float? {
     let (a, b): (Float, Float)
     switch kind {
     case .s1: (a, b) = (s.validationTaskLoss, s.trainingTaskLoss)
     case .s2: (a, b) = (s.regularizationLoss, s.validationTaskLoss)
     case .s3: (a, b) = (s.regularizationGradientNorm, s.taskGradientNorm)
     }
-    return b > 0 && b.isFinite && a.isFinite ? (a - b) / b : 0
+    return b > 0 && b.isFinite && a.isFinite ? (a - b) / b : nil
   }
 
+  /// Takes the regularization action when the ratio exceeds the threshold, and the task action
+  /// while the ratio is unknown (before the first task step, for example).
   public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
-    let a = Self.ratio(kind, task.thresholdSignals) > threshold ? 1 : 0
+    let a = (Self.ratio(kind, task.thresholdSignals) ?? -.infinity) > threshold ? 1 : 0
     return .action(a, probabilities: oneHot(a, task.actionNames.count))
   }
 }

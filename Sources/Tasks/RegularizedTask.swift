@@ -195,11 +195,20 @@ public final class RegularizedTask: AlternatingTask {
 
   public var latestLosses: [Float] { [trainTaskLoss, l1Loss] }
 
+  /// S1-S3 signals. The L1 gradient norm is computed from the current weights (its gradient is
+  /// λ·sign(w), so its normalized norm is λ·√(nonzero / total)); the task gradient norm is the one
+  /// of the latest task step (unknown before the first).
   public var thresholdSignals: ThresholdSignals {
-    ThresholdSignals(
+    var nonzero = 0
+    var total = 0
+    for p in model.parameters {
+      total += p.value.count
+      for v in p.value.data where v != 0 { nonzero += 1 }
+    }
+    let l1Norm = total > 0 ? config.lambda * (Float(nonzero) / Float(total)).squareRoot() : 0
+    return ThresholdSignals(
       validationTaskLoss: validationLoss, trainingTaskLoss: trainTaskLoss, regularizationLoss: l1Loss,
-      regularizationGradientNorm: l1GradNorm.isNaN ? 0 : l1GradNorm,
-      taskGradientNorm: taskGradNorm.isNaN ? 1 : taskGradNorm)
+      regularizationGradientNorm: l1Norm, taskGradientNorm: taskGradNorm)
   }
 
   public func features() -> [Float] {

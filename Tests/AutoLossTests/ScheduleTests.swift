@@ -25,6 +25,9 @@ final class ScheduleTests: XCTestCase {
     XCTAssertEqual(ThresholdRule.ratio(.s1, s), 0)  // (1 - 1) / 1
     XCTAssertEqual(ThresholdRule.ratio(.s2, s), -0.5)  // (0.5 - 1) / 1
     XCTAssertEqual(ThresholdRule.ratio(.s3, s), 1)  // (2 - 1) / 1
+    var unknown = s
+    unknown.taskGradientNorm = .nan
+    XCTAssertNil(ThresholdRule.ratio(.s3, unknown))
   }
 
   func testCollapseEndsEpisode() {
