@@ -15,6 +15,6 @@ struct AutolossCommand: ParsableCommand {
     subcommands: [
       PrepCommand.self, InspectCommand.self, TrainControllerCommand.self, BaselinesCommand.self,
       EvaluateCommand.self, SweepCommand.self, AblationCommand.self, TransferCommand.self,
-      TrainScorerCommand.self, GANCommand.self, NMTCommand.self, BenchCommand.self,
+      TrainScorerCommand.self, GANCommand.self, NMTCommand.self, ReportCommand.self, BenchCommand.self,
     ])
 }
