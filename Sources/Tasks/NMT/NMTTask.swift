@@ -76,7 +76,7 @@ public final class NMTTask: AlternatingTask {
     }
     featureGroups = [("loss", lossIndices), ("accuracy", accuracyIndices)]
     validationBatches = corpus.tasks.map {
-      evaluationBatches($0.validation.prefix(config.validationLimit), batchSize: config.evaluationBatchSize)
+      evaluationBatches($0.validation.prefix(config.validationLimit > 0 ? config.validationLimit : nil), batchSize: config.evaluationBatchSize)
     }
     let k = names.count
     recentLoss = Array(repeating: [], count: k)

@@ -10,9 +10,9 @@ public struct NMTTaskConfig: Sendable, Codable, Equatable {
   public var clipNorm: Float = 1
   /// Validate every this many steps (the code: 50).
   public var validateEvery = 50
-  /// Validation pairs per task used in the periodic checks (nil: the whole split). Final numbers
+  /// Validation pairs per task used in the periodic checks (0: the whole split). Final numbers
   /// always use the whole split.
-  public var validationLimit: Int?
+  public var validationLimit = 0
   /// Sentences per evaluation batch.
   public var evaluationBatchSize = 64
   /// Stop after this many checks in a row in which no task improves its best validation loss
