@@ -205,6 +205,26 @@ enum ConvKernels {
     }
   }
 
+  /// ``transpose(_:rows:cols:srcStride:_:dstStride:)`` that also adds `bias` to every element
+  /// (fuses a convolution's bias into the layout shuffle: one pass over the output instead of two).
+  static func transpose(
+    _ src: UnsafePointer<Float>, rows: Int, cols: Int, srcStride: Int,
+    _ dst: UnsafeMutablePointer<Float>, dstStride: Int, adding bias: Float
+  ) {
+    let block = 16
+    for r0 in stride(from: 0, to: rows, by: block) {
+      let r1 = min(r0 + block, rows)
+      for c0 in stride(from: 0, to: cols, by: block) {
+        let c1 = min(c0 + block, cols)
+        for r in r0..<r1 {
+          let s = src + r * srcStride
+          let d = dst + r
+          for c in c0..<c1 { d[c * dstStride] = s[c] + bias }
+        }
+      }
+    }
+  }
+
   /// `[rows, cols]` → `[cols, rows]`, contiguous.
   @inline(__always)
   static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, _ dst: UnsafeMutablePointer<Float>) {

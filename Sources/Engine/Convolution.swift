@@ -36,22 +36,23 @@ public func conv2d(
     }
   }
   // outT [O, P·N] = W[O, K] · col, plus bias; then out[n, o, p] = outT[o, p·N + n]
-  var outT = ConvKernels.uninitialized(o * pn) { dst in
+  let outT = ConvKernels.uninitialized(o * pn) { dst in
     wv.data.withUnsafeBufferPointer { pw in
       col.withUnsafeBufferPointer { pc in
         BLAS.gemm(transA: false, transB: false, m: o, n: pn, k: k, pw.baseAddress!, pc.baseAddress!, dst)
       }
     }
   }
+  // the bias is added during the transpose (one pass over the output)
   let out = ConvKernels.uninitialized(n * o * p) { dst in
-    outT.withUnsafeMutableBufferPointer { po in
+    outT.withUnsafeBufferPointer { po in
       for ch in 0..<o {
         let row = po.baseAddress! + ch * pn
         if let bv {
-          let b = bv.data[ch]
-          for t in 0..<pn { row[t] += b }
+          ConvKernels.transpose(row, rows: p, cols: n, srcStride: n, dst + ch * p, dstStride: o * p, adding: bv.data[ch])
+        } else {
+          ConvKernels.transpose(row, rows: p, cols: n, srcStride: n, dst + ch * p, dstStride: o * p)
         }
-        ConvKernels.transpose(row, rows: p, cols: n, srcStride: n, dst + ch * p, dstStride: o * p)
       }
     }
   }
@@ -149,21 +150,23 @@ public func convTranspose2d(
       }
     }
   }
-  var outT = ConvKernels.zeroed(ohw * n) { dst in
+  let outT = ConvKernels.zeroed(ohw * n) { dst in
     col.withUnsafeBufferPointer { ConvKernels.col2im($0.baseAddress!, batch: n, channels: o, g, dst) }
   }
-  if let bv {
-    let plane = oh * ow * n
-    outT.withUnsafeMutableBufferPointer { po in
+  // [O, OH·OW, N] → [N, O, OH·OW], adding the bias of each channel on the way
+  let out = ConvKernels.uninitialized(n * ohw) { dst in
+    outT.withUnsafeBufferPointer { po in
+      guard let bv else {
+        ConvKernels.transpose(po.baseAddress!, rows: ohw, cols: n, dst)
+        return
+      }
+      let plane = oh * ow
       for ch in 0..<o {
-        let b = bv.data[ch]
-        let d = po.baseAddress! + ch * plane
-        for t in 0..<plane { d[t] += b }
+        ConvKernels.transpose(
+          po.baseAddress! + ch * plane * n, rows: plane, cols: n, srcStride: n, dst + ch * plane, dstStride: ohw,
+          adding: bv.data[ch])
       }
     }
-  }
-  let out = ConvKernels.uninitialized(n * ohw) { dst in
-    outT.withUnsafeBufferPointer { ConvKernels.transpose($0.baseAddress!, rows: ohw, cols: n, dst) }
   }
   let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   return Variable.make(Tensor(shape: [n, o, oh, ow], data: out), inputs) { grad in

@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 // Raw-pointer kernels shared by the LSTM and attention ops: a strided GEMM, vectorizable
 // exp/sigmoid/tanh, and the fused pointwise parts of one LSTM step (forward and backward).
@@ -175,5 +176,63 @@ enum LSTMKernels {
       for j in 0..<h { dcr[j] *= gf[j] }
       dhr.update(repeating: 0, count: h)
     }
+  }
+}
+
+extension SeqMath {
+  /// The largest of `n` floats (−∞ for n = 0), in four SIMD4 lanes so that it vectorizes
+  /// (`pointwiseMax` on wide SIMD types compiles to scalar code without a target CPU).
+  @inline(__always)
+  static func max(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var a = SIMD4<Float>(repeating: -.infinity)
+    var (b, c, d) = (a, a, a)
+    var j = 0
+    let raw = UnsafeRawPointer(p)
+    while j + 16 <= n {
+      let v0 = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self)
+      let v1 = raw.loadUnaligned(fromByteOffset: j * 4 + 16, as: SIMD4<Float>.self)
+      let v2 = raw.loadUnaligned(fromByteOffset: j * 4 + 32, as: SIMD4<Float>.self)
+      let v3 = raw.loadUnaligned(fromByteOffset: j * 4 + 48, as: SIMD4<Float>.self)
+      a = a.replacing(with: v0, where: v0 .> a)
+      b = b.replacing(with: v1, where: v1 .> b)
+      c = c.replacing(with: v2, where: v2 .> c)
+      d = d.replacing(with: v3, where: v3 .> d)
+      j += 16
+    }
+    a = a.replacing(with: b, where: b .> a)
+    c = c.replacing(with: d, where: d .> c)
+    a = a.replacing(with: c, where: c .> a)
+    var m = a.max()
+    while j < n {
+      m = Swift.max(m, p[j])
+      j += 1
+    }
+    return m
+  }
+
+  /// The sum of `n` floats, accumulated in 16 lanes (vectorizes; the order differs from a serial sum).
+  @inline(__always)
+  static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD16<Float>(repeating: 0)
+    var j = 0
+    let raw = UnsafeRawPointer(p)
+    while j + 16 <= n {
+      acc += raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+      j += 16
+    }
+    var s = acc.sum()
+    while j < n {
+      s += p[j]
+      j += 1
+    }
+    return s
+  }
+
+  /// log Σ_j e^{x_j} of one row, computed stably; `scratch` holds at least `n` floats.
+  @inline(__always)
+  static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int, scratch: UnsafeMutablePointer<Float>) -> Float {
+    let m = max(x, n)
+    for j in 0..<n { scratch[j] = exp(x[j] - m) }
+    return m + Foundation.log(sum(scratch, n))
   }
 }

@@ -44,30 +44,53 @@ public func l1Penalty(_ parameters: [Variable]) -> Variable {
 
 /// Softmax cross-entropy of `logits[N, C]` against integer `labels[N]`, averaged over the rows
 /// whose `mask` is non-zero (all rows when `mask` is nil). Padded tokens get mask 0.
+///
+/// Fused: the forward pass keeps only each row's log-sum-exp; the backward pass writes
+/// softmax − one-hot directly. Rows with mask 0 are skipped in both passes (their gradient is 0).
 public func softmaxCrossEntropy(_ logits: Variable, labels: [Int], mask: [Float]? = nil) -> Variable {
   precondition(logits.rank == 2, "softmaxCrossEntropy needs logits [N, C], got \(logits.shape)")
   let (n, c) = (logits.shape[0], logits.shape[1])
   precondition(labels.count == n, "\(labels.count) labels for \(n) rows")
   if let mask { precondition(mask.count == n, "\(mask.count) mask entries for \(n) rows") }
-  let logp = logits.value.logSoftmax()
+  let weights = mask ?? [Float](repeating: 1, count: n)
+  for r in 0..<n where weights[r] != 0 {
+    precondition(labels[r] >= 0 && labels[r] < c, "label \(labels[r]) outside 0..<\(c)")
+  }
+  let x = logits.value
+  var lse = [Float](repeating: 0, count: n)
   var weightSum: Float = 0
   var loss: Float = 0
-  for r in 0..<n {
-    let w = mask?[r] ?? 1
-    guard w != 0 else { continue }
-    precondition(labels[r] >= 0 && labels[r] < c, "label \(labels[r]) outside 0..<\(c)")
-    loss -= w * logp.data[r * c + labels[r]]
-    weightSum += w
+  x.data.withUnsafeBufferPointer { px in
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(c, 1))
+    defer { scratch.deallocate() }
+    for r in 0..<n {
+      let w = weights[r]
+      guard w != 0 else { continue }
+      let row = px.baseAddress! + r * c
+      lse[r] = SeqMath.logSumExp(row, c, scratch: scratch)
+      loss -= w * (row[labels[r]] - lse[r])
+      weightSum += w
+    }
   }
   let denom = max(weightSum, 1e-12)
   return Variable.make(Tensor(scalar: weightSum > 0 ? loss / denom : 0), [logits]) { g in
-    var d = [Float](repeating: 0, count: n * c)
     let k = g.scalar / denom
-    for r in 0..<n {
-      let w = mask?[r] ?? 1
-      guard w != 0 else { continue }
-      for j in 0..<c { d[r * c + j] = k * w * Foundation.exp(logp.data[r * c + j]) }
-      d[r * c + labels[r]] -= k * w
+    let d = [Float](unsafeUninitializedCapacity: n * c) { buf, count in
+      x.data.withUnsafeBufferPointer { px in
+        for r in 0..<n {
+          let out = buf.baseAddress! + r * c
+          let kw = k * weights[r]
+          guard kw != 0 else {
+            out.update(repeating: 0, count: c)
+            continue
+          }
+          let row = px.baseAddress! + r * c
+          let shift = lse[r]
+          for j in 0..<c { out[j] = kw * SeqMath.exp(row[j] - shift) }
+          out[labels[r]] -= kw
+        }
+      }
+      count = n * c
     }
     logits.accumulate(Tensor(shape: [n, c], data: d))
   }

@@ -73,17 +73,46 @@ public final class Adam: Optimizer {
         state.v.withUnsafeMutableBufferPointer { v in
           g.data.withUnsafeBufferPointer { gp in
             p.value.data.withUnsafeMutableBufferPointer { w in
-              for i in 0..<n {
-                let gi = gp[i]
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                w[i] -= lrT * m[i] / (v[i].squareRoot() + eps)
-              }
+              Adam.update(
+                w.baseAddress!, gp.baseAddress!, m.baseAddress!, v.baseAddress!, n,
+                b1: b1, b2: b2, lr: lrT, eps: eps)
             }
           }
         }
       }
       moments[id] = state
+    }
+  }
+
+  /// One Adam update of `n` elements: m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+  /// w ← w − lr·m / (√v + ε). Eight lanes at a time with SIMD types (the scalar loop does not
+  /// vectorize because the four arrays might alias); the same operations in the same order.
+  @inline(__always)
+  static func update(
+    _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+    _ v: UnsafeMutablePointer<Float>, _ n: Int, b1: Float, b2: Float, lr: Float, eps: Float
+  ) {
+    typealias V = SIMD8<Float>
+    let (c1, c2) = (1 - b1, 1 - b2)
+    let (rw, rg, rm, rv) = (UnsafeMutableRawPointer(w), UnsafeRawPointer(g), UnsafeMutableRawPointer(m), UnsafeMutableRawPointer(v))
+    var i = 0
+    while i + 8 <= n {
+      let o = i * 4
+      let gi = rg.loadUnaligned(fromByteOffset: o, as: V.self)
+      let mi = b1 * rm.loadUnaligned(fromByteOffset: o, as: V.self) + c1 * gi
+      let vi = b2 * rv.loadUnaligned(fromByteOffset: o, as: V.self) + c2 * gi * gi
+      let wi = rw.loadUnaligned(fromByteOffset: o, as: V.self) - lr * mi / (vi.squareRoot() + eps)
+      rm.storeBytes(of: mi, toByteOffset: o, as: V.self)
+      rv.storeBytes(of: vi, toByteOffset: o, as: V.self)
+      rw.storeBytes(of: wi, toByteOffset: o, as: V.self)
+      i += 8
+    }
+    while i < n {
+      let gi = g[i]
+      m[i] = b1 * m[i] + c1 * gi
+      v[i] = b2 * v[i] + c2 * gi * gi
+      w[i] -= lr * m[i] / (v[i].squareRoot() + eps)
+      i += 1
     }
   }
 

@@ -18,6 +18,9 @@ public func maxPool2d(_ x: Variable, kernelSize: Int = 2, stride: Int? = nil, pa
   let g = ConvGeometry.conv(inH: h, inW: w, kh: kernelSize, kw: kernelSize, stride: stride ?? kernelSize, padding: padding)
   let planes = n * c
   let (inPlane, outPlane) = (g.inPlane, g.outPlane)
+  // 2×2 windows with stride 2 that lie inside the input take a branch-light fast path.
+  let isPlain2x2 =
+    g.kh == 2 && g.kw == 2 && g.stride == 2 && g.padTop == 0 && g.padLeft == 0 && 2 * g.outH <= h && 2 * g.outW <= w
   var argmax = [Int32](repeating: 0, count: planes * outPlane)
   var out = [Float](repeating: 0, count: planes * outPlane)
   x.value.data.withUnsafeBufferPointer { px in
@@ -27,6 +30,10 @@ public func maxPool2d(_ x: Variable, kernelSize: Int = 2, stride: Int? = nil, pa
           let src = px.baseAddress! + plane * inPlane
           let dst = po.baseAddress! + plane * outPlane
           let arg = pa.baseAddress! + plane * outPlane
+          if isPlain2x2 {
+            PoolKernels.max2x2(src, inW: g.inW, outH: g.outH, outW: g.outW, dst, arg)
+            continue
+          }
           for oh in 0..<g.outH {
             let top = oh * g.stride - g.padTop
             let (r0, r1) = (max(top, 0), min(top + g.kh, g.inH))
@@ -84,5 +91,35 @@ public final class MaxPool2d: Module {
   /// Pools `x[N, C, H, W]`.
   public func callAsFunction(_ x: Variable) -> Variable {
     maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding)
+  }
+}
+
+/// Pooling kernels on raw planes.
+enum PoolKernels {
+  /// 2×2 max pooling with stride 2 of one plane (windows fully inside): the same result and argmax
+  /// as the general loop (the first maximal element in row-major order wins; −∞ start).
+  @inline(__always)
+  static func max2x2(
+    _ src: UnsafePointer<Float>, inW: Int, outH: Int, outW: Int,
+    _ dst: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>
+  ) {
+    for oh in 0..<outH {
+      let top = src + 2 * oh * inW
+      let bottom = top + inW
+      let rowBase = Int32(2 * oh * inW)
+      let d = dst + oh * outW
+      let a = arg + oh * outW
+      for ow in 0..<outW {
+        let c = 2 * ow
+        var best = -Float.infinity
+        var index = rowBase + Int32(c)
+        if top[c] > best { best = top[c]; index = rowBase + Int32(c) }
+        if top[c + 1] > best { best = top[c + 1]; index = rowBase + Int32(c + 1) }
+        if bottom[c] > best { best = bottom[c]; index = rowBase + Int32(inW + c) }
+        if bottom[c + 1] > best { best = bottom[c + 1]; index = rowBase + Int32(inW + c + 1) }
+        d[ow] = best
+        a[ow] = index
+      }
+    }
   }
 }
