@@ -153,7 +153,7 @@ extension ReportBuilder {
           + "variance 4; a finite sample gave 3.94). Our test split has its own noise draw: the MSE of the true weights on it "
           + "is \(ReportFormat.number(floor)). MSE − \(ReportFormat.number(floor, digits: 3)) is the excess error over the best "
           + "possible predictor on our split and is the number comparable in meaning to the paper's column; MSE − 3.94 "
-          + "puts ours on the paper's scale and differs from it by the constant \(ReportFormat.signed(floor - p)).")
+          + "puts ours on the paper's scale: MSE − 3.94 = (MSE − \(ReportFormat.number(floor, digits: 3))) \(floor - p >= 0 ? "+" : "−") \(ReportFormat.number(abs(floor - p))).")
     }
     notes += deviationNotes(eval)
     var blocks: [ReportBlock] = [
@@ -220,7 +220,7 @@ extension ReportBuilder {
     }
     let fixed = eval.rows.filter { $0.method != "AutoLoss" && $0.method != "best constant ratio" }
     if let best = ReportVerdict.best(fixed, lowerIsBetter: true) {
-      parts.append("best fixed schedule: " + ReportVerdict.compare(auto, best, lowerIsBetter: true))
+      parts.append("best fixed schedule or tuned baseline (1:1, S1–S3, DGS, W/O L1): " + ReportVerdict.compare(auto, best, lowerIsBetter: true))
     }
     return parts.joined(separator: "; ")
   }

@@ -26,9 +26,9 @@ public struct ChartSeries: Sendable {
 /// it can be pasted into HTML; `ReportSVG.standalone` adds it for `.svg` files.
 public enum ReportSVG {
   static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
-  static let width = 680.0
+  static let width = 720.0
   static let height = 360.0
-  static let margin = (left: 70.0, right: 190.0, top: 30.0, bottom: 50.0)
+  static let margin = (left: 70.0, right: 220.0, top: 30.0, bottom: 50.0)
 
   /// Adds the SVG namespace for a standalone `.svg` file.
   public static func standalone(_ svg: String) -> String {
@@ -121,7 +121,8 @@ public enum ReportSVG {
       let y = margin.top + 8 + Double(i) * 18
       let dash = e.dashed ? " stroke-dasharray=\"5,3\"" : ""
       s += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(e.color)\" stroke-width=\"2.5\"\(dash)/>"
-      s += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\" font-size=\"11\">\(escape(e.name))</text>\n"
+      let name = e.name.count > 30 ? String(e.name.prefix(29)) + "…" : e.name
+      s += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\" font-size=\"11\">\(escape(name))<title>\(escape(e.name))</title></text>\n"
     }
     return s
   }
@@ -265,7 +266,7 @@ public enum ReportSVG {
       }
       if !line.isEmpty {
         body += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\"/>\n"
-        entries.append(("realized share of \(actionNames[a]) (from top)", "#222", false))
+        entries.append(("realized \(actionNames[a]) share", "#222", false))
       }
     }
     body += legend(entries)

@@ -174,6 +174,15 @@ final class ReportTests: XCTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/gan-mnist-is-curves.svg"))
   }
 
+  /// Writes a report of an existing artifacts folder named by AUTOLOSS_REPORT_ARTIFACTS (for looking at real output).
+  func testReportOnExistingArtifacts() throws {
+    guard let artifacts = ProcessInfo.processInfo.environment["AUTOLOSS_REPORT_ARTIFACTS"] else {
+      throw XCTSkip("set AUTOLOSS_REPORT_ARTIFACTS to a folder of artifacts to report on")
+    }
+    let folder = try ReportStage(context: StageContext(artifactRoot: artifacts, profile: "smoke", showProgress: false)).run()
+    assertSelfContained(try read(folder + "/index.html"))
+  }
+
   func testSVGChartsEscapeTextAndDrawEveryPart() {
     let line = ReportSVG.lineChart(
       title: "a < b & c", xLabel: "x", yLabel: "y",
