@@ -1,0 +1,232 @@
+import AutoLoss
+import Engine
+import Foundation
+
+/// The GAN task of the paper as an ``AlternatingTask``: action 0 is one Adam step of D, action 1
+/// one Adam step of G, each on a fresh batch of real images and z ~ N(0, I).
+///
+/// Every `checkEvery` steps the Inception Score of `isSamples` generated images is computed with the
+/// scorer, its moving average (decay 0.8) is updated, the best generator (by that average) is kept and a
+/// grid of samples from a fixed z is recorded. Training stops after `patienceChecks` checks without a
+/// better average or at `maxSteps`. Validation errors are 1/IS-EMA (lower is better); `extra` is the raw IS.
+///
+/// Features (paper 4.2, latest history values, each scaled to O(1)):
+/// progress t/T; log10 of ‖∇_G‖/√dim G and ‖∇_D‖/√dim D (+3.5), their log ratio / 2; EMA(ℓ_G) − 1,
+/// 2·(EMA(ℓ_D) − 0.5) and log(ℓ_G/ℓ_D); the latest IS as 2·IS/IS_real − 1; D's error on the equal real
+/// and fake batch of its latest step, 4·(err − 0.25).
+public final class GANTask: AlternatingTask {
+  public let model: DCGANConfig
+  public let config: GANTaskConfig
+  public let data: ImageSet
+  public let scorer: ScorerCNN
+  /// The real-data IS of the scorer (the ceiling; scales the IS feature).
+  public let realInceptionScore: Float
+
+  public let actionNames = ["update D", "update G"]
+  public let lossNames = ["G", "D"]
+  public let featureNames = [
+    "progress", "grad_norm_g", "grad_norm_d", "grad_log_ratio", "loss_g", "loss_d", "loss_log_ratio",
+    "inception_score", "d_error",
+  ]
+  public let featureGroups: [(name: String, indices: [Int])] = [
+    ("progress", [0]), ("gradient", [1, 2, 3]), ("loss", [4, 5, 6]), ("validation", [7, 8]),
+  ]
+
+  public private(set) var trainer: GANTrainer
+  private var rng = SeededRandom(seed: 0)
+  private var seed: UInt64 = 0
+  private let gridZ: Tensor
+  private var bestGenerator: [String: Tensor] = [:]
+  public private(set) var stepCount = 0
+  public private(set) var checks: [ValidationCheck] = []
+  public private(set) var bestValidationError: Float = .infinity
+  private var checksSinceBest = 0
+  private var isEMA: Float = .nan
+  private var cachedFinalIS: Float?
+  /// Samples from the fixed z at each check, `[gridSamples, C, H, W]` in [0, 1] (as the scorer sees them).
+  public private(set) var checkSamples: [Tensor] = []
+  // Latest history values.
+  public private(set) var lossG: Float = .nan
+  public private(set) var lossD: Float = .nan
+  private var lossGEMA: Float = .nan
+  private var lossDEMA: Float = .nan
+  private var gradNormG: Float = .nan
+  private var gradNormD: Float = .nan
+  private var dError: Float = .nan
+  public private(set) var latestIS: Float = .nan
+
+  public init(model: DCGANConfig, config: GANTaskConfig, data: ImageSet, scorer: ScorerCNN, realInceptionScore: Float) {
+    self.model = model
+    self.config = config
+    self.data = data
+    self.scorer = scorer
+    self.realInceptionScore = realInceptionScore
+    var r = SeededRandom(seed: 0x6A1D)
+    gridZ = r.normalTensor([config.gridSamples, model.zSize])
+    trainer = GANTrainer(config: model, optimizer: config.optimizer, rng: &r)
+  }
+
+  public func reset(seed: UInt64) {
+    self.seed = seed
+    rng = SeededRandom(seed: seed)
+    trainer = GANTrainer(config: model, optimizer: config.optimizer, rng: &rng)
+    bestGenerator = trainer.generator.stateDict()
+    stepCount = 0
+    checks = []
+    checkSamples = []
+    bestValidationError = .infinity
+    checksSinceBest = 0
+    isEMA = .nan
+    cachedFinalIS = nil
+    latestIS = .nan
+    gradNormG = .nan
+    gradNormD = .nan
+    dError = .nan
+    // Losses of the untrained nets on one batch, so every loss has a value before its first step.
+    let (real, z) = (realBatch(), latentBatch())
+    GradMode.withoutRecording {
+      let fake = trainer.generator(Variable(z))
+      let fakeLogits = trainer.discriminator(fake)
+      let realLogits = trainer.discriminator(Variable(real))
+      lossG = bceWithLogits(fakeLogits, target: 1).value.scalar
+      lossD = 0.5 * (bceWithLogits(realLogits, target: 1).value.scalar + bceWithLogits(fakeLogits, target: 0).value.scalar)
+    }
+    lossGEMA = lossG
+    lossDEMA = lossD
+  }
+
+  func realBatch() -> Tensor {
+    let indices = (0..<config.batchSize).map { _ in rng.int(below: data.count) }
+    return data.batch(indices, range: config.realRange)
+  }
+
+  func latentBatch(_ n: Int? = nil) -> Tensor { rng.normalTensor([n ?? config.batchSize, model.zSize]) }
+
+  public func step(_ action: Int) {
+    precondition(action == 0 || action == 1, "action \(action) of the two-action GAN task")
+    let decay = config.lossEMADecay
+    if action == 0 {
+      let r = trainer.dStep(real: realBatch(), z: latentBatch())
+      lossD = r.loss
+      lossDEMA = decay * lossDEMA + (1 - decay) * r.loss
+      gradNormD = r.gradNorm
+      dError = r.error
+    } else {
+      let r = trainer.gStep(z: latentBatch())
+      lossG = r.loss
+      lossGEMA = decay * lossGEMA + (1 - decay) * r.loss
+      gradNormG = r.gradNorm
+    }
+    stepCount += 1
+    if stepCount % config.checkEvery == 0 && lossG.isFinite && lossD.isFinite { check() }
+  }
+
+  /// GAN has no joint objective: steps D when its weight is at least G's, else G.
+  public func stepJoint(weights: [Float]) {
+    step(weights.count == 2 && weights[1] > weights[0] ? 1 : 0)
+  }
+
+  /// Generated images mapped to the scorer's [0, 1] input range.
+  public func scorerInput(_ generated: Tensor) -> Tensor {
+    config.realRange == .zeroToOne ? generated : generated.map { ($0 + 1) * 0.5 }
+  }
+
+  /// The IS of `count` fresh samples (drawn from a stream fixed by `streamSeed`) in `splits` splits.
+  public func inceptionScore(count: Int, splits: Int, streamSeed: UInt64) -> (mean: Float, std: Float) {
+    var r = SeededRandom(seed: streamSeed)
+    var probabilities: [Float] = []
+    probabilities.reserveCapacity(count * scorer.classes)
+    var done = 0
+    while done < count {
+      let n = min(100, count - done)
+      let images = scorerInput(trainer.sample(z: r.normalTensor([n, model.zSize])))
+      probabilities += scorer.probabilities(images).data
+      done += n
+    }
+    return scoreOfProbabilities(probabilities, scorer.classes, splits)
+  }
+
+  private func check() {
+    let score = inceptionScore(
+      count: config.isSamples, splits: config.isSplits, streamSeed: seed ^ UInt64(stepCount) &* 0x2545_F491_4F6C_DD1D)
+    let value = score.mean.isFinite ? score.mean : 0
+    latestIS = value
+    let d = config.isEMADecay
+    isEMA = isEMA.isNaN ? value : d * isEMA + (1 - d) * value
+    let error = 1 / max(isEMA, 1e-6)
+    checks.append(ValidationCheck(step: stepCount, error: error, extra: value))
+    if config.gridSamples > 0 {
+      checkSamples.append(scorerInput(trainer.sample(z: gridZ)).map { min(max($0, 0), 1) })
+    }
+    if error < bestValidationError {
+      bestValidationError = error
+      bestGenerator = trainer.generator.stateDict()
+      checksSinceBest = 0
+    } else {
+      checksSinceBest += 1
+    }
+  }
+
+  public var isFinished: Bool { !stopReason.isEmpty }
+
+  public var stopReason: String {
+    if checksSinceBest >= config.patienceChecks { return "patience" }
+    if stepCount >= config.maxSteps { return "step cap" }
+    return ""
+  }
+
+  public var latestLosses: [Float] { [lossG, lossD] }
+
+  public var thresholdSignals: ThresholdSignals {
+    ThresholdSignals(
+      validationTaskLoss: lossG, trainingTaskLoss: lossD, regularizationLoss: lossD,
+      regularizationGradientNorm: gradNormD.isNaN ? 0 : gradNormD, taskGradientNorm: gradNormG.isNaN ? 1 : gradNormG)
+  }
+
+  public func features() -> [Float] {
+    func clip(_ x: Float, _ lo: Float, _ hi: Float) -> Float { x.isFinite ? min(max(x, lo), hi) : 0 }
+    func grad(_ g: Float) -> Float { g.isNaN ? 0 : clip(log10(max(g, 1e-12)) + 3.5, -3, 3) }
+    let ratio = gradNormG > 0 && gradNormD > 0 ? clip(Foundation.log(gradNormD / gradNormG) / 2, -3, 3) : 0
+    let lossRatio = lossGEMA > 0 && lossDEMA > 0 ? clip(Foundation.log(lossGEMA / lossDEMA), -3, 3) : 0
+    let isFeature = latestIS.isNaN || realInceptionScore <= 0 ? 0 : clip(2 * latestIS / realInceptionScore - 1, -1, 2)
+    return [
+      Float(stepCount) / Float(config.maxSteps),
+      grad(gradNormG),
+      grad(gradNormD),
+      ratio,
+      clip(lossGEMA - 1, -3, 5),
+      clip(2 * (lossDEMA - 0.5), -3, 5),
+      lossRatio,
+      isFeature,
+      dError.isNaN ? 0 : clip(4 * (dError - 0.25), -1, 3),
+    ]
+  }
+
+  /// The IS of the best generator (by IS moving average) on `finalISSamples` fresh samples; the
+  /// episode's reward and reported score. Computed once per episode.
+  public func finalInceptionScore() -> Float {
+    if let cachedFinalIS { return cachedFinalIS }
+    let current = trainer.generator.stateDict()
+    try? trainer.generator.load(bestGenerator)
+    let score = inceptionScore(count: config.finalISSamples, splits: config.finalISSplits, streamSeed: seed ^ 0xF1A1)
+    try? trainer.generator.load(current)
+    let value = score.mean.isFinite ? score.mean : 0
+    cachedFinalIS = value
+    return value
+  }
+
+  /// 1 / (final IS of the best checkpoint).
+  public func testError() -> Float { 1 / max(finalInceptionScore(), 1e-6) }
+
+  /// R = C·IS² for a run whose error is 1/IS.
+  public func reward(bestValidationError: Float) -> Float {
+    let score = 1 / max(bestValidationError, 1e-6)
+    return config.rewardScale * score * score
+  }
+}
+
+/// ``inceptionScore(probabilities:classes:splits:)`` under a name that ``GANTask``'s method does not shadow.
+@inline(__always)
+func scoreOfProbabilities(_ p: [Float], _ classes: Int, _ splits: Int) -> (mean: Float, std: Float) {
+  inceptionScore(probabilities: p, classes: classes, splits: splits)
+}
