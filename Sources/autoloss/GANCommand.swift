@@ -65,7 +65,6 @@ struct GANEvaluateCommand: ParsableCommand {
     try runStage {
       let (config, context) = try ganSetup(options)
       let result = try GANEvaluationStage(config: config, context: context).run()
-      print(result.report)
       print("wrote \(result.artifact.path)")
     }
   }
@@ -80,7 +79,6 @@ struct GANTransferCommand: ParsableCommand {
     try runStage {
       let (config, context) = try ganSetup(options)
       let result = try GANTransferStage(config: config, context: context).run()
-      print(result.report)
       print("wrote \(result.artifact.path)")
     }
   }

@@ -1,0 +1,73 @@
+import Foundation
+import Pipeline
+import Store
+import Tasks
+import XCTest
+
+/// The GAN stages end to end on a tiny fake MNIST and Fashion-MNIST (random pixels), in a temp folder.
+final class GANStagesTests: XCTestCase {
+  func makeDataset(_ name: String, dataDir: String, seed: UInt64) throws {
+    var state = seed
+    func byte() -> UInt8 {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return UInt8(truncatingIfNeeded: state >> 56)
+    }
+    let writer = try ArtifactWriter(
+      path: "\(dataDir)/\(name).h5", provenance: Provenance(schema: "autoloss/dataset", schemaVersion: 1))
+    for (split, n) in [("train", 48), ("validation", 8), ("test", 16)] {
+      let g = try writer.root.createGroup(split)
+      try g.write("images", (0..<(n * 784)).map { _ in byte() }, shape: [n, 1, 28, 28])
+      try g.write("labels", (0..<n).map { Int32($0 % 10) }, shape: [n])
+    }
+    try writer.commit()
+  }
+
+  func testSmokeStagesWriteArtifacts() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("gan-stages-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let dataDir = root + "/data"
+    try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+    try makeDataset("mnist", dataDir: dataDir, seed: 1)
+    try makeDataset("fashion-mnist", dataDir: dataDir, seed: 2)
+    let context = StageContext(
+      artifactRoot: root + "/artifacts", dataRoot: dataDir, profile: "none", configRoot: root + "/configs", workers: 2,
+      showProgress: false)
+
+    var scorer = ScorerConfig()
+    scorer.steps = 2
+    scorer.batchSize = 8
+    scorer.isSplits = 1
+    for d in ["mnist", "fashion-mnist"] {
+      let r = try ScorerStage(dataset: d, config: scorer, context: context).run()
+      XCTAssertTrue(r.accuracy >= 0 && r.accuracy <= 1)
+      XCTAssertTrue(r.realIS >= 1 && r.realIS <= 10)
+    }
+
+    var config = try GANExperimentConfig.load(
+      context: context,
+      overrides: [
+        "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
+        "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
+        "controller.episodes=2", "controller.episodesPerUpdate=2", "controller.collapseLength=8",
+        "randomGrid=[0.5]", "runs=1", "transferArchitectures=1", "architectureWidthScale=0.0625",
+      ])
+    config.fixedRatios = [[1, 1], [2, 1]]
+    let controller = try GANControllerStage(config: config, context: context).run()
+    XCTAssertTrue(FileManager.default.fileExists(atPath: controller.path))
+    let grids = (try? FileManager.default.contentsOfDirectory(atPath: root + "/artifacts/controllers/gan-mnist/v0001-grids")) ?? []
+    XCTAssertFalse(grids.isEmpty, "a PNG grid per IS check")
+    let file = try ArtifactReader.open(controller.path, schema: GANControllerStage.schema, supportedVersions: 1...1)
+    XCTAssertEqual(try file.root.attributeString("real_range"), "zero-one")
+    XCTAssertEqual(try file.root.group("episodes").list().count, 2)
+    file.close()
+
+    try GANBaselinesStage(config: config, context: context).run()
+    let (baselines, _, _) = try GANBaselinesStage.load(name: config.name, context: context)
+    XCTAssertEqual(Set(baselines.map(\.0)), ["1:1", "2:1", "random P(G)=0.50"])
+    let evaluation = try GANEvaluationStage(config: config, context: context).run()
+    XCTAssertTrue(evaluation.report.contains("AutoLoss"))
+    let transfer = try GANTransferStage(config: config, context: context).run()
+    XCTAssertTrue(transfer.report.contains("wins"))
+    XCTAssertTrue(transfer.report.contains("fashion-mnist"))
+  }
+}
