@@ -36,7 +36,13 @@ stage_prep() {
   [ -d "$DATA_DIR/raw/fashion-mnist" ] && run prep fashion-mnist --data-dir "$DATA_DIR"
   if [ -n "${CIFAR10:-}" ]; then run prep cifar10 --from "$CIFAR10" --data-dir "$DATA_DIR"; fi
   [ -d "$DATA_DIR/raw/lohelp/tr" ] && run prep nmt-tr-en --data-dir "$DATA_DIR"
-  [ -d "$DATA_DIR/raw/lohelp/de" ] && run prep nmt-de-en --data-dir "$DATA_DIR"
+  if [ -d "$DATA_DIR/raw/lohelp/de" ]; then
+    if [ -f "$DATA_DIR/raw/silver-de/lohelp.de.conllu" ]; then
+      run prep nmt-de-en --aux-conllu "pos=$DATA_DIR/raw/silver-de/lohelp.de.conllu" --data-dir "$DATA_DIR"
+    else
+      run prep nmt-de-en --data-dir "$DATA_DIR"
+    fi
+  fi
   return 0
 }
 

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Engine
 import Pipeline
-import Tasks
 
 /// `autoloss baselines`: tune every baseline on the task splits.
 struct BaselinesCommand: ParsableCommand {
@@ -9,19 +7,13 @@ struct BaselinesCommand: ParsableCommand {
     commandName: "baselines",
     abstract: "Tune the baselines (without L1, S1-S3, DGS, fixed 1:1, best constant ratio) on validation.")
 
-  @Option(help: "Task: regression or classification.")
-  var task: RegularizedTaskKind
-
-  @OptionGroup var options: StageOptions
+  @OptionGroup var options: RegularizedOptions
 
   func run() throws {
     try runStage {
-      BLAS.setThreads(1)
-      let context = options.context
-      let config = try RegularizedExperimentConfig.load(kind: task, context: context, overrides: options.overrides)
+      let (config, context, dataPath) = try options.load()
       let stage = BaselineTuningStage(
-        kind: task, config: config, context: context, name: task.rawValue,
-        dataPath: "\(context.dataRoot)/\(RegularizedDataset.fileName(kind: task))")
+        kind: options.task, config: config, context: context, name: options.task.rawValue, dataPath: dataPath)
       print("wrote \(try stage.run().path)")
     }
   }

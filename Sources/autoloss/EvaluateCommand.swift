@@ -1,7 +1,5 @@
 import ArgumentParser
-import Engine
 import Pipeline
-import Tasks
 
 /// `autoloss evaluate`: test error of fresh models under the controller and every baseline.
 struct EvaluateCommand: ParsableCommand {
@@ -9,25 +7,19 @@ struct EvaluateCommand: ParsableCommand {
     commandName: "evaluate",
     abstract: "Train fresh task models under the frozen controller and each tuned baseline; report test error.")
 
-  @Option(help: "Task: regression or classification.")
-  var task: RegularizedTaskKind
-
   @Option(help: "Controller artifact version to use (default: latest).")
   var controllerVersion: Int?
 
   @Option(help: "Baselines artifact version to use (default: latest).")
   var baselinesVersion: Int?
 
-  @OptionGroup var options: StageOptions
+  @OptionGroup var options: RegularizedOptions
 
   func run() throws {
     try runStage {
-      BLAS.setThreads(1)
-      let context = options.context
-      let config = try RegularizedExperimentConfig.load(kind: task, context: context, overrides: options.overrides)
+      let (config, context, dataPath) = try options.load()
       var stage = EvaluationStage(
-        kind: task, config: config, context: context, name: task.rawValue,
-        dataPath: "\(context.dataRoot)/\(RegularizedDataset.fileName(kind: task))")
+        kind: options.task, config: config, context: context, name: options.task.rawValue, dataPath: dataPath)
       stage.controllerVersion = controllerVersion
       stage.baselinesVersion = baselinesVersion
       print("wrote \(try stage.run().path)")

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Engine
 import Pipeline
-import Tasks
 
 /// `autoloss train-controller`: offline REINFORCE controller training for regression or classification.
 struct TrainControllerCommand: ParsableCommand {
@@ -9,30 +7,23 @@ struct TrainControllerCommand: ParsableCommand {
     commandName: "train-controller",
     abstract: "Train the AutoLoss controller on the controller splits (resumes an interrupted run).")
 
-  @Option(help: "Task: regression or classification.")
-  var task: RegularizedTaskKind
-
   @Option(help: "Feature groups the controller may not see (ablation), comma-separated: progress, gradient, loss, validation.")
   var drop: String?
 
   @Option(help: "Artifact name (default: the task, with -no-<group> for ablations).")
   var name: String?
 
-  @OptionGroup var options: StageOptions
+  @OptionGroup var options: RegularizedOptions
 
   func run() throws {
     try runStage {
-      BLAS.setThreads(1)
-      let context = options.context
-      var config = try RegularizedExperimentConfig.load(kind: task, context: context, overrides: options.overrides)
+      var (config, context, dataPath) = try options.load()
       let dropped = drop.map { $0.split(separator: ",").map(String.init) } ?? []
       config.controller.droppedFeatureGroups = dropped
-      let artifactName = name ?? ([task.rawValue] + dropped.map { "no-\($0)" }).joined(separator: "-")
+      let artifactName = name ?? ([options.task.rawValue] + dropped.map { "no-\($0)" }).joined(separator: "-")
       let stage = ControllerTrainingStage(
-        kind: task, config: config, context: context, name: artifactName,
-        dataPath: "\(context.dataRoot)/\(RegularizedDataset.fileName(kind: task))")
-      let artifact = try stage.run()
-      print("wrote \(artifact.path)")
+        kind: options.task, config: config, context: context, name: artifactName, dataPath: dataPath)
+      print("wrote \(try stage.run().path)")
     }
   }
 }
