@@ -100,6 +100,12 @@ extension ReportBuilder {
       defer { f.close() }
       sources.append(b)
       scaleNote = (try? f.root.attributeString("scale_note")) ?? ""
+      if let width = try? f.root.attribute("base_width", as: Int64.self), let z = try? f.root.attribute("z_size", as: Int64.self),
+        let steps = try? f.root.attribute("max_steps", as: Int64.self)
+      {
+        deviations.append(
+          "Deviation (sizes): DCGAN base width \(width), z \(z), at most \(steps) steps per run (paper: width 64, z 128, up to 200 000 steps, batch 128–256).")
+      }
       bestRandomP = try? f.root.attribute("best_random_p_g", as: Double.self)
       let group = try f.root.group("schedules")
       for key in try group.list() where group.isGroup(key) {
@@ -227,8 +233,7 @@ extension ReportBuilder {
         let data = FileManager.default.contents(atPath: "\(sch.gridFolder)/\(file)")
       else { continue }
       let step = file.dropFirst(prefix.count).dropLast(4)
-      let safe = sch.gridStem.replacingOccurrences(of: "/", with: "-")
-      images.append(ReportImage(fileName: "grid-\(safe)-\(file)", png: data, caption: "\(sch.name), run 0, step \(Int(step) ?? 0)"))
+      images.append(ReportImage(fileName: "grid-\(file)", png: data, caption: "\(sch.name), run 0, step \(Int(step) ?? 0)"))
     }
     if images.isEmpty { return [.missing("sample grids: no PNG grids found beside the GAN artifacts")] }
     return [.paragraph("Samples from a fixed z at the last check of each schedule's first run:"), .images(images)]

@@ -74,8 +74,18 @@ public enum ReportSVG {
     let a = abs(v)
     if a >= 10000 || a < 0.001 { return String(format: "%.2g", v) }
     if a >= 100 { return String(format: "%.0f", v) }
-    if a >= 1 { return String(format: "%.2f", v).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression) }
-    return String(format: "%.4f", v).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+    return String(format: "%.4f", v).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+  }
+
+  /// Tick labels with as many decimals as the spacing of `values` needs.
+  static func tickLabels(_ values: [Double]) -> [(Double, String)] {
+    guard values.count > 1 else { return values.map { ($0, tickLabel($0)) } }
+    let step = abs(values[1] - values[0])
+    let magnitude = max(values.map(abs).max() ?? 0, step)
+    if magnitude >= 10000 || step < 1e-6 { return values.map { ($0, String(format: "%.3g", $0)) } }
+    var digits = max(0, Int(-floor(log10(step))))
+    if abs((step * pow(10, Double(digits))).rounded() - step * pow(10, Double(digits))) > 1e-6 { digits += 1 }
+    return values.map { ($0, abs($0) < step * 1e-6 ? "0" : String(format: "%.\(min(digits, 6))f", $0)) }
   }
 
   /// Padded [low, high] of finite values (a unit range around a single value).
@@ -97,12 +107,12 @@ public enum ReportSVG {
     let sx = { (v: Double) in x0 + (v - xRange.0) / (xRange.1 - xRange.0) * (x1 - x0) }
     let sy = { (v: Double) in y0 - (v - yRange.0) / (yRange.1 - yRange.0) * (y0 - y1) }
     var s = "<rect x=\"\(f(x0))\" y=\"\(f(y1))\" width=\"\(f(x1 - x0))\" height=\"\(f(y0 - y1))\" fill=\"white\" stroke=\"#444\"/>\n"
-    for t in ticks(yRange.0, yRange.1) {
+    for (t, label) in tickLabels(ticks(yRange.0, yRange.1)) {
       let y = sy(t)
       s += "<line x1=\"\(f(x0))\" y1=\"\(f(y))\" x2=\"\(f(x1))\" y2=\"\(f(y))\" stroke=\"#e4e4e4\"/>"
-      s += "<text x=\"\(f(x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(escape(tickLabel(t)))</text>\n"
+      s += "<text x=\"\(f(x0 - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(escape(label))</text>\n"
     }
-    let xt = xTickLabels ?? ticks(xRange.0, xRange.1, count: 6).map { ($0, tickLabel($0)) }
+    let xt = xTickLabels ?? tickLabels(ticks(xRange.0, xRange.1, count: 6))
     for (t, label) in xt {
       let x = sx(t)
       s += "<line x1=\"\(f(x))\" y1=\"\(f(y0))\" x2=\"\(f(x))\" y2=\"\(f(y0 + 5))\" stroke=\"#444\"/>"

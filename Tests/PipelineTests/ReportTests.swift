@@ -170,7 +170,7 @@ final class ReportTests: XCTestCase {
     XCTAssertTrue(html.contains("GAN mnist (converged IS, higher is better): AutoLoss 4.900"))
     XCTAssertTrue(html.contains("gan-mnist-transfer-bars.svg") || html.contains("Architecture transfer"))
     XCTAssertTrue(html.contains("not run in this pipeline: no artifact at \(ctx.artifactRoot)/controllers/gan-mnist/"))
-    XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/grid-d1-g1-d1-g1-run0-step000030.png"))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/grid-d1-g1-run0-step000030.png"))
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/gan-mnist-is-curves.svg"))
   }
 
@@ -198,5 +198,8 @@ final class ReportTests: XCTestCase {
       actionNames: ["MSE", "L1"])
     XCTAssertEqual(schedule.components(separatedBy: "<polygon").count - 1, 2)
     XCTAssertTrue(ReportSVG.standalone(schedule).contains("xmlns="))
+    XCTAssertEqual(ReportSVG.tickLabels([1, 1.0005, 1.001]).map(\.1), ["1.0000", "1.0005", "1.0010"])
+    XCTAssertEqual(ReportSVG.tickLabels([0, 2.5, 5]).map(\.1), ["0", "2.5", "5.0"])
+    XCTAssertEqual(ReportSVG.tickLabels([0, 20, 40]).map(\.1), ["0", "20", "40"])
   }
 }
