@@ -69,7 +69,7 @@ final class RegularizedStagesTests: XCTestCase {
     XCTAssertNotNil(ctx.store.latestVersion(stage: "controllers", name: "regression-no-gradient"))
   }
 
-  func testClassificationTransferEndToEnd() throws {
+  func testClassificationStagesAndTransferEndToEnd() throws {
     try prepare("classification")
     try prepare("classification", seed: 2)
     let ctx = context()
@@ -77,6 +77,14 @@ final class RegularizedStagesTests: XCTestCase {
     try ControllerTrainingStage(
       kind: .classification, config: config, context: ctx, name: "classification", dataPath: "\(ctx.dataRoot)/classification.h5"
     ).run()
+    let data = "\(ctx.dataRoot)/classification.h5"
+    try BaselineTuningStage(kind: .classification, config: config, context: ctx, name: "classification", dataPath: data).run()
+    let evaluation = try EvaluationStage(
+      kind: .classification, config: config, context: ctx, name: "classification", dataPath: data
+    ).run()
+    let evalFile = try ArtifactReader.open(evaluation, schema: EvaluationStage.schema, supportedVersions: 1...1)
+    XCTAssertTrue(try evalFile.root.read("table/mean", as: Float.self).values.allSatisfy { $0 >= 0 && $0 <= 1 })
+    evalFile.close()
     let transfer = try ExperimentStages(kind: .classification, config: config, context: ctx).transfer()
     let file = try ArtifactReader.open(transfer, schema: ExperimentStages.schema, supportedVersions: 1...1)
     defer { file.close() }
