@@ -25,6 +25,12 @@ struct NMTSummaryRow: Sendable {
     nmtMeanStd(runs.map { r in r.trace.actionFractions(actionCount: r.checks.first?.taskSteps.count ?? 1).first ?? 0 }).mean
   }
   var seconds: Float { nmtMeanStd(runs.map { Float($0.seconds) }).mean }
+  var cpu: (total: Float, validation: Float, final: Float) {
+    (
+      nmtMeanStd(runs.map { Float($0.cpuSeconds) }).mean, nmtMeanStd(runs.map { Float($0.validationSeconds) }).mean,
+      nmtMeanStd(runs.map { Float($0.finalEvaluationSeconds) }).mean
+    )
+  }
 
   /// MT validation perplexity (check subset) at each check step: mean and std over runs.
   var curve: (steps: [Int], mean: [Float], std: [Float]) {
@@ -61,7 +67,10 @@ enum NMTArtifactWriter {
     try g.setAttribute("seed", Int64(bitPattern: r.spec.seed))
     try g.setAttribute("schedule", r.spec.schedule.rawValue)
     try g.setAttribute("mix", r.spec.mix.map { String(format: "%.4f", $0) }.joined(separator: ","))
-    if r.spec.schedule == .fineTuned { try g.setAttribute("switch_step", Int64(r.spec.switchStep)) }
+    if r.spec.schedule == .fineTuned {
+      try g.setAttribute("switch_step_planned", Int64(r.spec.switchStep))
+      try g.setAttribute("switch_step", Int64(r.switchedAt))
+    }
     try g.setAttribute("best_check_val_ppl", Double(r.bestCheckPerplexity))
     try g.setAttribute("val_ppl", Double(r.validationPerplexity))
     try g.setAttribute("test_ppl", Double(r.testPerplexity))
@@ -72,7 +81,9 @@ enum NMTArtifactWriter {
     }
     try g.write("test_accuracy", r.testAccuracy, shape: [k])
     try g.setAttribute("seconds", r.seconds)
-    try g.setAttribute("validation_seconds", r.validationSeconds)
+    try g.setAttribute("cpu_seconds", r.cpuSeconds)
+    try g.setAttribute("validation_cpu_seconds", r.validationSeconds)
+    try g.setAttribute("final_evaluation_cpu_seconds", r.finalEvaluationSeconds)
     if r.spec.schedule == .autoLoss || r.spec.schedule == .autoLossTransfer {
       try g.setAttribute("controller_learning", Int64(r.spec.learn ? 1 : 0))
       let s = try g.createGroup("segments")
@@ -121,6 +132,7 @@ enum NMTArtifactWriter {
     try s.write("test_bleu_std", rows.map(\.bleu.std), shape: [n])
     try s.write("mt_step_share", rows.map(\.mtShare), shape: [n])
     try s.write("seconds_mean", rows.map(\.seconds), shape: [n])
+    try s.write("cpu_seconds_mean", rows.map(\.cpu.total), shape: [n])
     let k = taskNames.count
     try s.write("test_accuracy_mean", rows.flatMap { r in (0..<k).map { r.accuracy($0).mean } }, shape: [n, k])
     try s.write("test_accuracy_std", rows.flatMap { r in (0..<k).map { r.accuracy($0).std } }, shape: [n, k])
@@ -142,7 +154,7 @@ enum NMTArtifactWriter {
     var lines: [String] = []
     let aux = taskNames.dropFirst().map { "\($0) acc" }
     lines.append(
-      (["schedule", "runs", "val ppl", "test ppl", "BLEU", "MT share"] + aux + ["s/run"]).joined(separator: " | "))
+      (["schedule", "runs", "val ppl", "test ppl", "BLEU", "MT share"] + aux + ["wall s/run", "cpu s/run (checks, final eval)"]).joined(separator: " | "))
     for r in rows {
       func ms(_ x: (mean: Float, std: Float), _ f: String = "%.3f") -> String {
         String(format: "\(f) ± \(f)", x.mean, x.std)
@@ -150,6 +162,7 @@ enum NMTArtifactWriter {
       var cells = [r.label, "\(r.runs.count)", ms(r.validation), ms(r.test), ms(r.bleu, "%.2f"), String(format: "%.2f", r.mtShare)]
       for t in taskNames.indices.dropFirst() { cells.append(ms(r.accuracy(t))) }
       cells.append(String(format: "%.0f", r.seconds))
+      cells.append(String(format: "%.0f (%.0f, %.0f)", r.cpu.total, r.cpu.validation, r.cpu.final))
       lines.append(cells.joined(separator: " | "))
     }
     lines.append("MT validation perplexity (check subset) over steps, mean over runs:")

@@ -32,6 +32,9 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
   public var fixedRatioBy = "sentences"
   /// FineTuned: FixedRatio for this fraction of the step budget, then MT only.
   public var fineTuneSwitchFraction = 0.5
+  /// FineTuned: switch earlier, once MT validation perplexity has not improved for this many
+  /// checks (0: only the fraction).
+  public var fineTuneSwitchPatience = 0
   /// Candidate P(MT) values of the best constant mix; the auxiliary tasks share the rest equally.
   public var mixGrid: [Float] = [0.4, 0.6, 0.8]
   /// Step budget of each tuning run (0: the task's maxSteps).
@@ -66,6 +69,7 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
     c.task.patienceChecks = 50
     c.task.maxSteps = 100_000
     c.runs = 3
+    c.fineTuneSwitchPatience = 10
     return c
   }
 }

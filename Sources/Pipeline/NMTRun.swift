@@ -34,8 +34,14 @@ struct NMTRunResult: Sendable {
   var bleu: BLEUScore?
   /// Per task (MT first): teacher-forced per-token test accuracy of the best checkpoint.
   var testAccuracy: [Float]
+  /// Wall seconds of the run, and thread CPU seconds: total, in periodic validation checks, and in
+  /// the final evaluation (whole splits + greedy decoding of the test split).
   var seconds: Double
+  var cpuSeconds = 0.0
   var validationSeconds: Double
+  var finalEvaluationSeconds = 0.0
+  /// FineTuned: the step it switched to MT only (−1: never).
+  var switchedAt = -1
   var segmentSteps: [Int] = []
   var segmentRewards: [Float] = []
   var updateStats: [PPOUpdateStats] = []
@@ -46,12 +52,14 @@ enum NMTRunner {
   /// Trains one model under the spec's schedule and evaluates its best MT checkpoint.
   static func run(_ spec: NMTRunSpec, corpus: NMTCorpus, config: NMTExperimentConfig, progress: ProgressDisplay?) -> NMTRunResult {
     let start = Date()
+    let cpuStart = threadCPUSeconds()
     var taskConfig = config.task
     taskConfig.maxSteps = spec.maxSteps
     let task = NMTTask(corpus: corpus, config: taskConfig)
     var trace: EpisodeTrace
     var online = OnlinePPOTrace()
     var controller: [String: Tensor] = [:]
+    var switchedAt = -1
     switch spec.schedule {
     case .autoLoss, .autoLossTransfer:
       let trainer = PPOTrainer(
@@ -71,10 +79,13 @@ enum NMTRunner {
       var s = WeightedRandom(spec.mix, name: spec.label)
       trace = runEpisode(task: task, schedule: &s, seed: spec.seed)
     case .fineTuned:
-      var s = SwitchToMainTask(WeightedRandom(spec.mix), switchStep: spec.switchStep)
+      var s = SwitchToMainTask(
+        WeightedRandom(spec.mix), switchStep: spec.switchStep, switchPatience: config.fineTuneSwitchPatience)
       trace = runEpisode(task: task, schedule: &s, seed: spec.seed)
+      switchedAt = s.switchedAt ?? -1
     }
     // Final evaluation of the best MT checkpoint on the whole splits.
+    let evalStart = threadCPUSeconds()
     task.restoreBest()
     let model = task.model
     let bs = config.task.evaluationBatchSize
@@ -100,6 +111,9 @@ enum NMTRunner {
       validationPerplexity: perplexity(nll: val.nll, tokens: val.tokens),
       testPerplexity: perplexity(nll: test.nll, tokens: test.tokens), bleu: bleu, testAccuracy: accuracy,
       seconds: Date().timeIntervalSince(start), validationSeconds: task.validationSeconds)
+    result.cpuSeconds = threadCPUSeconds() - cpuStart
+    result.finalEvaluationSeconds = threadCPUSeconds() - evalStart
+    result.switchedAt = switchedAt
     result.segmentSteps = online.segmentSteps
     result.segmentRewards = online.segmentRewards
     result.updateStats = online.updateStats

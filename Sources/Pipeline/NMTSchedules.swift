@@ -1,23 +1,38 @@
 import AutoLoss
 import Engine
 
-/// FineTuned MT (paper-spec section 5, baseline 3): FixedRatio sampling until `switchStep`, then MT
-/// (action 0) only.
+/// FineTuned MT (paper-spec section 5, baseline 3): FixedRatio sampling, then MT (action 0) only
+/// from `switchStep` on, or, when `switchPatience` > 0, from the first step at which the MT
+/// validation error has not improved for that many checks (whichever comes first).
 public struct SwitchToMainTask: Schedule {
   public var first: WeightedRandom
   public let switchStep: Int
+  public let switchPatience: Int
   public let name: String
+  /// The step at which the schedule switched to MT only (nil while it has not).
+  public private(set) var switchedAt: Int?
 
-  public init(_ first: WeightedRandom, switchStep: Int, name: String = "fine-tuned") {
+  public init(_ first: WeightedRandom, switchStep: Int, switchPatience: Int = 0, name: String = "fine-tuned") {
     self.first = first
     self.switchStep = switchStep
+    self.switchPatience = switchPatience
     self.name = name
   }
 
-  public mutating func reset() { first.reset() }
+  public mutating func reset() {
+    first.reset()
+    switchedAt = nil
+  }
+
+  func stalled(_ task: AlternatingTask) -> Bool {
+    guard switchPatience > 0, let bestIndex = task.checks.indices.min(by: { task.checks[$0].error < task.checks[$1].error })
+    else { return false }
+    return task.checks.count - 1 - bestIndex >= switchPatience
+  }
 
   public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
-    if task.stepCount < switchStep { return first.decide(task, rng: &rng) }
+    if switchedAt == nil && (task.stepCount >= switchStep || stalled(task)) { switchedAt = task.stepCount }
+    if switchedAt == nil { return first.decide(task, rng: &rng) }
     var p = [Float](repeating: 0, count: task.actionNames.count)
     p[0] = 1
     return .action(0, probabilities: p)

@@ -56,7 +56,7 @@ public final class NMTTask: AlternatingTask {
   public private(set) var taskSteps: [Int]
   private var checksSinceImprovement = 0
   public private(set) var stopReason = ""
-  /// Seconds spent in validation checks.
+  /// Thread CPU seconds spent in validation checks.
   public private(set) var validationSeconds = 0.0
 
   public init(corpus: NMTCorpus, config: NMTTaskConfig) {
@@ -165,7 +165,7 @@ public final class NMTTask: AlternatingTask {
   private static func mean(_ xs: [Float]) -> Float { xs.isEmpty ? .nan : xs.reduce(0, +) / Float(xs.count) }
 
   private func validate() {
-    let start = Date()
+    let start = threadCPUSeconds()
     var losses: [Float] = []
     var accuracies: [Float] = []
     for t in corpus.tasks.indices {
@@ -173,7 +173,7 @@ public final class NMTTask: AlternatingTask {
       losses.append(e.tokens > 0 ? Float(e.nll / Double(e.tokens)) : .nan)
       accuracies.append(e.tokens > 0 ? Float(e.correct) / Float(e.tokens) : .nan)
     }
-    validationSeconds += Date().timeIntervalSince(start)
+    validationSeconds += threadCPUSeconds() - start
     let check = NMTCheck(
       step: stepCount, validationLoss: losses, validationAccuracy: accuracies,
       trainingLoss: recentLoss.map(Self.mean), trainingAccuracy: recentAccuracy.map(Self.mean), taskSteps: taskSteps)

@@ -1,0 +1,122 @@
+import Foundation
+import Pipeline
+import Store
+import XCTest
+
+/// End to end on a tiny generated dataset in the prep layout: baselines, online AutoLoss training
+/// and transfer each write a versioned artifact with traces, checks and a summary.
+final class NMTStageTests: PipelineTempDirTestCase {
+  /// Writes `dir/data/nmt-tiny.h5`: MT reverses the source, POS labels parity, DEP labels id mod 3.
+  func writeTinyDataset() throws {
+    let path = dir + "/data/nmt-tiny.h5"
+    try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+    let writer = try ArtifactWriter(path: path, provenance: Provenance(schema: "autoloss/dataset", schemaVersion: 1))
+    let root = writer.root
+    let reserved = ["<unk>", "<s>", "</s>", "<pad>"]
+    try root.writeStrings("vocab/source", reserved + (4..<16).map { "w\($0)" })
+    try root.writeStrings("vocab/target", reserved + (4..<16).map { "e\($0)@@" })
+    try root.writeStrings("vocab/pos", reserved + ["EVEN", "ODD"])
+    try root.writeStrings("vocab/deprel", reserved + ["a", "b", "c"])
+    try root.setAttribute("tasks", "mt,pos,dep")
+    var state: UInt64 = 12345
+    func next(_ n: Int) -> Int32 {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Int32((state >> 33) % UInt64(n))
+    }
+    let tasks: [(String, String, ([Int32]) -> [Int32])] = [
+      ("mt", "/vocab/target", { $0.reversed() }),
+      ("pos", "/vocab/pos", { $0.map { 4 + $0 % 2 } }),
+      ("dep", "/vocab/deprel", { $0.map { 4 + $0 % 3 } }),
+    ]
+    for (name, vocab, label) in tasks {
+      let g = try root.createGroup(name)
+      try g.setAttribute("target_vocab", vocab)
+      if name != "mt" { try g.setAttribute("files", "treebank-tiny.conllu") }
+      for (split, n) in [("train", 40), ("validation", 12), ("test", 12)] {
+        let s = try g.createGroup(split)
+        let sources = (0..<n).map { _ in (0..<(2 + Int(next(4)))).map { _ in 4 + next(12) } }
+        for (prefix, seqs) in [("source", sources), ("target", sources.map(label))] {
+          var offsets: [Int64] = [0]
+          for q in seqs { offsets.append(offsets.last! + Int64(q.count)) }
+          try s.write("\(prefix)_ids", seqs.flatMap { $0 }, shape: [Int(offsets.last!)])
+          try s.write("\(prefix)_offsets", offsets, shape: [offsets.count])
+        }
+      }
+    }
+    try writer.commit()
+  }
+
+  func testBaselinesAutoLossAndTransferWriteArtifacts() throws {
+    try writeTinyDataset()
+    let configText = """
+      {
+        "dataset": "nmt-tiny",
+        "task": {
+          "model": { "embeddingSize": 8, "hiddenSize": 8, "layers": 2, "bidirectional": true, "dropout": 0.1, "attention": "general" },
+          "batchSize": 8, "learningRate": 0.01, "validateEvery": 5, "evaluationBatchSize": 12, "maxSteps": 20
+        },
+        "runs": 2,
+        "mixGrid": [0.5, 0.8],
+        "mixTuningSteps": 10,
+        "ppo": { "minibatchSize": 8, "minibatchUpdates": 2 },
+        "transferHiddenSize": 6,
+        "transferRuns": 1,
+        "decodeBatchSize": 12
+      }
+      """
+    try write("configs/smoke/nmt.json", text: configText)
+    let context = StageContext(
+      artifactRoot: dir + "/artifacts", dataRoot: dir + "/data", profile: "smoke", configRoot: dir + "/configs",
+      workers: 2, showProgress: false)
+    let config = try NMTExperimentConfig.load(context: context, overrides: ["baselines=[\"mt-only\",\"fine-tuned\",\"best-mix\"]"])
+    let stage = NMTStage(config: config, context: context)
+
+    let (baselines, report) = try stage.runBaselines()
+    XCTAssertTrue(baselines.path.hasSuffix("artifacts/nmt/nmt-tiny-baselines/v0001.h5"))
+    XCTAssertTrue(report.contains("fine-tuned"))
+    let (autoloss, _) = try stage.runAutoLoss()
+    let (transfer, _) = try stage.runTransfer()
+
+    let file = try ArtifactReader.open(baselines, schema: NMTStage.schema, supportedVersions: 1...1)
+    let summary = try file.root.group("summary")
+    XCTAssertEqual(try summary.readStrings("schedule"), ["mt-only", "fine-tuned", "best-mix"])
+    let ppl = try summary.read("val_ppl_mean", as: Float.self).values
+    XCTAssertTrue(ppl.allSatisfy { $0.isFinite && $0 > 1 })
+    let run = try file.root.group("runs/fine-tuned/0001")
+    XCTAssertEqual(try run.attribute("switch_step", as: Int64.self), 10)
+    XCTAssertEqual(try run.attribute("switch_step_planned", as: Int64.self), 10)
+    XCTAssertEqual(try run.read("actions", as: Int32.self).values.count, 20)
+    XCTAssertEqual(try run.read("nmt_checks/step", as: Int32.self).values, [0, 5, 10, 15, 20])
+    XCTAssertEqual(try run.shape(of: "nmt_checks/val_loss"), [5, 3])
+    XCTAssertEqual(try run.shape(of: "features"), [20, 18])
+    XCTAssertTrue(try run.attribute("test_bleu", as: Double.self).isFinite)
+    XCTAssertEqual(try file.root.read("tuning/mix/mt_probability", as: Float.self).values, [0.5, 0.8])
+    XCTAssertTrue(try file.root.attributeString("labels").contains("gold"))
+    file.close()
+
+    let a = try ArtifactReader.open(autoloss, schema: NMTStage.schema, supportedVersions: 1...1)
+    XCTAssertTrue(a.root.contains("controller/actor.layer1.weight"))
+    let segments = try a.root.group("runs/autoloss/0000/segments")
+    XCTAssertEqual(try segments.read("step", as: Int32.self).values, [5, 10, 15, 20])
+    XCTAssertEqual(try segments.shape(of: "policy_mean"), [4, 3])
+    a.close()
+
+    let t = try ArtifactReader.open(transfer, schema: NMTStage.schema, supportedVersions: 1...1)
+    XCTAssertEqual(
+      try t.root.group("summary").readStrings("schedule"),
+      ["hidden6/autoloss", "hidden6/fine-tuned", "slice1of2/autoloss", "slice1of2/fine-tuned"])
+    XCTAssertEqual(try Provenance.read(from: t.root).inputs.count, 2)
+    t.close()
+  }
+
+  func testMissingDatasetNamesTheFile() throws {
+    try write("configs/smoke/nmt.json", text: "{\"dataset\": \"nmt-none\"}")
+    let context = StageContext(
+      artifactRoot: dir + "/artifacts", dataRoot: dir + "/data", profile: "smoke", configRoot: dir + "/configs",
+      showProgress: false)
+    let stage = NMTStage(config: try NMTExperimentConfig.load(context: context, overrides: []), context: context)
+    XCTAssertThrowsError(try stage.runBaselines()) { error in
+      XCTAssertTrue("\(error)".contains("nmt-none.h5"), "\(error)")
+    }
+  }
+}
