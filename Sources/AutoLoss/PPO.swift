@@ -34,6 +34,8 @@ public struct PPOConfig: Sendable, Codable, Equatable {
   /// Floor of the normalizer, relative to the metric (guards against division by ~0 or a past
   /// deterioration flipping the sign).
   public var minimumRelativeImprovement: Float = 1e-3
+  /// Leave the untrained model's check (step 0) out of the reward history.
+  public var skipInitialCheck = true
   /// ε-greedy exploration, linearly from `explorationStart` to `explorationEnd` over
   /// `explorationSteps` task steps (0 everywhere: none).
   public var explorationStart: Float = 0

@@ -59,6 +59,7 @@ public struct OnlinePPOTrace: Sendable {
 /// learns online: the transitions of each segment of `segmentChecks` validation checks get that
 /// segment's ``SegmentReward`` (from the checks' error, e.g. MT validation perplexity) and are
 /// stored, then one controller update runs (the intended segment update of the official code).
+/// Segments without a reward (the first one or two, see ``SegmentReward``) are not stored.
 /// With `learn` off the controller only acts (transfer).
 public func runOnlinePPO(
   task: AlternatingTask, trainer: PPOTrainer, seed: UInt64, learn: Bool = true,
@@ -68,7 +69,10 @@ public func runOnlinePPO(
   task.reset(seed: seed)
   var trace = OnlinePPOTrace()
   var reward = SegmentReward(trainer.config)
-  _ = reward.add(task.checks.last?.error ?? .nan)
+  // The check of the untrained model (step 0) would dominate the normalizer of the next k
+  // segments (its first drop is orders of magnitude larger); with `skipInitialCheck` the reward
+  // history starts at the first check after training began.
+  if !trainer.config.skipInitialCheck { _ = reward.add(task.checks.last?.error ?? .nan) }
   var pending: [PPOTransition] = []
   var checksSeen = task.checks.count
   var checksInSegment = 0
