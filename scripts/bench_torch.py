@@ -2,8 +2,8 @@
 """PyTorch reference for `autoloss bench`: the same training steps on 1 thread, same JSON shape.
 
 Each case times one full step (zero grad, forward, backward, Adam) of the model that
-Sources/Pipeline/Bench*.swift builds, and reports the median ms per step over the repeats plus
-GFLOP/s from the same analytic FLOP counts. `sgemm512` is numpy's matmul (the target the Swift
+Sources/Pipeline/Bench*.swift builds (for the GAN cases the GAN task's own models and steps), and
+reports the median ms per step over the repeats plus GFLOP/s from the same analytic FLOP counts. `sgemm512` is numpy's matmul (the target the Swift
 sgemm is held against); `sgemm512_torch` is torch.mm.
 
 Usage: bench_torch.py [--repeats N] [--warmup N] [--only name,...] [--threads N]
@@ -106,6 +106,8 @@ def mlp(batch=200, inp=32, hidden=32, classes=2):
 
 
 class Generator(nn.Module):
+    """As Tasks.DCGANGenerator with DCGANConfig.mnist (no batch norm, ReLU)."""
+
     def __init__(self, zdim, w):
         super().__init__()
         self.w = w
@@ -120,6 +122,8 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
+    """As Tasks.DCGANDiscriminator with DCGANConfig.mnist (no batch norm, leaky ReLU 0.2)."""
+
     def __init__(self, w):
         super().__init__()
         self.conv1 = nn.Conv2d(1, w, 5, 2, padding=2)
@@ -149,7 +153,16 @@ def dcgan_setup(seed, zdim, w, batch):
     return G, D, real
 
 
+def grad_norm(params):
+    """As Engine.normalizedGradientNorm: the global gradient norm divided by sqrt(parameter count)."""
+    params = [p for p in params if p.grad is not None]
+    n = sum(p.numel() for p in params)
+    return (torch.sqrt(sum(p.grad.pow(2).sum() for p in params)) / n ** 0.5).item()
+
+
 def dcgan_d_step(batch=64, zdim=128, w=64):
+    """As Tasks.GANTrainer.dStep: fakes without the tape, D on real and fake, backward, D's gradient
+    norm, Adam on D, the loss values and D's error on the batch."""
     g, d, d_first = dcgan_macs(zdim, w)
     flops = 2 * batch * (g + 2 * d + 2 * d + 2 * (d - d_first))
     G, D, real = dcgan_setup(4, zdim, w, batch)
@@ -161,14 +174,21 @@ def dcgan_d_step(batch=64, zdim=128, w=64):
         with torch.no_grad():
             fake = G(z)
         opt.zero_grad()
-        loss = 0.5 * (F.binary_cross_entropy_with_logits(D(real), ones)
-                      + F.binary_cross_entropy_with_logits(D(fake), zeros))
+        real_logits, fake_logits = D(real), D(fake)
+        loss_real = F.binary_cross_entropy_with_logits(real_logits, ones)
+        loss_fake = F.binary_cross_entropy_with_logits(fake_logits, zeros)
+        loss = 0.5 * (loss_real + loss_fake)
         loss.backward()
+        grad_norm(D.parameters())
         opt.step()
+        loss.item(), loss_real.item(), loss_fake.item()
+        ((real_logits <= 0).sum() + (fake_logits > 0).sum()).item()
     return step, flops
 
 
 def dcgan_g_step(batch=64, zdim=128, w=64):
+    """As Tasks.GANTrainer.gStep: G and D forward, backward into G through D (D's weight gradients are
+    computed too, then dropped), G's gradient norm, Adam on G, the loss value."""
     g, d, _ = dcgan_macs(zdim, w)
     g_first = zdim * 49 * 2 * w
     flops = 2 * batch * (g + d + 2 * d + 2 * g - g_first)
@@ -179,13 +199,17 @@ def dcgan_g_step(batch=64, zdim=128, w=64):
     def step():
         z = torch.randn(batch, zdim)
         opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(D(G(z)), ones)
+        loss.backward()
         D.zero_grad()
-        F.binary_cross_entropy_with_logits(D(G(z)), ones).backward()
+        grad_norm(G.parameters())
         opt.step()
+        loss.item()
     return step, flops
 
 
 def scorer(batch=64):
+    """As Tasks.ScorerCNN (MNIST) and its trainStep: one Adam step of softmax cross-entropy."""
     first = 32 * 784 * 25
     macs = first + 64 * 196 * 800 + 3136 * 1024 + 1024 * 10
     flops = 2 * batch * (3 * macs - first)
@@ -198,10 +222,12 @@ def scorer(batch=64):
     labels = torch.randint(0, 10, (batch,))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
-    def step():
+    def step():  # as Tasks.ScorerCNN.trainStep
         opt.zero_grad()
-        F.cross_entropy(model(x), labels).backward()
+        loss = F.cross_entropy(model(x), labels)
+        loss.backward()
         opt.step()
+        loss.item()
     return step, flops
 
 

@@ -233,6 +233,58 @@ enum ConvKernels {
 }
 
 extension ConvKernels {
+  /// The target size, in floats, of the largest per-chunk buffer of a convolution (8 MB: the unfolded
+  /// matrix of a chunk stays in the last-level cache between im2col and the GEMM). The environment
+  /// variable `AUTOLOSS_CONV_CHUNK_FLOATS` overrides it (for tuning on other machines).
+  static let chunkFloats: Int = {
+    if let s = getenv("AUTOLOSS_CONV_CHUNK_FLOATS"), let v = Int(String(cString: s)), v > 0 { return v }
+    return 1 << 21
+  }()
+
+  /// Images per chunk for a batch of `batch` whose largest per-image buffer holds `perImage` floats:
+  /// the whole batch when it fits ``chunkFloats``, otherwise as many images as fit, rounded down to a
+  /// multiple of 8 when at least 8 fit (the batch-innermost runs of im2col, col2im and the transposes
+  /// are then whole vectors); at least 1.
+  static func batchChunk(perImage: Int, batch: Int) -> Int {
+    guard batch > 1 else { return max(batch, 1) }
+    let fit = max(1, min(batch, chunkFloats / max(perImage, 1)))
+    return fit == batch || fit < 8 ? fit : fit - fit % 8
+  }
+
+  /// Σ p[0..<count] with eight independent partial sums (vectorizes; the order differs from a
+  /// left-to-right sum only by rounding).
+  @inline(__always)
+  static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    var t = 0
+    while t + 8 <= count {
+      acc += UnsafeRawPointer(p + t).loadUnaligned(as: SIMD8<Float>.self)
+      t += 8
+    }
+    var total = acc.sum()
+    while t < count {
+      total += p[t]
+      t += 1
+    }
+    return total
+  }
+
+  /// The chunks `(start, size)` of `n` images taken `nb` at a time.
+  static func chunks(_ n: Int, _ nb: Int) -> [(Int, Int)] {
+    stride(from: 0, to: n, by: max(nb, 1)).map { ($0, min(nb, n - $0)) }
+  }
+
+  /// An uninitialized scratch buffer of floats that the caller frees (no zero fill, no copy-on-write).
+  struct Scratch {
+    let p: UnsafeMutablePointer<Float>
+
+    init(_ count: Int) { p = .allocate(capacity: max(count, 1)) }
+
+    func free() { p.deallocate() }
+  }
+}
+
+extension ConvKernels {
   /// A buffer of `count` floats whose contents `body` writes completely (no zero fill).
   @inline(__always)
   static func uninitialized(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {

@@ -11,10 +11,12 @@
 ///   - padding: `.valid`, `.same` (TensorFlow 'SAME') or `.explicit(p)`.
 /// - Returns: `[N, O, outH, outW]` (see ``ConvPadding`` for the sizes).
 ///
-/// The whole batch (transposed to batch-innermost `[C, H, W, N]`) is unfolded into one
-/// `[C·kh·kw, outH·outW·N]` matrix and multiplied by the `[O, C·kh·kw]` weight in a single GEMM; the
-/// backward pass reuses that matrix for the weight gradient and folds `weightᵀ · grad` back with col2im
-/// for the input gradient.
+/// The batch is processed in cache-sized chunks of `nb` images (``ConvKernels/batchChunk(perImage:batch:)``):
+/// each chunk is transposed to batch-innermost `[C, H, W, nb]`, unfolded into a `[C·kh·kw, outH·outW·nb]`
+/// matrix and multiplied by the `[O, C·kh·kw]` weight in one GEMM, and the product is transposed into
+/// the output with the bias added. The unfolded matrix is never stored whole nor kept for the backward
+/// pass, which unfolds each chunk again for the weight gradient (accumulated over the chunks by the GEMM)
+/// and folds `weightᵀ · grad` back with col2im for the input gradient.
 public func conv2d(
   _ x: Variable, _ weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: ConvPadding = .valid
 ) -> Variable {
@@ -25,85 +27,87 @@ public func conv2d(
   if let bias { precondition(bias.shape == [o], "conv2d bias \(bias.shape) for \(o) filters") }
   let g = ConvGeometry.conv(inH: h, inW: w, kh: kh, kw: kw, stride: stride, padding: padding)
   let (k, p, chw) = (c * kh * kw, g.outPlane, c * h * w)
-  let pn = p * n
   let (wv, bv) = (weight.value, bias?.value)
+  let nb = ConvKernels.batchChunk(perImage: max(k * p, o * p, chw), batch: n)
 
-  // col [K, P·N] from the batch-innermost input [C, H, W, N]
-  let col: [Float] = x.value.data.withUnsafeBufferPointer { px in
-    let xT = ConvKernels.uninitialized(chw * n) { ConvKernels.transpose(px.baseAddress!, rows: n, cols: chw, $0) }
-    return ConvKernels.uninitialized(k * pn) { dst in
-      xT.withUnsafeBufferPointer { ConvKernels.im2col($0.baseAddress!, batch: n, channels: c, g, dst) }
-    }
-  }
-  // outT [O, P·N] = W[O, K] · col, plus bias; then out[n, o, p] = outT[o, p·N + n]
-  let outT = ConvKernels.uninitialized(o * pn) { dst in
-    wv.data.withUnsafeBufferPointer { pw in
-      col.withUnsafeBufferPointer { pc in
-        BLAS.gemm(transA: false, transB: false, m: o, n: pn, k: k, pw.baseAddress!, pc.baseAddress!, dst)
-      }
-    }
-  }
-  // the bias is added during the transpose (one pass over the output)
   let out = ConvKernels.uninitialized(n * o * p) { dst in
-    outT.withUnsafeBufferPointer { po in
-      for ch in 0..<o {
-        let row = po.baseAddress! + ch * pn
-        if let bv {
-          ConvKernels.transpose(row, rows: p, cols: n, srcStride: n, dst + ch * p, dstStride: o * p, adding: bv.data[ch])
-        } else {
-          ConvKernels.transpose(row, rows: p, cols: n, srcStride: n, dst + ch * p, dstStride: o * p)
+    let xT = ConvKernels.Scratch(chw * nb)
+    let col = ConvKernels.Scratch(k * p * nb)
+    let outT = ConvKernels.Scratch(o * p * nb)
+    defer { xT.free(); col.free(); outT.free() }
+    x.value.data.withUnsafeBufferPointer { px in
+      wv.data.withUnsafeBufferPointer { pw in
+        for (n0, m) in ConvKernels.chunks(n, nb) {
+          // col [K, P·m] from the chunk's batch-innermost input [C, H, W, m]
+          ConvKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+          ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
+          // outT [O, P·m] = W[O, K] · col; then out[n0 + t, o, p] = outT[o, p·m + t] (+ bias)
+          BLAS.gemm(transA: false, transB: false, m: o, n: p * m, k: k, pw.baseAddress!, col.p, outT.p)
+          let base = dst + n0 * o * p
+          for ch in 0..<o {
+            let row = outT.p + ch * p * m
+            if let bv {
+              ConvKernels.transpose(row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p, adding: bv.data[ch])
+            } else {
+              ConvKernels.transpose(row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p)
+            }
+          }
         }
       }
     }
   }
   let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   return Variable.make(Tensor(shape: [n, o, g.outH, g.outW], data: out), inputs) { grad in
-    // gT[o, p·N + n] = grad[n, o, p]
-    let gT = ConvKernels.uninitialized(o * pn) { dst in
-      grad.data.withUnsafeBufferPointer { pg in
-        for ch in 0..<o {
-          ConvKernels.transpose(pg.baseAddress! + ch * p, rows: n, cols: p, srcStride: o * p, dst + ch * pn, dstStride: n)
+    let needW = weight.requiresGrad
+    let needB = bias?.requiresGrad ?? false
+    let needX = x.requiresGrad
+    if !(needW || needB || needX) { return }
+    var dw = needW ? [Float](repeating: 0, count: o * k) : []
+    var db = needB ? [Float](repeating: 0, count: o) : []
+    var dx = ConvKernels.uninitialized(needX ? n * chw : 0) { _ in }  // every chunk writes its rows
+    let gT = ConvKernels.Scratch(o * p * nb)
+    let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
+    let col = ConvKernels.Scratch(needW || needX ? k * p * nb : 0)
+    let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
+    defer { gT.free(); xT.free(); col.free(); dxT.free() }
+    grad.data.withUnsafeBufferPointer { pg in
+      x.value.data.withUnsafeBufferPointer { px in
+        wv.data.withUnsafeBufferPointer { pw in
+          for (n0, m) in ConvKernels.chunks(n, nb) {
+            // gT[o, p·m + t] = grad[n0 + t, o, p]
+            let src = pg.baseAddress! + n0 * o * p
+            for ch in 0..<o {
+              ConvKernels.transpose(src + ch * p, rows: m, cols: p, srcStride: o * p, gT.p + ch * p * m, dstStride: m)
+            }
+            if needB {
+              for r in 0..<o { db[r] += ConvKernels.sum(gT.p + r * p * m, count: p * m) }
+            }
+            if needW {
+              // dW[O, K] += gT[O, P·m] · colᵀ, with the chunk unfolded again
+              ConvKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+              ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
+              dw.withUnsafeMutableBufferPointer {
+                BLAS.gemm(
+                  transA: false, transB: true, m: o, n: k, k: p * m, gT.p, col.p, beta: n0 == 0 ? 0 : 1,
+                  $0.baseAddress!)
+              }
+            }
+            if needX {
+              // dcol[K, P·m] = Wᵀ · gT, folded back onto [C, H, W, m], then transposed into dx[n0..<n0+m]
+              BLAS.gemm(transA: true, transB: false, m: k, n: p * m, k: o, pw.baseAddress!, gT.p, col.p)
+              dxT.p.update(repeating: 0, count: chw * m)
+              ConvKernels.col2im(col.p, batch: m, channels: c, g, dxT.p)
+              dx.withUnsafeMutableBufferPointer {
+                ConvKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
+              }
+            }
+          }
         }
       }
     }
-    gT.withUnsafeBufferPointer { pg in
-      let gp = pg.baseAddress!
-      if weight.requiresGrad {
-        // dW[O, K] = gT[O, PN] · colᵀ
-        let dw = ConvKernels.uninitialized(o * k) { dst in
-          col.withUnsafeBufferPointer {
-            BLAS.gemm(transA: false, transB: true, m: o, n: k, k: pn, gp, $0.baseAddress!, dst)
-          }
-        }
-        weight.accumulate(Tensor(shape: wv.shape, data: dw))
-      }
-      if let bias, bias.requiresGrad {
-        let db = ConvKernels.uninitialized(o) { dst in
-          for r in 0..<o {
-            let row = gp + r * pn
-            var acc: Float = 0
-            for t in 0..<pn { acc += row[t] }
-            dst[r] = acc
-          }
-        }
-        bias.accumulate(Tensor(shape: [o], data: db))
-      }
-      if x.requiresGrad {
-        // dcol[K, PN] = Wᵀ · gT, folded back onto [C, H, W, N], then transposed to [N, C, H, W]
-        let dcol = ConvKernels.uninitialized(k * pn) { dst in
-          wv.data.withUnsafeBufferPointer {
-            BLAS.gemm(transA: true, transB: false, m: k, n: pn, k: o, $0.baseAddress!, gp, dst)
-          }
-        }
-        let dxT = ConvKernels.zeroed(chw * n) { dst in
-          dcol.withUnsafeBufferPointer { ConvKernels.col2im($0.baseAddress!, batch: n, channels: c, g, dst) }
-        }
-        let dx = ConvKernels.uninitialized(n * chw) { dst in
-          dxT.withUnsafeBufferPointer { ConvKernels.transpose($0.baseAddress!, rows: chw, cols: n, dst) }
-        }
-        x.accumulate(Tensor(shape: [n, c, h, w], data: dx))
-      }
-    }
+    if needW { weight.accumulate(Tensor(shape: wv.shape, data: dw)) }
+    if let bias, needB { bias.accumulate(Tensor(shape: [o], data: db)) }
+    if needX { x.accumulate(Tensor(shape: [n, c, h, w], data: dx)) }
   }
 }
 
@@ -121,6 +125,10 @@ public func conv2d(
 ///     (k = 5, s = 2) has the same size as TF 'SAME' but is shifted by one pixel (it crops 2 rows at the
 ///     top where TF crops 1).
 /// - Returns: `[N, O, outH, outW]`.
+///
+/// Like ``conv2d(_:_:bias:stride:padding:)`` the batch runs in cache-sized chunks: per chunk,
+/// `Wᵀ · x` (batch innermost) is folded onto the output with col2im; the backward pass unfolds the
+/// chunk's output gradient with im2col for both GEMMs.
 public func convTranspose2d(
   _ x: Variable, _ weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: ConvPadding = .valid,
   outputPadding: Int = 0
@@ -133,84 +141,88 @@ public func convTranspose2d(
   if let bias { precondition(bias.shape == [o], "convTranspose2d bias \(bias.shape) for \(o) outputs") }
   let g = ConvGeometry.transposed(
     inH: h, inW: w, kh: kh, kw: kw, stride: stride, padding: padding, outputPadding: outputPadding)
-  let (kk, hwn) = (o * kh * kw, h * w * n)
+  let (kk, hw, chw) = (o * kh * kw, h * w, c * h * w)
   let (oh, ow) = (g.inH, g.inW)
-  let ohw = o * oh * ow
+  let plane = oh * ow
+  let ohw = o * plane
   let (wv, bv) = (weight.value, bias?.value)
+  let nb = ConvKernels.batchChunk(perImage: max(kk * hw, ohw, chw), batch: n)
 
-  // xT [C, H·W·N] (batch innermost)
-  let xT = ConvKernels.uninitialized(c * hwn) { dst in
-    x.value.data.withUnsafeBufferPointer { ConvKernels.transpose($0.baseAddress!, rows: n, cols: c * h * w, dst) }
-  }
-  // col [O·kh·kw, H·W·N] = Wᵀ · xT, folded onto outT [O, OH, OW, N], then transposed to [N, O, OH, OW]
-  let col = ConvKernels.uninitialized(kk * hwn) { dst in
-    wv.data.withUnsafeBufferPointer { pw in
-      xT.withUnsafeBufferPointer { px in
-        BLAS.gemm(transA: true, transB: false, m: kk, n: hwn, k: c, pw.baseAddress!, px.baseAddress!, dst)
-      }
-    }
-  }
-  let outT = ConvKernels.zeroed(ohw * n) { dst in
-    col.withUnsafeBufferPointer { ConvKernels.col2im($0.baseAddress!, batch: n, channels: o, g, dst) }
-  }
-  // [O, OH·OW, N] → [N, O, OH·OW], adding the bias of each channel on the way
   let out = ConvKernels.uninitialized(n * ohw) { dst in
-    outT.withUnsafeBufferPointer { po in
-      guard let bv else {
-        ConvKernels.transpose(po.baseAddress!, rows: ohw, cols: n, dst)
-        return
-      }
-      let plane = oh * ow
-      for ch in 0..<o {
-        ConvKernels.transpose(
-          po.baseAddress! + ch * plane * n, rows: plane, cols: n, srcStride: n, dst + ch * plane, dstStride: ohw,
-          adding: bv.data[ch])
+    let xT = ConvKernels.Scratch(chw * nb)
+    let col = ConvKernels.Scratch(kk * hw * nb)
+    let outT = ConvKernels.Scratch(ohw * nb)
+    defer { xT.free(); col.free(); outT.free() }
+    x.value.data.withUnsafeBufferPointer { px in
+      wv.data.withUnsafeBufferPointer { pw in
+        for (n0, m) in ConvKernels.chunks(n, nb) {
+          // xT [C, H·W·m]; col [O·kh·kw, H·W·m] = Wᵀ · xT, folded onto outT [O, OH, OW, m]
+          ConvKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+          BLAS.gemm(transA: true, transB: false, m: kk, n: hw * m, k: c, pw.baseAddress!, xT.p, col.p)
+          outT.p.update(repeating: 0, count: ohw * m)
+          ConvKernels.col2im(col.p, batch: m, channels: o, g, outT.p)
+          // [O, OH·OW, m] → out[n0..<n0+m, O, OH·OW], adding the bias of each channel on the way
+          let base = dst + n0 * ohw
+          for ch in 0..<o {
+            let src = outT.p + ch * plane * m
+            if let bv {
+              ConvKernels.transpose(src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw, adding: bv.data[ch])
+            } else {
+              ConvKernels.transpose(src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw)
+            }
+          }
+        }
       }
     }
   }
   let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   return Variable.make(Tensor(shape: [n, o, oh, ow], data: out), inputs) { grad in
-    // gcol [O·kh·kw, H·W·N]: the batch-innermost gradient unfolded with the same geometry
-    let gcol: [Float] = grad.data.withUnsafeBufferPointer { pg in
-      let gT = ConvKernels.uninitialized(ohw * n) { ConvKernels.transpose(pg.baseAddress!, rows: n, cols: ohw, $0) }
-      return ConvKernels.uninitialized(kk * hwn) { dst in
-        gT.withUnsafeBufferPointer { ConvKernels.im2col($0.baseAddress!, batch: n, channels: o, g, dst) }
-      }
-    }
-    gcol.withUnsafeBufferPointer { pgc in
-      let gp = pgc.baseAddress!
-      if weight.requiresGrad {
-        // dW[C, O·kh·kw] = xT[C, HWN] · gcolᵀ
-        let dw = ConvKernels.uninitialized(c * kk) { dst in
-          xT.withUnsafeBufferPointer {
-            BLAS.gemm(transA: false, transB: true, m: c, n: kk, k: hwn, $0.baseAddress!, gp, dst)
+    let needW = weight.requiresGrad
+    let needX = x.requiresGrad
+    if needW || needX {
+      var dw = needW ? [Float](repeating: 0, count: c * kk) : []
+      var dx = ConvKernels.uninitialized(needX ? n * chw : 0) { _ in }  // every chunk writes its rows
+      let gT = ConvKernels.Scratch(ohw * nb)
+      let gcol = ConvKernels.Scratch(kk * hw * nb)
+      let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
+      let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
+      defer { gT.free(); gcol.free(); xT.free(); dxT.free() }
+      grad.data.withUnsafeBufferPointer { pg in
+        x.value.data.withUnsafeBufferPointer { px in
+          wv.data.withUnsafeBufferPointer { pw in
+            for (n0, m) in ConvKernels.chunks(n, nb) {
+              // gcol [O·kh·kw, H·W·m]: the chunk's batch-innermost gradient unfolded with the same geometry
+              ConvKernels.transpose(pg.baseAddress! + n0 * ohw, rows: m, cols: ohw, gT.p)
+              ConvKernels.im2col(gT.p, batch: m, channels: o, g, gcol.p)
+              if needW {
+                // dW[C, O·kh·kw] += xT[C, H·W·m] · gcolᵀ
+                ConvKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+                dw.withUnsafeMutableBufferPointer {
+                  BLAS.gemm(
+                    transA: false, transB: true, m: c, n: kk, k: hw * m, xT.p, gcol.p, beta: n0 == 0 ? 0 : 1,
+                    $0.baseAddress!)
+                }
+              }
+              if needX {
+                // dxT[C, H·W·m] = W[C, O·kh·kw] · gcol, transposed into dx[n0..<n0+m]
+                BLAS.gemm(transA: false, transB: false, m: c, n: hw * m, k: kk, pw.baseAddress!, gcol.p, dxT.p)
+                dx.withUnsafeMutableBufferPointer {
+                  ConvKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
+                }
+              }
+            }
           }
         }
-        weight.accumulate(Tensor(shape: wv.shape, data: dw))
       }
-      if x.requiresGrad {
-        // dxT[C, HWN] = W[C, O·kh·kw] · gcol, transposed to [N, C, H, W]
-        let dxT = ConvKernels.uninitialized(c * hwn) { dst in
-          wv.data.withUnsafeBufferPointer {
-            BLAS.gemm(transA: false, transB: false, m: c, n: hwn, k: kk, $0.baseAddress!, gp, dst)
-          }
-        }
-        let dx = ConvKernels.uninitialized(n * c * h * w) { dst in
-          dxT.withUnsafeBufferPointer { ConvKernels.transpose($0.baseAddress!, rows: c * h * w, cols: n, dst) }
-        }
-        x.accumulate(Tensor(shape: [n, c, h, w], data: dx))
-      }
+      if needW { weight.accumulate(Tensor(shape: wv.shape, data: dw)) }
+      if needX { x.accumulate(Tensor(shape: [n, c, h, w], data: dx)) }
     }
     if let bias, bias.requiresGrad {
-      let plane = oh * ow
       let db = ConvKernels.zeroed(o) { dst in
         grad.data.withUnsafeBufferPointer { pg in
           for img in 0..<n {
             for ch in 0..<o {
-              let s = pg.baseAddress! + (img * o + ch) * plane
-              var acc: Float = 0
-              for t in 0..<plane { acc += s[t] }
-              dst[ch] += acc
+              dst[ch] += ConvKernels.sum(pg.baseAddress! + (img * o + ch) * plane, count: plane)
             }
           }
         }
