@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Pipeline
 
 /// A fresh temp folder per test, removed at tear-down.
 class PipelineTempDirTestCase: XCTestCase {
@@ -128,5 +129,31 @@ extension Fixtures {
       out += [UInt8](repeating: 0, count: (512 - entry.data.count % 512) % 512)
     }
     return out + [UInt8](repeating: 0, count: 1024)
+  }
+}
+
+/// A temp folder per test plus a smoke-profile stage context reading the repository's `configs/`.
+class SmokeStageTestCase: PipelineTempDirTestCase {
+  /// The temp folder (artifacts under `root/artifacts`, data under `root/data`).
+  var root: String { dir }
+
+  /// The repository's `configs/` folder (the smoke profile files are part of what is tested).
+  var configRoot: String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("configs").path
+  }
+
+  func context() -> StageContext {
+    StageContext(
+      artifactRoot: root + "/artifacts", dataRoot: root + "/data", profile: "smoke", configRoot: configRoot, workers: 2,
+      showProgress: false)
+  }
+
+  /// Prepares a dataset into `root/data` with the prep stage.
+  func prepare(_ dataset: String, seed: UInt64? = nil) throws {
+    var options = PrepOptions()
+    options.dataDir = root + "/data"
+    options.seed = seed
+    _ = try DatasetPrep.prepare(dataset, options: options)
   }
 }

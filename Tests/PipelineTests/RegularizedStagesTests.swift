@@ -7,35 +7,7 @@ import XCTest
 @testable import Pipeline
 
 /// Runs every regression/classification stage end to end on the smoke profile, in a temp folder.
-final class RegularizedStagesTests: XCTestCase {
-  var root = ""
-
-  override func setUpWithError() throws {
-    root = NSTemporaryDirectory() + "autoloss-stages-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
-
-  /// The repository's `configs/` folder (the smoke profile files are part of what is tested).
-  var configRoot: String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("configs").path
-  }
-
-  func context() -> StageContext {
-    StageContext(
-      artifactRoot: root + "/artifacts", dataRoot: root + "/data", profile: "smoke", configRoot: configRoot, workers: 2,
-      showProgress: false)
-  }
-
-  func prepare(_ dataset: String, seed: UInt64? = nil) throws {
-    var options = PrepOptions()
-    options.dataDir = root + "/data"
-    options.seed = seed
-    _ = try DatasetPrep.prepare(dataset, options: options)
-  }
-
+final class RegularizedStagesTests: SmokeStageTestCase {
   func testRegressionStagesEndToEnd() throws {
     try prepare("regression")
     let ctx = context()

@@ -8,26 +8,7 @@ import XCTest
 
 /// The report stage on tiny smoke-profile artifacts made in a temp folder, on an empty artifacts
 /// folder, and on hand-written GAN artifacts.
-final class ReportTests: XCTestCase {
-  var root = ""
-
-  override func setUpWithError() throws {
-    root = NSTemporaryDirectory() + "autoloss-report-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-  }
-
-  override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
-
-  var configRoot: String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("configs").path
-  }
-
-  func context() -> StageContext {
-    StageContext(
-      artifactRoot: root + "/artifacts", dataRoot: root + "/data", profile: "smoke", configRoot: configRoot, workers: 2,
-      showProgress: false)
-  }
+final class ReportTests: SmokeStageTestCase {
 
   func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
@@ -40,9 +21,7 @@ final class ReportTests: XCTestCase {
 
   /// Regression stages on even smaller sizes than smoke, then the report.
   func testReportFromSmokeRegressionArtifacts() throws {
-    var options = PrepOptions()
-    options.dataDir = root + "/data"
-    _ = try DatasetPrep.prepare("regression", options: options)
+    try prepare("regression")
     let ctx = context()
     let config = try RegularizedExperimentConfig.load(
       kind: .regression, context: ctx,
