@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 APT_PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools libpng-dev zlib1g-dev pkg-config
 
-.PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report clean
+.PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report format clean
 
 ## deps: install the system libraries (only those missing)
 deps:
@@ -45,6 +45,10 @@ pipeline: build data
 ## prep scorers controllers baselines transfer report: one stage on PROFILE
 prep scorers controllers baselines transfer report: build
 	./scripts/pipeline.sh $(PROFILE) $@
+
+## format: apply swift format (configuration in .swift-format) to every Swift file
+format:
+	$(SWIFT) format format -i -r --configuration .swift-format Sources Tests Package.swift
 
 ## clean: remove builds and stage stamps (artifacts and data are kept)
 clean:

@@ -27,7 +27,8 @@ public final class Controller: Module {
     self.hidden = hidden
     self.temperature = temperature
     self.featureMask = featureMask ?? Array(repeating: true, count: featureCount)
-    precondition(self.featureMask.count == featureCount, "feature mask of \(self.featureMask.count) for \(featureCount) features")
+    precondition(
+      self.featureMask.count == featureCount, "feature mask of \(self.featureMask.count) for \(featureCount) features")
     if hidden > 0 {
       layer1 = Linear(featureCount, hidden, rng: &rng)
       layer2 = Linear(hidden, actionCount, rng: &rng)

@@ -1,5 +1,5 @@
-import Foundation
 import Engine
+import Foundation
 
 /// Settings of the online PPO controller (paper-spec section 5: the paper's constants where it
 /// gives them, the official code's otherwise; T, k and C of the segment reward are not given

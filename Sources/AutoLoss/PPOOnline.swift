@@ -1,5 +1,5 @@
-import Foundation
 import Engine
+import Foundation
 
 /// The paper's online segment reward (section 1): at the end of segment j,
 /// R = C · (P_{j−1} − P_j) / ((P_{j−1−k} − P_{j−1}) / k) for a lower-is-better metric P measured
@@ -101,7 +101,12 @@ public func runOnlinePPO(
         trace.segmentSteps.append(task.stepCount)
         trace.segmentRewards.append(r ?? .nan)
         if let r, learn {
-          trainer.store(pending.map { var t = $0; t.reward = r; return t })
+          trainer.store(
+            pending.map {
+              var t = $0
+              t.reward = r
+              return t
+            })
           if let s = trainer.update() { trace.updateStats.append(s) }
         }
         pending = []

@@ -1,5 +1,5 @@
-import Foundation
 import Engine
+import Foundation
 
 /// Settings of offline REINFORCE controller training (paper section 1, official-code constants).
 public struct ReinforceConfig: Sendable, Codable, Equatable {
@@ -104,7 +104,9 @@ public final class ReinforceTrainer {
     let trace = runEpisode(
       task: task, schedule: &schedule, seed: episodeSeed(index),
       options: EpisodeOptions(recordSteps: true, evaluateTest: false))
-    let reward = trace.outcome == "non-finite loss" ? -abs(config.advantageClip) : task.reward(bestValidationError: trace.bestValidationError)
+    let reward =
+      trace.outcome == "non-finite loss"
+      ? -abs(config.advantageClip) : task.reward(bestValidationError: trace.bestValidationError)
     // The official code updates the baseline before taking the advantage.
     let b = baseline.map { config.baselineDecay * $0 + (1 - config.baselineDecay) * reward } ?? reward
     baseline = b
@@ -143,7 +145,9 @@ public final class ReinforceTrainer {
     for check in trace.checks.dropFirst() {
       let delta = previous.error - check.error
       ema = 0.8 * ema + 0.2 * delta
-      let r = (delta >= 0 ? 1 : -1) * min((abs(delta) / (abs(ema) + 1e-5)).squareRoot(), config.stepRewardCap) * config.stepRewardScale
+      let r =
+        (delta >= 0 ? 1 : -1) * min((abs(delta) / (abs(ema) + 1e-5)).squareRoot(), config.stepRewardCap)
+        * config.stepRewardScale
       for t in previous.step..<min(check.step, weights.count) { weights[t] += r }
       previous = check
     }

@@ -129,7 +129,8 @@ public struct BPE: Sendable, Equatable {
       if i == 0 && line.hasPrefix("#version") { continue }
       let parts = line.split(separator: " ", omittingEmptySubsequences: false)
       guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-        throw DatasetError.unexpected(path, line: i + 1, expected: "two symbols separated by one space", found: "'\(line)'")
+        throw DatasetError.unexpected(
+          path, line: i + 1, expected: "two symbols separated by one space", found: "'\(line)'")
       }
       merges.append(BPEMerge(String(parts[0]), String(parts[1])))
     }
@@ -180,7 +181,8 @@ struct BPELearner {
   /// Whether entry x ranks above entry y: higher count, then the larger (left, right) strings.
   func above(_ x: (count: Int, pair: UInt64), _ y: (count: Int, pair: UInt64)) -> Bool {
     if x.count != y.count { return x.count > y.count }
-    let xl = symbols[Int(x.pair >> 32)], yl = symbols[Int(y.pair >> 32)]
+    let xl = symbols[Int(x.pair >> 32)]
+    let yl = symbols[Int(y.pair >> 32)]
     if xl != yl { return xl > yl }
     return symbols[Int(x.pair & 0xffff_ffff)] > symbols[Int(y.pair & 0xffff_ffff)]
   }
@@ -203,7 +205,8 @@ struct BPELearner {
       heap[0] = last
       var i = 0
       while true {
-        let l = 2 * i + 1, r = l + 1
+        let l = 2 * i + 1
+        let r = l + 1
         var best = i
         if l < heap.count && above(heap[l], heap[best]) { best = l }
         if r < heap.count && above(heap[r], heap[best]) { best = r }
@@ -221,7 +224,8 @@ struct BPELearner {
     while out.count < merges, let top = pop() {
       guard pairCounts[top.pair] == top.count, top.count > 0 else { continue }  // stale entry
       guard top.count >= minFrequency else { break }
-      let a = Int32(top.pair >> 32), b = Int32(top.pair & 0xffff_ffff)
+      let a = Int32(top.pair >> 32)
+      let b = Int32(top.pair & 0xffff_ffff)
       out.append(BPEMerge(symbols[Int(a)], symbols[Int(b)]))
       let ab = intern(symbols[Int(a)] + symbols[Int(b)])
       var changed = Set<UInt64>()

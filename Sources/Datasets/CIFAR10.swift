@@ -100,7 +100,10 @@ public enum CIFAR10 {
           found: "none named \(missing.joined(separator: ", "))")
       }
     }
-    return (concatenate(trainFiles.compactMap { files[$0] }), files[testFile] ?? CIFAR10Batch(count: 0, pixels: [], labels: []))
+    return (
+      concatenate(trainFiles.compactMap { files[$0] }),
+      files[testFile] ?? CIFAR10Batch(count: 0, pixels: [], labels: [])
+    )
   }
 
   static func concatenate(_ b: [CIFAR10Batch]) -> CIFAR10Batch { CIFAR10Batch.concatenate(b) }

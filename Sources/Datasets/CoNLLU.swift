@@ -57,7 +57,10 @@ public enum CoNLLU {
     for (index, rawLine) in RawFile.lines(text).enumerated() {
       let lineNumber = index + 1
       let line = rawLine.trimmingTrailingWhitespace()
-      if line.isEmpty { finish(); continue }
+      if line.isEmpty {
+        finish()
+        continue
+      }
       if line.hasPrefix("#") { continue }
       let cols = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map {
         String(decoding: $0, as: UTF8.self)
@@ -69,7 +72,8 @@ public enum CoNLLU {
       let idText = cols[0]
       if idText.contains("-") || idText.contains(".") { continue }  // multiword range / empty node
       guard let id = Int(idText), id >= 1 else {
-        throw DatasetError.unexpected(path, line: lineNumber, expected: "a word index in column ID", found: "'\(idText)'")
+        throw DatasetError.unexpected(
+          path, line: lineNumber, expected: "a word index in column ID", found: "'\(idText)'")
       }
       guard id == current.count + 1 else {
         throw DatasetError.unexpected(
@@ -78,7 +82,8 @@ public enum CoNLLU {
       var head: Int?
       if cols[6] != "_" {
         guard let h = Int(cols[6]), h >= 0 else {
-          throw DatasetError.unexpected(path, line: lineNumber, expected: "a head index in column HEAD", found: "'\(cols[6])'")
+          throw DatasetError.unexpected(
+            path, line: lineNumber, expected: "a head index in column HEAD", found: "'\(cols[6])'")
         }
         head = h
       }

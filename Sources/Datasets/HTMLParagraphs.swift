@@ -60,10 +60,15 @@ public enum HTMLParagraphs {
       stack.removeSubrange(j...)
     }
 
-    let lt = UInt8(ascii: "<"), bang = UInt8(ascii: "!"), question = UInt8(ascii: "?")
+    let lt = UInt8(ascii: "<")
+    let bang = UInt8(ascii: "!")
+    let question = UInt8(ascii: "?")
     let slash = UInt8(ascii: "/")
     while i < s.count {
-      guard s[i] == lt else { i += 1; continue }
+      guard s[i] == lt else {
+        i += 1
+        continue
+      }
       if match(s, i, "<!--") {  // comment
         flushText(i)
         i = find(s, i + 4, "-->").map { $0 + 3 } ?? s.count
@@ -78,8 +83,14 @@ public enum HTMLParagraphs {
       }
       let closing = i + 1 < s.count && s[i + 1] == slash
       let nameStart = closing ? i + 2 : i + 1
-      guard nameStart < s.count, isASCIILetter(s[nameStart]) else { i += 1; continue }  // a literal "<"
-      guard let tagEnd = tagClose(s, nameStart) else { i += 1; continue }
+      guard nameStart < s.count, isASCIILetter(s[nameStart]) else {
+        i += 1
+        continue
+      }  // a literal "<"
+      guard let tagEnd = tagClose(s, nameStart) else {
+        i += 1
+        continue
+      }
       flushText(i)
       var j = nameStart
       while j < tagEnd && !isSpace(s[j]) && s[j] != slash { j += 1 }
@@ -133,7 +144,8 @@ public enum HTMLParagraphs {
   ]
 
   static func decodeEntities(_ s: ArraySlice<UInt8>) -> [UInt8] {
-    let amp = UInt8(ascii: "&"), semi = UInt8(ascii: ";")
+    let amp = UInt8(ascii: "&")
+    let semi = UInt8(ascii: ";")
     guard s.contains(amp) else { return Array(s) }
     var out: [UInt8] = []
     out.reserveCapacity(s.count)
@@ -162,7 +174,8 @@ public enum HTMLParagraphs {
   }
 
   static func isUnicodeSpace(_ c: Unicode.Scalar) -> Bool {
-    c.value < 128 ? (c.value == 32 || (9...13).contains(c.value) || (0x1c...0x1f).contains(c.value)) : c.properties.isWhitespace
+    c.value < 128
+      ? (c.value == 32 || (9...13).contains(c.value) || (0x1c...0x1f).contains(c.value)) : c.properties.isWhitespace
   }
 
   static func isSpace(_ b: UInt8) -> Bool { b == 32 || (9...13).contains(b) }
@@ -175,7 +188,10 @@ public enum HTMLParagraphs {
   /// The index of the `>` that ends the tag whose name starts at `from`, skipping quoted
   /// attribute values.
   static func tagClose(_ s: [UInt8], _ from: Int) -> Int? {
-    let dq = UInt8(ascii: "\""), sq = UInt8(ascii: "'"), eq = UInt8(ascii: "="), gt = UInt8(ascii: ">")
+    let dq = UInt8(ascii: "\"")
+    let sq = UInt8(ascii: "'")
+    let eq = UInt8(ascii: "=")
+    let gt = UInt8(ascii: ">")
     var quote: UInt8?
     var lastNonSpace: UInt8 = 0
     var i = from
@@ -196,7 +212,10 @@ public enum HTMLParagraphs {
 
   /// The entity-decoded value of the last `id` attribute in `s[from..<to]`, or "".
   static func idAttribute(_ s: [UInt8], _ from: Int, _ to: Int) -> String {
-    let eq = UInt8(ascii: "="), slash = UInt8(ascii: "/"), dq = UInt8(ascii: "\""), sq = UInt8(ascii: "'")
+    let eq = UInt8(ascii: "=")
+    let slash = UInt8(ascii: "/")
+    let dq = UInt8(ascii: "\"")
+    let sq = UInt8(ascii: "'")
     var id = ""
     var i = from
     while true {
@@ -204,7 +223,8 @@ public enum HTMLParagraphs {
       guard i < to else { break }
       let nameStart = i
       while i < to && !isSpace(s[i]) && s[i] != eq && s[i] != slash { i += 1 }
-      let isId = i - nameStart == 2 && (s[nameStart] | 32) == UInt8(ascii: "i") && (s[nameStart + 1] | 32) == UInt8(ascii: "d")
+      let isId =
+        i - nameStart == 2 && (s[nameStart] | 32) == UInt8(ascii: "i") && (s[nameStart + 1] | 32) == UInt8(ascii: "d")
       while i < to && isSpace(s[i]) { i += 1 }
       guard i < to && s[i] == eq else { continue }
       i += 1
@@ -241,7 +261,10 @@ public enum HTMLParagraphs {
       var ok = true
       for k in 0..<p.count {
         let c = caseInsensitive && (65...90).contains(s[i + k]) ? s[i + k] + 32 : s[i + k]
-        if c != p[k] { ok = false; break }
+        if c != p[k] {
+          ok = false
+          break
+        }
       }
       if ok { return i }
     }

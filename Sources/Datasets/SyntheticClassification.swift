@@ -99,22 +99,25 @@ public enum SyntheticClassification {
   public static func makeClassification(
     _ p: MakeClassification, rng: inout SeededRandom
   ) throws -> ClassificationData {
-    let where_ = "make_classification"
+    let origin = "make_classification"
     guard p.informative + p.redundant + p.repeated <= p.features else {
       throw DatasetError.unexpected(
-        where_, expected: "informative + redundant + repeated <= features (\(p.features))",
+        origin, expected: "informative + redundant + repeated <= features (\(p.features))",
         found: "\(p.informative + p.redundant + p.repeated)")
     }
     let clusters = p.classes * p.clustersPerClass
     guard p.informative >= 1, p.informative < 63, p.classes >= 1, clusters <= 1 << p.informative else {
       throw DatasetError.unexpected(
-        where_, expected: "classes * clusters_per_class <= 2^informative",
+        origin, expected: "classes * clusters_per_class <= 2^informative",
         found: "\(clusters) clusters for \(p.informative) informative features")
     }
     if let w = p.weights, w.count != p.classes && w.count != p.classes - 1 {
-      throw DatasetError.unexpected(where_, expected: "\(p.classes) or \(p.classes - 1) weights", found: "\(w.count)")
+      throw DatasetError.unexpected(origin, expected: "\(p.classes) or \(p.classes - 1) weights", found: "\(w.count)")
     }
-    let n = p.samples, f = p.features, ni = p.informative, nr = p.redundant
+    let n = p.samples
+    let f = p.features
+    let ni = p.informative
+    let nr = p.redundant
     let useless = f - ni - nr - p.repeated
 
     // Samples per cluster: proportional to the class weight, remainder dealt round-robin.

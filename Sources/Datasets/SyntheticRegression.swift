@@ -46,7 +46,11 @@ public enum SyntheticRegression {
       return RegressionSplit(
         inputs: Tensor(shape: [splitSize, dimension], data: u), targets: Tensor(shape: [splitSize, 1], data: v))
     }
-    let a = split(), b = split(), c = split(), d = split(), e = split()
+    let a = split()
+    let b = split()
+    let c = split()
+    let d = split()
+    let e = split()
     return RegressionData(
       splits: FiveWaySplit(controllerTrain: a, controllerValid: b, taskTrain: c, taskValid: d, test: e),
       trueWeights: Tensor(shape: [dimension], data: w), noiseStd: noiseStd)

@@ -19,13 +19,16 @@ public enum LuongScore: Sendable, Equatable {
 public func luongAttention(
   query: Variable, memory: Variable, wA: Variable?, wC: Variable, sourceMask: Tensor? = nil
 ) -> (output: Variable, weights: Tensor) {
-  precondition(query.rank == 3 && memory.rank == 3, "attention needs [T, B, H] inputs, got \(query.shape), \(memory.shape)")
+  precondition(
+    query.rank == 3 && memory.rank == 3, "attention needs [T, B, H] inputs, got \(query.shape), \(memory.shape)")
   let (td, b, h) = (query.shape[0], query.shape[1], query.shape[2])
   let te = memory.shape[0]
   precondition(memory.shape[1] == b && memory.shape[2] == h, "memory \(memory.shape) for query \(query.shape)")
   precondition(wC.shape == [2 * h, h], "W_c \(wC.shape), expected [\(2 * h), \(h)]")
   if let wA { precondition(wA.shape == [h, h], "W_a \(wA.shape), expected [\(h), \(h)]") }
-  if let sourceMask { precondition(sourceMask.shape == [b, te], "source mask \(sourceMask.shape), expected [\(b), \(te)]") }
+  if let sourceMask {
+    precondition(sourceMask.shape == [b, te], "source mask \(sourceMask.shape), expected [\(b), \(te)]")
+  }
   let bh = b * h
   let tt = td * te
   let q = query.value.data
@@ -189,7 +192,8 @@ public final class LuongAttention: Module {
         requiresGrad: true, name: "w_a")
       : nil
     wC = Variable(
-      Initializer.xavierUniform.make([2 * hiddenSize, hiddenSize], fanIn: 2 * hiddenSize, fanOut: hiddenSize, rng: &rng),
+      Initializer.xavierUniform.make(
+        [2 * hiddenSize, hiddenSize], fanIn: 2 * hiddenSize, fanOut: hiddenSize, rng: &rng),
       requiresGrad: true, name: "w_c")
   }
 

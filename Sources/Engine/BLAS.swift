@@ -16,7 +16,9 @@ public enum BLAS {
   ) {
     if m == 0 || n == 0 { return }
     if k == 0 {
-      if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 {
+      if beta == 0 {
+        c.update(repeating: 0, count: m * n)
+      } else if beta != 1 {
         for i in 0..<(m * n) { c[i] *= beta }
       }
       return

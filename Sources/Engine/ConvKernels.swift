@@ -51,7 +51,9 @@ public struct ConvGeometry: Sendable, Equatable {
   }
 
   /// The output extent and leading pad of a convolution along one axis.
-  public static func convAxis(_ input: Int, kernel: Int, stride: Int, padding: ConvPadding) -> (out: Int, padBefore: Int) {
+  public static func convAxis(_ input: Int, kernel: Int, stride: Int, padding: ConvPadding) -> (
+    out: Int, padBefore: Int
+  ) {
     switch padding {
     case .valid:
       precondition(input >= kernel, "VALID convolution of extent \(input) with kernel \(kernel)")
@@ -86,7 +88,8 @@ public struct ConvGeometry: Sendable, Equatable {
       let out = input * stride
       return (out, max((input - 1) * stride + kernel - out, 0) / 2)
     case .explicit(let p):
-      precondition(outputPadding >= 0 && outputPadding < stride, "outputPadding \(outputPadding) must be in 0..<stride \(stride)")
+      precondition(
+        outputPadding >= 0 && outputPadding < stride, "outputPadding \(outputPadding) must be in 0..<stride \(stride)")
       return ((input - 1) * stride - 2 * p + kernel + outputPadding, p)
     }
   }

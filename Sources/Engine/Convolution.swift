@@ -34,7 +34,11 @@ public func conv2d(
     let xT = ConvKernels.Scratch(chw * nb)
     let col = ConvKernels.Scratch(k * p * nb)
     let outT = ConvKernels.Scratch(o * p * nb)
-    defer { xT.free(); col.free(); outT.free() }
+    defer {
+      xT.free()
+      col.free()
+      outT.free()
+    }
     x.value.data.withUnsafeBufferPointer { px in
       wv.data.withUnsafeBufferPointer { pw in
         for (n0, m) in ConvKernels.chunks(n, nb) {
@@ -47,7 +51,8 @@ public func conv2d(
           for ch in 0..<o {
             let row = outT.p + ch * p * m
             if let bv {
-              ConvKernels.transpose(row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p, adding: bv.data[ch])
+              ConvKernels.transpose(
+                row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p, adding: bv.data[ch])
             } else {
               ConvKernels.transpose(row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p)
             }
@@ -69,7 +74,12 @@ public func conv2d(
     let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
     let col = ConvKernels.Scratch(needW || needX ? k * p * nb : 0)
     let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
-    defer { gT.free(); xT.free(); col.free(); dxT.free() }
+    defer {
+      gT.free()
+      xT.free()
+      col.free()
+      dxT.free()
+    }
     grad.data.withUnsafeBufferPointer { pg in
       x.value.data.withUnsafeBufferPointer { px in
         wv.data.withUnsafeBufferPointer { pw in
@@ -152,7 +162,11 @@ public func convTranspose2d(
     let xT = ConvKernels.Scratch(chw * nb)
     let col = ConvKernels.Scratch(kk * hw * nb)
     let outT = ConvKernels.Scratch(ohw * nb)
-    defer { xT.free(); col.free(); outT.free() }
+    defer {
+      xT.free()
+      col.free()
+      outT.free()
+    }
     x.value.data.withUnsafeBufferPointer { px in
       wv.data.withUnsafeBufferPointer { pw in
         for (n0, m) in ConvKernels.chunks(n, nb) {
@@ -166,7 +180,8 @@ public func convTranspose2d(
           for ch in 0..<o {
             let src = outT.p + ch * plane * m
             if let bv {
-              ConvKernels.transpose(src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw, adding: bv.data[ch])
+              ConvKernels.transpose(
+                src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw, adding: bv.data[ch])
             } else {
               ConvKernels.transpose(src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw)
             }
@@ -186,7 +201,12 @@ public func convTranspose2d(
       let gcol = ConvKernels.Scratch(kk * hw * nb)
       let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
       let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
-      defer { gT.free(); gcol.free(); xT.free(); dxT.free() }
+      defer {
+        gT.free()
+        gcol.free()
+        xT.free()
+        dxT.free()
+      }
       grad.data.withUnsafeBufferPointer { pg in
         x.value.data.withUnsafeBufferPointer { px in
           wv.data.withUnsafeBufferPointer { pw in

@@ -14,7 +14,8 @@ public final class Linear: Module {
       requiresGrad: true, name: "weight")
     self.bias =
       bias
-      ? Variable(biasInit.make([outputSize], fanIn: inputSize, fanOut: outputSize, rng: &rng), requiresGrad: true, name: "bias")
+      ? Variable(
+        biasInit.make([outputSize], fanIn: inputSize, fanOut: outputSize, rng: &rng), requiresGrad: true, name: "bias")
       : nil
   }
 

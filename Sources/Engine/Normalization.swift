@@ -105,7 +105,8 @@ public func batchNorm(
   _ x: Variable, gamma: Variable, beta: Variable, eps: Float = 1e-5
 ) -> (output: Variable, mean: Tensor, variance: Tensor) {
   let (n, c, s) = channelView(x.shape)
-  precondition(gamma.shape == [c] && beta.shape == [c], "batch norm gamma \(gamma.shape), beta \(beta.shape) for \(x.shape)")
+  precondition(
+    gamma.shape == [c] && beta.shape == [c], "batch norm gamma \(gamma.shape), beta \(beta.shape) for \(x.shape)")
   let (mean, variance) = x.value.data.withUnsafeBufferPointer { channelMoments($0.baseAddress!, n: n, c: c, s: s) }
   let invStd = variance.map { 1 / ($0 + eps).squareRoot() }
   let gv = gamma.value
@@ -144,7 +145,8 @@ public func batchNorm(
   _ x: Variable, gamma: Variable, beta: Variable, mean: Tensor, variance: Tensor, eps: Float = 1e-5
 ) -> Variable {
   let (_, c, _) = channelView(x.shape)
-  precondition(gamma.shape == [c] && beta.shape == [c], "batch norm gamma \(gamma.shape), beta \(beta.shape) for \(x.shape)")
+  precondition(
+    gamma.shape == [c] && beta.shape == [c], "batch norm gamma \(gamma.shape), beta \(beta.shape) for \(x.shape)")
   precondition(mean.shape == [c] && variance.shape == [c], "batch norm statistics \(mean.shape), \(variance.shape)")
   let invStd = variance.data.map { 1 / ($0 + eps).squareRoot() }
   let gv = gamma.value

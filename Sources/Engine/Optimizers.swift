@@ -94,7 +94,9 @@ public final class Adam: Optimizer {
   ) {
     typealias V = SIMD8<Float>
     let (c1, c2) = (1 - b1, 1 - b2)
-    let (rw, rg, rm, rv) = (UnsafeMutableRawPointer(w), UnsafeRawPointer(g), UnsafeMutableRawPointer(m), UnsafeMutableRawPointer(v))
+    let (rw, rg, rm, rv) = (
+      UnsafeMutableRawPointer(w), UnsafeRawPointer(g), UnsafeMutableRawPointer(m), UnsafeMutableRawPointer(v)
+    )
     var i = 0
     while i + 8 <= n {
       let o = i * 4

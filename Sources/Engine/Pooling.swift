@@ -11,11 +11,13 @@
 ///     or `.explicit(p)` (PyTorch `padding=p`, p ≤ k/2).
 /// - Returns: `[N, C, outH, outW]`. The backward pass routes each output gradient to the first
 ///   maximal input of its window.
-public func maxPool2d(_ x: Variable, kernelSize: Int = 2, stride: Int? = nil, padding: ConvPadding = .valid) -> Variable {
+public func maxPool2d(_ x: Variable, kernelSize: Int = 2, stride: Int? = nil, padding: ConvPadding = .valid) -> Variable
+{
   precondition(x.rank == 4, "maxPool2d input must be [N, C, H, W], got \(x.shape)")
   if case .explicit(let p) = padding { precondition(2 * p <= kernelSize, "maxPool2d padding \(p) > kernel/2") }
   let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-  let g = ConvGeometry.conv(inH: h, inW: w, kh: kernelSize, kw: kernelSize, stride: stride ?? kernelSize, padding: padding)
+  let g = ConvGeometry.conv(
+    inH: h, inW: w, kh: kernelSize, kw: kernelSize, stride: stride ?? kernelSize, padding: padding)
   let planes = n * c
   let (inPlane, outPlane) = (g.inPlane, g.outPlane)
   // 2×2 windows with stride 2 that lie inside the input take a branch-light fast path.
@@ -113,10 +115,22 @@ enum PoolKernels {
         let c = 2 * ow
         var best = -Float.infinity
         var index = rowBase + Int32(c)
-        if top[c] > best { best = top[c]; index = rowBase + Int32(c) }
-        if top[c + 1] > best { best = top[c + 1]; index = rowBase + Int32(c + 1) }
-        if bottom[c] > best { best = bottom[c]; index = rowBase + Int32(inW + c) }
-        if bottom[c + 1] > best { best = bottom[c + 1]; index = rowBase + Int32(inW + c + 1) }
+        if top[c] > best {
+          best = top[c]
+          index = rowBase + Int32(c)
+        }
+        if top[c + 1] > best {
+          best = top[c + 1]
+          index = rowBase + Int32(c + 1)
+        }
+        if bottom[c] > best {
+          best = bottom[c]
+          index = rowBase + Int32(inW + c)
+        }
+        if bottom[c + 1] > best {
+          best = bottom[c + 1]
+          index = rowBase + Int32(inW + c + 1)
+        }
         d[ow] = best
         a[ow] = index
       }

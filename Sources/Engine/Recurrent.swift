@@ -47,10 +47,13 @@ public func lstmSequence(
   precondition(wHH.shape == [hid, g4], "W_hh \(wHH.shape), expected [\(hid), \(g4)]")
   precondition(bias.shape == [g4], "bias \(bias.shape), expected [\(g4)]")
   if let initial {
-    precondition(initial.h.shape == [b, hid] && initial.c.shape == [b, hid], "initial state shapes \(initial.h.shape), \(initial.c.shape), expected [\(b), \(hid)]")
+    precondition(
+      initial.h.shape == [b, hid] && initial.c.shape == [b, hid],
+      "initial state shapes \(initial.h.shape), \(initial.c.shape), expected [\(b), \(hid)]")
   }
   if let lengths {
-    precondition(lengths.count == b && lengths.allSatisfy { $0 >= 0 && $0 <= t }, "lengths \(lengths) for batch \(b), T \(t)")
+    precondition(
+      lengths.count == b && lengths.allSatisfy { $0 >= 0 && $0 <= t }, "lengths \(lengths) for batch \(b), T \(t)")
   }
   let masks: [[Float]?] = (0..<t).map { step in
     guard let lengths, lengths.contains(where: { $0 <= step }) else { return nil }
@@ -286,10 +289,13 @@ public final class LSTM: Module {
     _ input: Variable, initialStates: [LSTMState]? = nil, lengths: [Int]? = nil,
     training: Bool, rng: inout SeededRandom
   ) -> (output: Variable, states: [LSTMState]) {
-    precondition(input.rank == 3 && input.shape[2] == inputSize, "LSTM input \(input.shape), expected [T, B, \(inputSize)]")
+    precondition(
+      input.rank == 3 && input.shape[2] == inputSize, "LSTM input \(input.shape), expected [T, B, \(inputSize)]")
     let dirs = bidirectional ? 2 : 1
     if let initialStates {
-      precondition(initialStates.count == numLayers * dirs, "\(initialStates.count) initial states for \(numLayers * dirs) layer directions")
+      precondition(
+        initialStates.count == numLayers * dirs,
+        "\(initialStates.count) initial states for \(numLayers * dirs) layer directions")
     }
     var x = input
     var states: [LSTMState] = []

@@ -28,7 +28,10 @@ public struct BaselineTuningStage {
   public let name: String
   public let dataPath: String
 
-  public init(kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String, dataPath: String) {
+  public init(
+    kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String,
+    dataPath: String
+  ) {
     self.kind = kind
     self.config = config
     self.context = context
@@ -65,7 +68,9 @@ public struct BaselineTuningStage {
     var jobs: [Job] = []
     func want(_ m: String) -> Bool { only?.contains(m) ?? true }
     for rule in ThresholdRule.Kind.allCases where want(rule.rawValue) {
-      for th in config.thresholdGrid { jobs.append(Job(method: rule.rawValue, parameter: "threshold", value: th, spec: .threshold(rule, th))) }
+      for th in config.thresholdGrid {
+        jobs.append(Job(method: rule.rawValue, parameter: "threshold", value: th, spec: .threshold(rule, th)))
+      }
     }
     if want("DGS") {
       for l in lambdaGrid(low: config.dgsLambdaLow, high: config.dgsLambdaHigh, count: config.dgsRuns) {
@@ -75,7 +80,9 @@ public struct BaselineTuningStage {
     if want("best constant ratio") {
       for p in config.ratioGrid {
         jobs.append(
-          Job(method: "best constant ratio", parameter: "p_l1", value: p, spec: .random([1 - p, p], name: "constant ratio")))
+          Job(
+            method: "best constant ratio", parameter: "p_l1", value: p,
+            spec: .random([1 - p, p], name: "constant ratio")))
       }
     }
     let scores = parallelMap(jobs, workers: workers) { score($0.spec) }
@@ -97,7 +104,9 @@ public struct BaselineTuningStage {
     for method in order {
       let idx = jobs.indices.filter { jobs[$0].method == method }
       let errors = idx.map { scores[$0] }
-      let bestPosition = errors.indices.min { (errors[$0].isNaN ? .infinity : errors[$0]) < (errors[$1].isNaN ? .infinity : errors[$1]) } ?? 0
+      let bestPosition =
+        errors.indices.min { (errors[$0].isNaN ? .infinity : errors[$0]) < (errors[$1].isNaN ? .infinity : errors[$1]) }
+        ?? 0
       let best = jobs[idx[bestPosition]]
       results.append(
         TunedBaseline(
@@ -153,7 +162,8 @@ public struct BaselineTuningStage {
       }
       result.append(
         TunedBaseline(
-          method: method, parameter: try g.attributeString("parameter"), grid: try g.read("grid", as: Float.self).values,
+          method: method, parameter: try g.attributeString("parameter"),
+          grid: try g.read("grid", as: Float.self).values,
           validationErrors: try g.read("validation_error", as: Float.self).values, chosen: chosen, spec: spec))
     }
     return result

@@ -15,7 +15,9 @@ extension BenchCatalog {
       + BenchFLOPs.deconv(inC: 2 * width, inH: 7, inW: 7, outC: width, k: 5)
       + BenchFLOPs.deconv(inC: width, inH: 14, inW: 14, outC: 1, k: 5)
     let dFirst = BenchFLOPs.conv(inC: 1, outC: width, outH: 14, outW: 14, k: 5)
-    let d = dFirst + BenchFLOPs.conv(inC: width, outC: 2 * width, outH: 7, outW: 7, k: 5) + BenchFLOPs.dense(49 * 2 * width, 1)
+    let d =
+      dFirst + BenchFLOPs.conv(inC: width, outC: 2 * width, outH: 7, outW: 7, k: 5)
+      + BenchFLOPs.dense(49 * 2 * width, 1)
     return (g, d, dFirst)
   }
 

@@ -51,7 +51,8 @@ public enum BenchHarness {
     // Calibrate: steps per repeat so that one repeat lasts at least minimumRepeatSeconds.
     var probe = seconds { step() }
     if probe < minimumRepeatSeconds / 4 { probe = seconds { for _ in 0..<3 { step() } } / 3 }
-    let inner = probe >= minimumRepeatSeconds ? 1 : min(10_000, Int((minimumRepeatSeconds / max(probe, 1e-7)).rounded(.up)))
+    let inner =
+      probe >= minimumRepeatSeconds ? 1 : min(10_000, Int((minimumRepeatSeconds / max(probe, 1e-7)).rounded(.up)))
     var times: [Double] = []
     for _ in 0..<max(repeats, 1) {
       let t = seconds { for _ in 0..<inner { step() } }

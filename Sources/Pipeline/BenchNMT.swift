@@ -20,7 +20,9 @@ extension BenchCatalog {
       let config = Seq2SeqConfig(embeddingSize: e, hiddenSize: h, layers: layers, dropout: 0.3)
       let model = Seq2SeqModel(sourceVocabularySize: v, targetVocabularySizes: [v], config: config, rng: &rng)
       // sources of t tokens, targets of t − 1 tokens (+ END = t decoder steps); ids avoid the special tokens
-      let sentence = { (n: Int) -> ArraySlice<Int32> in ArraySlice((0..<n).map { _ in Int32(4 + rng.int(below: v - 4)) }) }
+      let sentence = { (n: Int) -> ArraySlice<Int32> in
+        ArraySlice((0..<n).map { _ in Int32(4 + rng.int(below: v - 4)) })
+      }
       let sources = (0..<b).map { _ in sentence(t) }
       let targets = (0..<b).map { _ in sentence(t - 1) }
       let batch = NMTBatch(sources: sources, targets: targets)

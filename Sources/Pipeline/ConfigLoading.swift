@@ -60,12 +60,15 @@ public enum ConfigLoader {
     }
   }
 
-  static func merge(_ base: [String: Any], _ overlay: [String: Any], path: String, source: String) throws -> [String: Any] {
+  static func merge(_ base: [String: Any], _ overlay: [String: Any], path: String, source: String) throws -> [String:
+    Any]
+  {
     var result = base
     for (key, value) in overlay {
       let here = path.isEmpty ? key : "\(path).\(key)"
       guard let existing = base[key] else {
-        throw PipelineError("\(source): unknown setting '\(here)'; known: \(base.keys.sorted().joined(separator: ", "))")
+        throw PipelineError(
+          "\(source): unknown setting '\(here)'; known: \(base.keys.sorted().joined(separator: ", "))")
       }
       if let a = existing as? [String: Any], let b = value as? [String: Any] {
         result[key] = try merge(a, b, path: here, source: source)
@@ -79,7 +82,8 @@ public enum ConfigLoader {
   static func set(_ tree: [String: Any], path: [String], value: Any, full: String) throws -> [String: Any] {
     guard let head = path.first else { return tree }
     guard let existing = tree[head] else {
-      throw PipelineError("override '\(full)': unknown setting '\(head)'; known: \(tree.keys.sorted().joined(separator: ", "))")
+      throw PipelineError(
+        "override '\(full)': unknown setting '\(head)'; known: \(tree.keys.sorted().joined(separator: ", "))")
     }
     var result = tree
     if path.count == 1 {

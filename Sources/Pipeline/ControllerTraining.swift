@@ -17,7 +17,10 @@ public struct ControllerTrainingStage {
   /// The prepared data file.
   public let dataPath: String
 
-  public init(kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String, dataPath: String) {
+  public init(
+    kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String,
+    dataPath: String
+  ) {
     self.kind = kind
     self.config = config
     self.context = context
@@ -37,7 +40,8 @@ public struct ControllerTrainingStage {
     let trainer = ReinforceTrainer(task: task, config: config.controller, seed: config.seed)
     let resumed = try prepareWorkDirectory(identity: identity, trainer: trainer)
     if resumed > 0 { log("\(name): resuming after episode \(resumed) from \(workDirectory)") }
-    let progress = ProgressDisplay("train-controller \(name)", total: config.controller.episodes, enabled: context.showProgress)
+    let progress = ProgressDisplay(
+      "train-controller \(name)", total: config.controller.episodes, enabled: context.showProgress)
     if resumed > 0 { progress.advance(by: resumed) }
     while !trainer.isFinished {
       let episode = trainer.runNextEpisode()
@@ -76,7 +80,8 @@ public struct ControllerTrainingStage {
   func saveEpisode(_ episode: ControllerEpisode, trainer: ReinforceTrainer, task: RegularizedTask) throws {
     let path = workDirectory + "/episode-\(TraceIO.episodeName(episode.index)).h5"
     let writer = try ArtifactWriter(
-      path: path, provenance: context.provenance(schema: "autoloss/controller-episode", config: "", seed: config.seed, inputs: []),
+      path: path,
+      provenance: context.provenance(schema: "autoloss/controller-episode", config: "", seed: config.seed, inputs: []),
       overwrite: true)
     let group = try writer.root.createGroup("episode")
     try writeEpisode(episode, to: group, task: task)
@@ -95,7 +100,8 @@ public struct ControllerTrainingStage {
     try group.setAttribute("index", Int64(episode.index))
   }
 
-  func writeArtifact(trainer: ReinforceTrainer, task: RegularizedTask, data: RegularizedDataset, configText: String) throws
+  func writeArtifact(trainer: ReinforceTrainer, task: RegularizedTask, data: RegularizedDataset, configText: String)
+    throws
     -> ResolvedArtifact
   {
     let writer = try context.store.writer(
@@ -116,8 +122,12 @@ public struct ControllerTrainingStage {
     try ParameterIO.write(trainer.controller.stateDict(), to: try root.createGroup("controller"))
     try ParameterIO.write(trainer.bestController, to: try root.createGroup("best_controller"))
     let episodesGroup = try root.createGroup("episodes")
-    var rewards: [Float] = [], baselines: [Float] = [], advantages: [Float] = [], bests: [Float] = []
-    var steps: [Int32] = [], fractions: [Float] = []
+    var rewards: [Float] = []
+    var baselines: [Float] = []
+    var advantages: [Float] = []
+    var bests: [Float] = []
+    var steps: [Int32] = []
+    var fractions: [Float] = []
     let k = task.actionNames.count
     for index in 0..<trainer.episodesDone {
       let path = workDirectory + "/episode-\(TraceIO.episodeName(index)).h5"

@@ -32,7 +32,9 @@ public struct MethodResult: Sendable {
 }
 
 /// Writes a results table (`/table/method`, `mean`, `std`, `n`) and per-method trials to `group`.
-func writeResults(_ results: [MethodResult], to group: HDF5Group, actionCount: Int, lossCount: Int, featureCount: Int) throws {
+func writeResults(_ results: [MethodResult], to group: HDF5Group, actionCount: Int, lossCount: Int, featureCount: Int)
+  throws
+{
   let table = try group.createGroup("table")
   try table.writeStrings("method", results.map(\.method))
   let stats = results.map { meanAndStd($0.testErrors) }
@@ -67,7 +69,10 @@ public struct EvaluationStage {
   public var controllerVersion: Int?
   public var baselinesVersion: Int?
 
-  public init(kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String, dataPath: String) {
+  public init(
+    kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String,
+    dataPath: String
+  ) {
     self.kind = kind
     self.config = config
     self.context = context
@@ -84,7 +89,9 @@ public struct EvaluationStage {
     let (controller, _) = try loadController(from: controllerArtifact, task: probe)
     let baselines = try BaselineTuningStage.load(baselinesArtifact, taskLambda: config.task.lambda)
     let seeds = trialSeeds(base: config.seed, tag: 42, count: config.evaluationTrials)
-    var methods: [(String, MethodSpec, String)] = [("AutoLoss", .controller(ControllerSpec(controller)), "controller \(controllerArtifact.path)")]
+    var methods: [(String, MethodSpec, String)] = [
+      ("AutoLoss", .controller(ControllerSpec(controller)), "controller \(controllerArtifact.path)")
+    ]
     for b in baselines {
       let note = b.parameter.isEmpty ? "" : "\(b.parameter) = \(String(format: "%.4g", b.chosen))"
       methods.append((b.method, b.spec, note))
@@ -92,7 +99,8 @@ public struct EvaluationStage {
     let progress = ProgressDisplay("evaluate \(name)", total: methods.count, enabled: context.showProgress)
     var results: [MethodResult] = []
     for (method, spec, note) in methods {
-      let r = runTrials(kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds, workers: context.workers)
+      let r = runTrials(
+        kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds, workers: context.workers)
       results.append(MethodResult(method: method, results: r, actionCount: 2, note: note))
       progress.advance(status: method)
     }
@@ -105,7 +113,8 @@ public struct EvaluationStage {
     if let floor = data.testNoiseFloor { try writer.root.setAttribute("test_noise_floor_mse", floor) }
     try writer.root.writeStrings("action_names", probe.actionNames)
     try writeResults(
-      results, to: writer.root, actionCount: 2, lossCount: probe.lossNames.count, featureCount: probe.featureNames.count)
+      results, to: writer.root, actionCount: 2, lossCount: probe.lossNames.count, featureCount: probe.featureNames.count
+    )
     let artifact = try writer.commit()
     printTable(results, floor: data.testNoiseFloor)
     return artifact

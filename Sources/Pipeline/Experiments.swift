@@ -22,7 +22,9 @@ public struct ExperimentStages {
   var dataPath: String { "\(context.dataRoot)/\(RegularizedDataset.fileName(kind: kind))" }
 
   /// Trains a controller variant (resumable) with its own name; returns its spec and artifact.
-  func trainVariant(name: String, configure: (inout RegularizedExperimentConfig) -> Void) throws -> (ControllerSpec, ResolvedArtifact) {
+  func trainVariant(name: String, configure: (inout RegularizedExperimentConfig) -> Void) throws -> (
+    ControllerSpec, ResolvedArtifact
+  ) {
     var variant = config
     variant.controller.episodes = config.sweepEpisodes
     variant.controller.patienceEpisodes = max(config.sweepEpisodes, 1)
@@ -37,7 +39,10 @@ public struct ExperimentStages {
     return (ControllerSpec(controller), artifact)
   }
 
-  func write(experiment: String, tables: [(String, [MethodResult])], inputs: [ResolvedArtifact], attributes: [String: String] = [:])
+  func write(
+    experiment: String, tables: [(String, [MethodResult])], inputs: [ResolvedArtifact],
+    attributes: [String: String] = [:]
+  )
     throws -> ResolvedArtifact
   {
     let data = try RegularizedDataset.load(kind: kind, path: dataPath)
@@ -53,7 +58,8 @@ public struct ExperimentStages {
     if let floor = data.testNoiseFloor { try writer.root.setAttribute("test_noise_floor_mse", floor) }
     for (group, results) in tables {
       try writeResults(
-        results, to: try writer.root.createGroup("groups_detail/\(group)"), actionCount: 2, lossCount: probe.lossNames.count,
+        results, to: try writer.root.createGroup("groups_detail/\(group)"), actionCount: 2,
+        lossCount: probe.lossNames.count,
         featureCount: probe.featureNames.count)
     }
     return try writer.commit()
@@ -64,7 +70,8 @@ public struct ExperimentStages {
   public func lambdaSweep() throws -> ResolvedArtifact {
     let data = try RegularizedDataset.load(kind: kind, path: dataPath)
     let seeds = trialSeeds(base: config.seed, tag: 77, count: config.sweepTrials)
-    let progress = ProgressDisplay("lambda sweep \(kind.rawValue)", total: config.sweepLambdas.count, enabled: context.showProgress)
+    let progress = ProgressDisplay(
+      "lambda sweep \(kind.rawValue)", total: config.sweepLambdas.count, enabled: context.showProgress)
     var tables: [(String, [MethodResult])] = []
     var inputs: [ResolvedArtifact] = []
     for lambda in config.sweepLambdas {
@@ -77,13 +84,15 @@ public struct ExperimentStages {
       let (spec, artifact) = try trainVariant(name: "\(kind.rawValue)-lambda\(label)") { $0.task.lambda = lambda }
       inputs.append(artifact)
       let auto = runTrials(
-        kind: kind, data: data.taskData, taskConfig: taskConfig, method: .controller(spec), seeds: seeds, workers: context.workers)
+        kind: kind, data: data.taskData, taskConfig: taskConfig, method: .controller(spec), seeds: seeds,
+        workers: context.workers)
       tables.append(
         (
           "lambda=\(label)",
           [
             MethodResult(method: "joint objective", results: joint, actionCount: 2, note: "lambda = \(label)"),
-            MethodResult(method: "AutoLoss", results: auto, actionCount: 2, note: "controller trained with lambda = \(label)"),
+            MethodResult(
+              method: "AutoLoss", results: auto, actionCount: 2, note: "controller trained with lambda = \(label)"),
           ]
         ))
       let j = meanAndStd(joint.testErrors).mean
@@ -110,7 +119,8 @@ public struct ExperimentStages {
       }
       inputs.append(artifact)
       let r = runTrials(
-        kind: kind, data: data.taskData, taskConfig: config.task, method: .controller(spec), seeds: seeds, workers: context.workers)
+        kind: kind, data: data.taskData, taskConfig: config.task, method: .controller(spec), seeds: seeds,
+        workers: context.workers)
       results.append(MethodResult(method: "drop \(dropped)", results: r, actionCount: 2, note: artifact.path))
       progress.advance(status: String(format: "drop %@: %.4f", dropped, meanAndStd(r.testErrors).mean))
     }
@@ -121,9 +131,11 @@ public struct ExperimentStages {
   /// datasets, against DGS tuned on each new dataset and against training without L1.
   @discardableResult
   public func transfer(controllerVersion: Int? = nil) throws -> ResolvedArtifact {
-    let controllerArtifact = try context.store.resolve(stage: "controllers", name: kind.rawValue, version: controllerVersion)
+    let controllerArtifact = try context.store.resolve(
+      stage: "controllers", name: kind.rawValue, version: controllerVersion)
     let seeds = trialSeeds(base: config.seed, tag: 79, count: config.evaluationTrials)
-    let progress = ProgressDisplay("transfer \(kind.rawValue)", total: config.transferSeeds.count, enabled: context.showProgress)
+    let progress = ProgressDisplay(
+      "transfer \(kind.rawValue)", total: config.transferSeeds.count, enabled: context.showProgress)
     var tables: [(String, [MethodResult])] = []
     var inputs = [controllerArtifact]
     for dataSeed in config.transferSeeds {
@@ -132,20 +144,27 @@ public struct ExperimentStages {
       inputs.append(data.source)
       let probe = RegularizedTask(kind: kind, data: data.taskData, config: config.task)
       let (controller, _) = try loadController(from: controllerArtifact, task: probe)
-      let dgs = BaselineTuningStage.tune(kind: kind, data: data.taskData, config: config, workers: context.workers, only: ["DGS"])
+      let dgs = BaselineTuningStage.tune(
+        kind: kind, data: data.taskData, config: config, workers: context.workers, only: ["DGS"])
       guard let tuned = dgs.first else { throw PipelineError("transfer: DGS tuning produced no result") }
       var rows: [MethodResult] = []
       for (method, spec, note) in [
         ("without L1", MethodSpec.pattern([0], name: "without L1"), ""),
-        ("DGS", tuned.spec, String(format: "lambda = %.4g, tuned on this dataset (%d runs)", tuned.chosen, config.dgsRuns)),
+        (
+          "DGS", tuned.spec,
+          String(format: "lambda = %.4g, tuned on this dataset (%d runs)", tuned.chosen, config.dgsRuns)
+        ),
         ("AutoLoss", MethodSpec.controller(ControllerSpec(controller)), "controller trained on dataset seed 1"),
       ] {
-        let r = runTrials(kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds, workers: context.workers)
+        let r = runTrials(
+          kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds, workers: context.workers
+        )
         rows.append(MethodResult(method: method, results: r, actionCount: 2, note: note))
       }
       tables.append(("dataset seed \(dataSeed)", rows))
       progress.advance(
-        status: rows.map { String(format: "%@ %.4f", $0.method, meanAndStd($0.testErrors).mean) }.joined(separator: ", "))
+        status: rows.map { String(format: "%@ %.4f", $0.method, meanAndStd($0.testErrors).mean) }.joined(
+          separator: ", "))
     }
     return try write(experiment: "transfer", tables: tables, inputs: inputs)
   }

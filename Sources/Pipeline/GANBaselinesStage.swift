@@ -71,7 +71,8 @@ public struct GANBaselinesStage {
       schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
       inputs: [setup.source, setup.scorer.artifact])
     let writer = try context.store.writer(stage: "baselines", name: config.name, provenance: provenance)
-    let grids = GANRunIO.gridFolder(store: context.store, stage: "baselines", name: config.name, version: writer.version)
+    let grids = GANRunIO.gridFolder(
+      store: context.store, stage: "baselines", name: config.name, version: writer.version)
     let root = writer.root
     try GANRunIO.describe(root, config: config, setup: setup)
     try root.setAttribute("best_random_p_g", Double(bestP))
@@ -81,7 +82,8 @@ public struct GANBaselinesStage {
       let group = try tuningGroup.createGroup(Self.key(g.name))
       try group.setAttribute("name", g.name)
       for (i, r) in tuning.filter({ $0.method == g.name }).enumerated() {
-        try GANRunIO.write(r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model, gridSamples: 0)
+        try GANRunIO.write(
+          r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model, gridSamples: 0)
       }
     }
     let schedules = try root.createGroup("schedules")
@@ -99,16 +101,21 @@ public struct GANBaselinesStage {
       try group.setAttribute("final_is_mean", Double(m))
       try group.setAttribute("final_is_std", Double(s))
       for (i, r) in mine.enumerated() {
-        try GANRunIO.write(r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model, gridSamples: setup.task.gridSamples)
+        try GANRunIO.write(
+          r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model,
+          gridSamples: setup.task.gridSamples)
         try GANRunIO.writeGrids(
-          r, folder: grids, stem: "\(Self.key(f.name))-run\(i)", model: setup.model, gridSamples: setup.task.gridSamples,
+          r, folder: grids, stem: "\(Self.key(f.name))-run\(i)", model: setup.model,
+          gridSamples: setup.task.gridSamples,
           lastOnly: true)
       }
       lines.append(
         "\(f.name) | \(GANScheduleSummary.format(summary.finalIS)) | \(GANScheduleSummary.format(summary.bestISEMA)) | \(summary.failures)/\(mine.count)"
       )
     }
-    lines.append(String(format: "constant ratio: P(G) = %.2f tuned over %@ (%.0f s total)", bestP, "\(config.randomGrid)", seconds))
+    lines.append(
+      String(format: "constant ratio: P(G) = %.2f tuned over %@ (%.0f s total)", bestP, "\(config.randomGrid)", seconds)
+    )
     try root.setAttribute("report", lines.joined(separator: "\n"))
     let artifact = try writer.commit()
     for l in lines { log(l) }
@@ -116,7 +123,9 @@ public struct GANBaselinesStage {
   }
 
   /// Reads the evaluation runs of every schedule of a baselines artifact: (name, runs).
-  public static func load(name: String, context: StageContext) throws -> ([(String, [GANRunResult])], ResolvedArtifact, Float) {
+  public static func load(name: String, context: StageContext) throws -> (
+    [(String, [GANRunResult])], ResolvedArtifact, Float
+  ) {
     let resolved: ResolvedArtifact
     do {
       resolved = try context.store.resolve(stage: "baselines", name: name)

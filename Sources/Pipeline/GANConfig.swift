@@ -53,7 +53,8 @@ public struct GANExperimentConfig: Codable, Sendable, Equatable {
       throw PipelineError("randomGrid: expected probabilities in (0, 1), found \(p)")
     }
     guard runs >= 1, tuningRuns >= 1, transferRuns >= 1 else {
-      throw PipelineError("runs, tuningRuns, transferRuns: expected >= 1, found \(runs), \(tuningRuns), \(transferRuns)")
+      throw PipelineError(
+        "runs, tuningRuns, transferRuns: expected >= 1, found \(runs), \(tuningRuns), \(transferRuns)")
     }
   }
 

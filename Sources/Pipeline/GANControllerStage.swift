@@ -33,7 +33,8 @@ public struct GANControllerStage {
       schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
       inputs: [setup.source, setup.scorer.artifact])
     let writer = try context.store.writer(stage: "controllers", name: config.name, provenance: provenance)
-    let grids = GANRunIO.gridFolder(store: context.store, stage: "controllers", name: config.name, version: writer.version)
+    let grids = GANRunIO.gridFolder(
+      store: context.store, stage: "controllers", name: config.name, version: writer.version)
     let episodesGroup = try writer.root.createGroup("episodes")
     let progress = ProgressDisplay(
       "gan train-controller \(config.name)", total: config.controller.episodes, enabled: context.showProgress)
@@ -107,7 +108,8 @@ public struct GANControllerStage {
     let temperature = Float(try group.attribute("temperature", as: Double.self))
     let features = Int(try group.attribute("features", as: Int64.self))
     var rng = SeededRandom(seed: 0)
-    let controller = Controller(featureCount: features, actionCount: 2, hidden: hidden, temperature: temperature, rng: &rng)
+    let controller = Controller(
+      featureCount: features, actionCount: 2, hidden: hidden, temperature: temperature, rng: &rng)
     do {
       try controller.load(try ParameterIO.read(from: try group.group("best")))
     } catch {

@@ -48,7 +48,9 @@ public struct GANEvaluationStage {
       let summary = GANScheduleSummary(name: name, runs: rs)
       let reach = rs.compactMap { $0.stepsToReach(target) }
       let reachText =
-        reach.isEmpty ? "never (0/\(rs.count))" : String(format: "%.0f (%d/%d)", meanAndStd(reach.map(Float.init)).mean, reach.count, rs.count)
+        reach.isEmpty
+        ? "never (0/\(rs.count))"
+        : String(format: "%.0f (%d/%d)", meanAndStd(reach.map(Float.init)).mean, reach.count, rs.count)
       let pG = meanAndStd(rs.map { $0.trace.actionFractions(actionCount: 2)[1] }).mean
       lines.append(
         "\(name) | \(GANScheduleSummary.format(summary.finalIS)) | \(GANScheduleSummary.format(summary.bestISEMA)) | \(reachText) | \(String(format: "%.2f", pG))"
@@ -68,14 +70,18 @@ public struct GANEvaluationStage {
       schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
       inputs: [setup.source, setup.scorer.artifact, controllerArtifact, baselinesArtifact])
     let writer = try context.store.writer(stage: "evaluation", name: config.name, provenance: provenance)
-    let grids = GANRunIO.gridFolder(store: context.store, stage: "evaluation", name: config.name, version: writer.version)
+    let grids = GANRunIO.gridFolder(
+      store: context.store, stage: "evaluation", name: config.name, version: writer.version)
     let root = writer.root
     try GANRunIO.describe(root, config: config, setup: setup)
     let group = try root.createGroup("autoloss")
     for (i, r) in runs.enumerated() {
-      try GANRunIO.write(r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model, gridSamples: setup.task.gridSamples)
+      try GANRunIO.write(
+        r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model,
+        gridSamples: setup.task.gridSamples)
       try GANRunIO.writeGrids(
-        r, folder: grids, stem: "autoloss-run\(i)", model: setup.model, gridSamples: setup.task.gridSamples, lastOnly: true)
+        r, folder: grids, stem: "autoloss-run\(i)", model: setup.model, gridSamples: setup.task.gridSamples,
+        lastOnly: true)
     }
     try root.setAttribute("target_is", Double(target))
     try root.setAttribute("report", report)

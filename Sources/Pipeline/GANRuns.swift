@@ -72,7 +72,9 @@ public struct GANRunResult: Sendable {
 /// Runs GAN training under schedules.
 public enum GANRunner {
   /// Trains a fresh DCGAN of `setup` under `method` with `seed`.
-  public static func run(_ method: MethodSpec, name: String, setup: GANSetup, seed: UInt64, collapseLength: Int) -> GANRunResult {
+  public static func run(_ method: MethodSpec, name: String, setup: GANSetup, seed: UInt64, collapseLength: Int)
+    -> GANRunResult
+  {
     let start = Date()
     let task = setup.makeTask()
     var schedule = method.makeSchedule()
@@ -97,7 +99,9 @@ public enum GANRunner {
     progress: ProgressDisplay?
   ) -> [GANRunResult] {
     precondition(setups.count == 1 || setups.count == items.count, "one setup or one per item")
-    let indexed = Array(items.enumerated()).map { GANWorkItem(index: $0.offset, name: $0.element.name, method: $0.element.method, seed: $0.element.seed) }
+    let indexed = Array(items.enumerated()).map {
+      GANWorkItem(index: $0.offset, name: $0.element.name, method: $0.element.method, seed: $0.element.seed)
+    }
     return parallelMap(indexed, workers: workers) { item in
       let setup = setups.count == 1 ? setups[0] : setups[item.index]
       let r = run(item.method, name: item.name, setup: setup, seed: item.seed, collapseLength: collapseLength)
@@ -139,7 +143,8 @@ public enum GANRunIO {
       let bytes = run.samples.map { UInt8(min(255, max(0, ($0 * 255).rounded()))) }
       try group.write(
         "samples", bytes, shape: [v, gridSamples, model.channels, model.imageSize, model.imageSize], compression: 4)
-      try group.setAttribute("samples_note", "fixed-z samples at each IS check, uint8 0-255 = [0, 1] as the scorer sees them")
+      try group.setAttribute(
+        "samples_note", "fixed-z samples at each IS check, uint8 0-255 = [0, 1] as the scorer sees them")
     }
     try group.setAttribute("method", run.method)
     try group.setAttribute("seed", Int64(bitPattern: run.seed))

@@ -22,7 +22,9 @@ public struct GANTransferStage {
 
   /// `count` architectures drawn from {32, 64, 128}·scale filters × z {64, 128} × BN × {ReLU, LeakyReLU}
   /// (one activation for both nets), without repeats while possible.
-  public static func sampleArchitectures(count: Int, base: DCGANConfig, widthScale: Float, seed: UInt64) -> [DCGANConfig] {
+  public static func sampleArchitectures(count: Int, base: DCGANConfig, widthScale: Float, seed: UInt64)
+    -> [DCGANConfig]
+  {
     var space: [DCGANConfig] = []
     for w in [32, 64, 128] {
       for z in [64, 128] {
@@ -61,13 +63,18 @@ public struct GANTransferStage {
       }
       let model = d == "cifar10" ? config.cifarModel : config.model
       do {
-        targets.append(("\(d) DCGAN (\(Self.describe(model)))", try GANSetup(dataset: d, model: model, task: config.task, context: context)))
+        targets.append(
+          (
+            "\(d) DCGAN (\(Self.describe(model)))",
+            try GANSetup(dataset: d, model: model, task: config.task, context: context)
+          ))
       } catch {
         skipped.append("\(d): \(error)")
       }
     }
     for m in Self.sampleArchitectures(
-      count: config.transferArchitectures, base: config.model, widthScale: config.architectureWidthScale, seed: config.seed)
+      count: config.transferArchitectures, base: config.model, widthScale: config.architectureWidthScale,
+      seed: config.seed)
     {
       targets.append(("\(config.dataset) DCGAN (\(Self.describe(m)))", home.with(model: m)))
     }
@@ -85,8 +92,12 @@ public struct GANTransferStage {
     }
     let progress = ProgressDisplay("gan transfer \(config.name)", total: items.count, enabled: context.showProgress)
     let start = Date()
-    let runs = items.isEmpty ? [] : GANRunner.runAll(
-      items, setups: setups, workers: context.workers, collapseLength: config.controller.collapseLength, progress: progress)
+    let runs =
+      items.isEmpty
+      ? []
+      : GANRunner.runAll(
+        items, setups: setups, workers: context.workers, collapseLength: config.controller.collapseLength,
+        progress: progress)
     progress.finish()
     let seconds = Date().timeIntervalSince(start)
 
@@ -118,11 +129,17 @@ public struct GANTransferStage {
       try g.setAttribute("autoloss_is", Double(a))
       try g.setAttribute("baseline_is", Double(b))
       try g.setAttribute("win", Int64(win ? 1 : 0))
-      for (i, r) in auto.enumerated() { try GANRunIO.write(r, to: try g.createGroup("autoloss-run\(i)"), model: t.setup.model, gridSamples: 0) }
-      for (i, r) in base.enumerated() { try GANRunIO.write(r, to: try g.createGroup("1-1-run\(i)"), model: t.setup.model, gridSamples: 0) }
+      for (i, r) in auto.enumerated() {
+        try GANRunIO.write(r, to: try g.createGroup("autoloss-run\(i)"), model: t.setup.model, gridSamples: 0)
+      }
+      for (i, r) in base.enumerated() {
+        try GANRunIO.write(r, to: try g.createGroup("1-1-run\(i)"), model: t.setup.model, gridSamples: 0)
+      }
       lines.append(String(format: "%@ | %.3f | %.3f | %@", t.label, a, b, win ? "yes" : "no"))
     }
-    lines.append("AutoLoss wins \(wins) / \(targets.count)" + (skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")))
+    lines.append(
+      "AutoLoss wins \(wins) / \(targets.count)"
+        + (skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")))
     lines.append(String(format: "transfer runs took %.0f s", seconds))
     let report = lines.joined(separator: "\n")
     try root.setAttribute("wins", Int64(wins))

@@ -83,7 +83,8 @@ enum TraceInspector {
     let k = probabilities.map { $0.shape.count == 2 ? $0.shape[1] : 0 } ?? 0
     let m = losses.map { $0.shape.count == 2 ? $0.shape[1] : 0 } ?? 0
     let storedActions = root.isDataset("action_names") ? ((try? root.readStrings("action_names")) ?? []) : []
-    let actionNames = names(root, "action_names", count: max(k, storedActions.count, Int((actions.max() ?? -1) + 1)), prefix: "action ")
+    let actionNames = names(
+      root, "action_names", count: max(k, storedActions.count, Int((actions.max() ?? -1) + 1)), prefix: "action ")
     let lossNames = names(root, "loss_names", count: m, prefix: "loss ")
     let t = actions.count
     let rows = sampledRows(t, maxRows: maxRows)
@@ -109,8 +110,10 @@ enum TraceInspector {
       let steps = try episode.read("checks/step", as: Int32.self).values
       let errors = try episode.read("checks/error", as: Float.self).values
       let shown = sampledRows(min(steps.count, errors.count), maxRows: maxRows)
-      out += "\nvalidation checks: \(steps.count)\(shown.count < steps.count ? ", showing \(shown.count) evenly spaced" : "")\n"
-      out += Self.table(["step", "error"], shown.map { [String(steps[$0]), ArtifactInspector.formatNumber(Double(errors[$0]))] })
+      out +=
+        "\nvalidation checks: \(steps.count)\(shown.count < steps.count ? ", showing \(shown.count) evenly spaced" : "")\n"
+      out += Self.table(
+        ["step", "error"], shown.map { [String(steps[$0]), ArtifactInspector.formatNumber(Double(errors[$0]))] })
     }
     return out
   }

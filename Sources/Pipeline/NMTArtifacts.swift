@@ -22,7 +22,8 @@ struct NMTSummaryRow: Sendable {
   var bleu: (mean: Float, std: Float) { nmtMeanStd(runs.compactMap { $0.bleu.map { Float($0.score * 100) } }) }
   func accuracy(_ t: Int) -> (mean: Float, std: Float) { nmtMeanStd(runs.map { $0.testAccuracy[t] }) }
   var mtShare: Float {
-    nmtMeanStd(runs.map { r in r.trace.actionFractions(actionCount: r.checks.first?.taskSteps.count ?? 1).first ?? 0 }).mean
+    nmtMeanStd(runs.map { r in r.trace.actionFractions(actionCount: r.checks.first?.taskSteps.count ?? 1).first ?? 0 })
+      .mean
   }
   var seconds: Float { nmtMeanStd(runs.map { Float($0.seconds) }).mean }
   var cpu: (total: Float, validation: Float, final: Float) {
@@ -91,7 +92,8 @@ enum NMTArtifactWriter {
       try s.write("reward", r.segmentRewards, shape: [r.segmentRewards.count])
       let u = r.updateStats
       try s.write(
-        "update_stats", u.flatMap { [$0.actorLoss, $0.criticLoss, $0.entropy, $0.clippedFraction] }, shape: [u.count, 4])
+        "update_stats", u.flatMap { [$0.actorLoss, $0.criticLoss, $0.entropy, $0.clippedFraction] },
+        shape: [u.count, 4])
       try s.setAttribute("update_stats_columns", "actor_loss,critic_loss,entropy,clipped_fraction")
       let policy = policyCurve(r.trace, actionCount: k, every: max(r.checks.count > 1 ? r.checks[1].step : 50, 1))
       try s.write("policy_step", policy.steps.map(Int32.init), shape: [policy.steps.count])
@@ -139,7 +141,8 @@ enum NMTArtifactWriter {
     try s.setAttribute("tasks", taskNames.joined(separator: ","))
     try s.setAttribute(
       "note",
-      "val/test ppl: MT, best checkpoint by MT validation perplexity on the check subset, evaluated on the whole split; BLEU: corpus BLEU-4 x100, greedy, BPE joined; std: population std over runs")
+      "val/test ppl: MT, best checkpoint by MT validation perplexity on the check subset, evaluated on the whole split; BLEU: corpus BLEU-4 x100, greedy, BPE joined; std: population std over runs"
+    )
     for r in rows {
       let c = r.curve
       let g = try s.createGroup("curves/\(r.label)")
@@ -154,12 +157,16 @@ enum NMTArtifactWriter {
     var lines: [String] = []
     let aux = taskNames.dropFirst().map { "\($0) acc" }
     lines.append(
-      (["schedule", "runs", "val ppl", "test ppl", "BLEU", "MT share"] + aux + ["wall s/run", "cpu s/run (checks, final eval)"]).joined(separator: " | "))
+      (["schedule", "runs", "val ppl", "test ppl", "BLEU", "MT share"] + aux + [
+        "wall s/run", "cpu s/run (checks, final eval)",
+      ]).joined(separator: " | "))
     for r in rows {
       func ms(_ x: (mean: Float, std: Float), _ f: String = "%.3f") -> String {
         String(format: "\(f) ± \(f)", x.mean, x.std)
       }
-      var cells = [r.label, "\(r.runs.count)", ms(r.validation), ms(r.test), ms(r.bleu, "%.2f"), String(format: "%.2f", r.mtShare)]
+      var cells = [
+        r.label, "\(r.runs.count)", ms(r.validation), ms(r.test), ms(r.bleu, "%.2f"), String(format: "%.2f", r.mtShare),
+      ]
       for t in taskNames.indices.dropFirst() { cells.append(ms(r.accuracy(t))) }
       cells.append(String(format: "%.0f", r.seconds))
       cells.append(String(format: "%.0f (%.0f, %.0f)", r.cpu.total, r.cpu.validation, r.cpu.final))
@@ -168,7 +175,9 @@ enum NMTArtifactWriter {
     lines.append("MT validation perplexity (check subset) over steps, mean over runs:")
     for r in rows {
       let c = r.curve
-      let pick = stride(from: 0, to: c.steps.count, by: max(1, c.steps.count / 8)).map { $0 } + (c.steps.isEmpty ? [] : [c.steps.count - 1])
+      let pick =
+        stride(from: 0, to: c.steps.count, by: max(1, c.steps.count / 8)).map { $0 }
+        + (c.steps.isEmpty ? [] : [c.steps.count - 1])
       let points = Array(Set(pick)).sorted().map { String(format: "%d:%.2f", c.steps[$0], c.mean[$0]) }
       lines.append("  \(r.label): " + points.joined(separator: " "))
     }

@@ -77,7 +77,9 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
 extension NMTExperimentConfig {
   /// Loads `configs/<profile>/<name>.json` over the paper defaults, then the overrides. The paper
   /// profile may omit the file (the defaults are the paper's).
-  public static func load(name: String = "nmt", context: StageContext, overrides: [String]) throws -> NMTExperimentConfig {
+  public static func load(name: String = "nmt", context: StageContext, overrides: [String]) throws
+    -> NMTExperimentConfig
+  {
     let file = "\(context.configRoot)/\(context.profile)/\(name).json"
     let exists = FileManagerShim.exists(file)
     if !exists && context.profile != "paper" {

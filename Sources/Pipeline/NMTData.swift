@@ -55,10 +55,12 @@ public enum NMTDataFile {
         func sequences(_ prefix: String) throws -> SequenceList {
           let ids = try g.read("\(prefix)_ids", as: Int32.self).values
           let offsets = try g.read("\(prefix)_offsets", as: Int64.self).values.map(Int.init)
-          guard offsets.first == 0, offsets.last == ids.count, zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
+          guard offsets.first == 0, offsets.last == ids.count,
+            zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
           else {
             throw PipelineError(
-              "\(path): /\(name)/\(split)/\(prefix)_offsets: expected non-decreasing offsets from 0 to \(ids.count), found \(offsets.prefix(3))…\(offsets.last ?? -1)")
+              "\(path): /\(name)/\(split)/\(prefix)_offsets: expected non-decreasing offsets from 0 to \(ids.count), found \(offsets.prefix(3))…\(offsets.last ?? -1)"
+            )
           }
           return SequenceList(ids: ids, offsets: offsets)
         }
@@ -66,7 +68,9 @@ public enum NMTDataFile {
         guard pairs.source.ids.allSatisfy({ $0 >= 0 && Int($0) < sourceVocab.count }),
           pairs.target.ids.allSatisfy({ $0 >= 0 && Int($0) < targetVocab.count })
         else {
-          throw PipelineError("\(path): /\(name)/\(split): expected ids inside the vocabularies (\(sourceVocab.count)/\(targetVocab.count))")
+          throw PipelineError(
+            "\(path): /\(name)/\(split): expected ids inside the vocabularies (\(sourceVocab.count)/\(targetVocab.count))"
+          )
         }
         if config.maxLength > 0 { pairs = pairs.filtered(maxLength: config.maxLength) }
         // Drop empty sources (nothing to attend to).
@@ -110,11 +114,13 @@ public enum NMTDataFile {
       }
       guard data.train.count > 0, data.validation.count > 0, data.test.count > 0 else {
         throw PipelineError(
-          "\(path): task \(name): expected non-empty splits after filtering, found train \(data.train.count), validation \(data.validation.count), test \(data.test.count)")
+          "\(path): task \(name): expected non-empty splits after filtering, found train \(data.train.count), validation \(data.validation.count), test \(data.test.count)"
+        )
       }
       list.append(data)
     }
-    let sourceSize = config.sourceVocabularyCap > 0 ? min(sourceVocab.count, config.sourceVocabularyCap) : sourceVocab.count
+    let sourceSize =
+      config.sourceVocabularyCap > 0 ? min(sourceVocab.count, config.sourceVocabularyCap) : sourceVocab.count
     return NMTCorpus(sourceVocabularySize: sourceSize, tasks: list)
   }
 

@@ -50,7 +50,9 @@ struct NMTRunResult: Sendable {
 
 enum NMTRunner {
   /// Trains one model under the spec's schedule and evaluates its best MT checkpoint.
-  static func run(_ spec: NMTRunSpec, corpus: NMTCorpus, config: NMTExperimentConfig, progress: ProgressDisplay?) -> NMTRunResult {
+  static func run(_ spec: NMTRunSpec, corpus: NMTCorpus, config: NMTExperimentConfig, progress: ProgressDisplay?)
+    -> NMTRunResult
+  {
     let start = Date()
     let cpuStart = threadCPUSeconds()
     var taskConfig = config.task
@@ -105,7 +107,8 @@ enum NMTRunner {
         hypotheses: hyps.map { detokenize($0, vocabulary: vocab) },
         references: (0..<mtTest.count).map { detokenize(Array(mtTest.target[$0]), vocabulary: vocab) })
     }
-    progress?.advance(status: "\(spec.label): val ppl \(String(format: "%.2f", perplexity(nll: val.nll, tokens: val.tokens)))")
+    progress?.advance(
+      status: "\(spec.label): val ppl \(String(format: "%.2f", perplexity(nll: val.nll, tokens: val.tokens)))")
     var result = NMTRunResult(
       spec: spec, trace: trace, checks: task.nmtChecks, bestCheckPerplexity: task.bestValidationError,
       validationPerplexity: perplexity(nll: val.nll, tokens: val.tokens),

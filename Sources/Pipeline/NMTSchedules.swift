@@ -25,7 +25,8 @@ public struct SwitchToMainTask: Schedule {
   }
 
   func stalled(_ task: AlternatingTask) -> Bool {
-    guard switchPatience > 0, let bestIndex = task.checks.indices.min(by: { task.checks[$0].error < task.checks[$1].error })
+    guard switchPatience > 0,
+      let bestIndex = task.checks.indices.min(by: { task.checks[$0].error < task.checks[$1].error })
     else { return false }
     return task.checks.count - 1 - bestIndex >= switchPatience
   }

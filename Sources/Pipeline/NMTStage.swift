@@ -42,7 +42,8 @@ public struct NMTStage {
     return try NMTDataFile.load(path: dataPath, tasks: c.tasks, config: c)
   }
 
-  func execute(_ specs: [NMTRunSpec], corpus: NMTCorpus, config c: NMTExperimentConfig, label: String) -> [NMTRunResult] {
+  func execute(_ specs: [NMTRunSpec], corpus: NMTCorpus, config c: NMTExperimentConfig, label: String) -> [NMTRunResult]
+  {
     let progress = ProgressDisplay("nmt \(label)", total: specs.count, enabled: context.showProgress)
     progress.lineInterval = 1
     BLAS.setThreads(1)
@@ -70,7 +71,8 @@ public struct NMTStage {
       let specs = config.mixGrid.enumerated().map { i, p in
         NMTRunSpec(
           schedule: .mix, label: String(format: "mix-%.2f", p), seed: NMTRunner.seed(config.seed ^ 0x7E57, i),
-          mix: nmtMix(mt: p, taskCount: k), maxSteps: config.mixTuningSteps > 0 ? config.mixTuningSteps : steps, evaluateBLEU: false)
+          mix: nmtMix(mt: p, taskCount: k), maxSteps: config.mixTuningSteps > 0 ? config.mixTuningSteps : steps,
+          evaluateBLEU: false)
       }
       let results = execute(specs, corpus: corpus, config: config, label: "mix tuning")
       tuning = zip(config.mixGrid, results).map { ($0, $1.bestCheckPerplexity) }
@@ -79,7 +81,9 @@ public struct NMTStage {
     var specs: [NMTRunSpec] = []
     for name in config.baselines {
       guard let kind = NMTScheduleKind(rawValue: name), ![.autoLoss, .autoLossTransfer, .mix].contains(kind) else {
-        throw PipelineError("config baselines: unknown schedule '\(name)' (expected mt-only, fixed-ratio, fine-tuned, round-robin, best-mix)")
+        throw PipelineError(
+          "config baselines: unknown schedule '\(name)' (expected mt-only, fixed-ratio, fine-tuned, round-robin, best-mix)"
+        )
       }
       for i in 0..<config.runs {
         var s = NMTRunSpec(schedule: kind, label: name, seed: NMTRunner.seed(config.seed, i), maxSteps: steps)
@@ -95,7 +99,8 @@ public struct NMTStage {
       }
     }
     let results = execute(specs, corpus: corpus, config: config, label: "baselines")
-    let rows = config.baselines.map { name in NMTSummaryRow(label: name, runs: results.filter { $0.spec.label == name }) }
+    let rows = config.baselines.map { name in NMTSummaryRow(label: name, runs: results.filter { $0.spec.label == name })
+    }
     let artifact = try write(name: "\(config.dataset)-baselines", corpus: corpus, rows: rows) { root in
       try root.setAttribute("fixed_ratio", ratio.map { String(format: "%.4f", $0) }.joined(separator: ","))
       try root.setAttribute("fixed_ratio_by", config.fixedRatioBy)
@@ -108,9 +113,12 @@ public struct NMTStage {
       }
     }
     var text = NMTArtifactWriter.report(rows, taskNames: corpus.taskNames)
-    text += "\nFixedRatio P = \(ratio.map { String(format: "%.3f", $0) }) (by \(config.fixedRatioBy)); FineTuned switches to MT only at step \(Int((config.fineTuneSwitchFraction * Double(steps)).rounded()))"
+    text +=
+      "\nFixedRatio P = \(ratio.map { String(format: "%.3f", $0) }) (by \(config.fixedRatioBy)); FineTuned switches to MT only at step \(Int((config.fineTuneSwitchFraction * Double(steps)).rounded()))"
     if !tuning.isEmpty {
-      text += "\nbest-mix tuning (P(MT): best-check val ppl): " + tuning.map { String(format: "%.2f: %.3f", $0.0, $0.1) }.joined(separator: ", ")
+      text +=
+        "\nbest-mix tuning (P(MT): best-check val ppl): "
+        + tuning.map { String(format: "%.2f: %.3f", $0.0, $0.1) }.joined(separator: ", ")
     }
     return (artifact, text)
   }
@@ -119,7 +127,8 @@ public struct NMTStage {
   public func runAutoLoss() throws -> (ResolvedArtifact, String) {
     let corpus = try loadCorpus(config)
     let specs = (0..<config.runs).map { i in
-      NMTRunSpec(schedule: .autoLoss, label: "autoloss", seed: NMTRunner.seed(config.seed, i), maxSteps: config.task.maxSteps)
+      NMTRunSpec(
+        schedule: .autoLoss, label: "autoloss", seed: NMTRunner.seed(config.seed, i), maxSteps: config.task.maxSteps)
     }
     let results = execute(specs, corpus: corpus, config: config, label: "autoloss")
     let rows = [NMTSummaryRow(label: "autoloss", runs: results)]
@@ -132,12 +141,14 @@ public struct NMTStage {
     }
     var text = NMTArtifactWriter.report(rows, taskNames: corpus.taskNames)
     for (i, r) in results.enumerated() {
-      let p = NMTArtifactWriter.policyCurve(r.trace, actionCount: corpus.tasks.count, every: max(r.spec.maxSteps / 8, 1))
+      let p = NMTArtifactWriter.policyCurve(
+        r.trace, actionCount: corpus.tasks.count, every: max(r.spec.maxSteps / 8, 1))
       let k = corpus.tasks.count
       let cells = p.steps.indices.map { j in
         "\(p.steps[j]):" + (0..<k).map { String(format: "%.2f", p.mean[j * k + $0]) }.joined(separator: "/")
       }
-      text += "\nrun \(i) policy P(\(corpus.taskNames.joined(separator: "/"))) over steps: " + cells.joined(separator: " ")
+      text +=
+        "\nrun \(i) policy P(\(corpus.taskNames.joined(separator: "/"))) over steps: " + cells.joined(separator: " ")
     }
     return (artifact, text)
   }
@@ -165,7 +176,10 @@ public struct NMTStage {
     var rows: [NMTSummaryRow] = []
     var texts: [String] = []
     var corpora: [NMTCorpus] = []
-    for (tag, c) in [("hidden\(config.transferHiddenSize)", sized), ("slice\(config.transferSlice)of\(config.transferSliceCount)", sliced)] {
+    for (tag, c) in [
+      ("hidden\(config.transferHiddenSize)", sized),
+      ("slice\(config.transferSlice)of\(config.transferSliceCount)", sliced),
+    ] {
       let corpus = try loadCorpus(c)
       corpora.append(corpus)
       let ratio = Self.fixedRatio(corpus, by: c.fixedRatioBy)
@@ -183,11 +197,14 @@ public struct NMTStage {
             switchStep: Int((c.fineTuneSwitchFraction * Double(steps)).rounded()), maxSteps: steps))
       }
       let results = execute(specs, corpus: corpus, config: c, label: "transfer \(tag)")
-      let here = ["\(tag)/autoloss", "\(tag)/fine-tuned"].map { l in NMTSummaryRow(label: l, runs: results.filter { $0.spec.label == l }) }
+      let here = ["\(tag)/autoloss", "\(tag)/fine-tuned"].map { l in
+        NMTSummaryRow(label: l, runs: results.filter { $0.spec.label == l })
+      }
       rows += here
       texts.append(NMTArtifactWriter.report(here, taskNames: corpus.taskNames))
     }
-    let artifact = try write(name: "\(config.dataset)-transfer", corpus: corpora[0], rows: rows, inputs: [input]) { root in
+    let artifact = try write(name: "\(config.dataset)-transfer", corpus: corpora[0], rows: rows, inputs: [input]) {
+      root in
       try root.setAttribute("controller_from", input.path)
     }
     return (artifact, texts.joined(separator: "\n"))
@@ -205,7 +222,8 @@ public struct NMTStage {
       let root = writer.root
       try root.setAttribute("dataset", config.dataset)
       try root.setAttribute("tasks", corpus.taskNames.joined(separator: ","))
-      try root.setAttribute("labels", NMTDataFile.labelKinds(path: dataPath, tasks: corpus.taskNames).joined(separator: "; "))
+      try root.setAttribute(
+        "labels", NMTDataFile.labelKinds(path: dataPath, tasks: corpus.taskNames).joined(separator: "; "))
       try root.setAttribute(
         "train_pairs", corpus.tasks.map { "\($0.name) \($0.train.count)" }.joined(separator: ", "))
       let featureCount = 6 * corpus.tasks.count

@@ -76,7 +76,8 @@ extension DatasetPrep {
         if FileManager.default.fileExists(atPath: path) { return path }
       }
       throw PrepError(
-        "\((folder as NSString).appendingPathComponent(stem + ".gz")): file not found (expected \(candidates.joined(separator: " or ")) in \(folder))")
+        "\((folder as NSString).appendingPathComponent(stem + ".gz")): file not found (expected \(candidates.joined(separator: " or ")) in \(folder))"
+      )
     }
     return (try find(split.imagesStem), try find(split.labelsStem))
   }
@@ -133,7 +134,9 @@ extension DatasetPrep {
     config.set("validation_rule", "the last validation_count training images, in file order")
     config.set("layout", "images uint8 [N,C,H,W], labels int32 [N]")
     let shape = [images.channels, images.height, images.width]
-    var summary = ["\(dataset): images uint8 [N,\(shape.map(String.init).joined(separator: ","))], \(images.classNames.count) classes"]
+    var summary = [
+      "\(dataset): images uint8 [N,\(shape.map(String.init).joined(separator: ","))], \(images.classNames.count) classes"
+    ]
     let artifact = try writeArtifact(
       name, provenance: provenance(name, config: config, seed: 0, inputs: inputs, options: options),
       options: options

@@ -111,13 +111,15 @@ extension DatasetPrep {
       let t = corpus.target[i].trimmingCharacters(in: .whitespaces)
       guard !s.isEmpty, !t.isEmpty, seen.insert(s + "\u{1}" + t).inserted else { continue }
       unique += 1
-      let a = tokenizer.tokenize(s), b = tokenizer.tokenize(t)
+      let a = tokenizer.tokenize(s)
+      let b = tokenizer.tokenize(t)
       let range = settings.minLength...settings.maxLength
       if range.contains(a.count) && range.contains(b.count) { pairs.append((a, b)) }
     }
     guard pairs.count >= 3 else {
       throw PrepError(
-        "\(corpusSource): expected at least 3 sentence pairs of \(settings.minLength)...\(settings.maxLength) tokens, found \(pairs.count)")
+        "\(corpusSource): expected at least 3 sentence pairs of \(settings.minLength)...\(settings.maxLength) tokens, found \(pairs.count)"
+      )
     }
     let mtOrder = splitOrder(
       pairs.count, validation: settings.mtValidationFraction, test: settings.mtTestFraction, rng: &rng)
@@ -156,7 +158,9 @@ extension DatasetPrep {
     var tasks = [
       TextTask(
         name: "mt", splits: mtSplits, targetVocabulary: "target",
-        attributes: [("kind", "translation"), ("source_language", languages.source), ("target_language", languages.target)])
+        attributes: [
+          ("kind", "translation"), ("source_language", languages.source), ("target_language", languages.target),
+        ])
     ]
 
     // Auxiliary tagging: each word through the tokenizer and the source BPE, its label copied.
@@ -179,7 +183,8 @@ extension DatasetPrep {
       guard items.count >= 3 else {
         throw PrepError.unexpected(
           spec.files.joined(separator: ", "),
-          expected: "at least 3 sentences of \(settings.minLength)...\(settings.maxLength) tokens", found: "\(items.count)")
+          expected: "at least 3 sentences of \(settings.minLength)...\(settings.maxLength) tokens",
+          found: "\(items.count)")
       }
       // The same stream for every task, so tasks read from the same files (pos and dep of one
       // treebank) get the same sentence split.
@@ -205,7 +210,9 @@ extension DatasetPrep {
     let targetVocab = Vocabulary(sentences: mtSplits[0].targets, maxSize: settings.maxTargetVocabulary)
     var vocabularies: [(String, Vocabulary)] = [("source", sourceVocab), ("target", targetVocab)]
     for task in tasks.dropFirst() where !vocabularies.contains(where: { $0.0 == task.targetVocabulary }) {
-      let labels = tasks.filter { $0.targetVocabulary == task.targetVocabulary }.flatMap { $0.splits.flatMap(\.targets) }
+      let labels = tasks.filter { $0.targetVocabulary == task.targetVocabulary }.flatMap {
+        $0.splits.flatMap(\.targets)
+      }
       vocabularies.append((task.targetVocabulary, Vocabulary(sentences: labels)))
     }
     let vocabByName = Dictionary(uniqueKeysWithValues: vocabularies)
@@ -216,7 +223,9 @@ extension DatasetPrep {
     config.set("seed", seed)
     settings.record(into: &config)
     config.set("tasks", tasks.map(\.name))
-    for spec in aux { config.set("aux_\(spec.task)", "\(spec.column.rawValue) from \(spec.files.joined(separator: ", "))") }
+    for spec in aux {
+      config.set("aux_\(spec.task)", "\(spec.column.rawValue) from \(spec.files.joined(separator: ", "))")
+    }
     config.set("ids", "BPE pieces only; no START/END added (0 UNK, 1 START, 2 END, 3 PAD reserved in every vocabulary)")
 
     let artifact = try writeArtifact(

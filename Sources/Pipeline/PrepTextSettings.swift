@@ -53,7 +53,8 @@ public struct TextPrepSettings: Sendable {
     config.set("lowercase", lowercase)
     config.set("digits", digits.rawValue)
     config.set("mt_split", "\(1 - mtValidationFraction - mtTestFraction)/\(mtValidationFraction)/\(mtTestFraction)")
-    config.set("aux_split", "\(1 - auxValidationFraction - auxTestFraction)/\(auxValidationFraction)/\(auxTestFraction)")
+    config.set(
+      "aux_split", "\(1 - auxValidationFraction - auxTestFraction)/\(auxValidationFraction)/\(auxTestFraction)")
     if let maxSourceVocabulary { config.set("max_source_vocabulary", maxSourceVocabulary) }
     if let maxTargetVocabulary { config.set("max_target_vocabulary", maxTargetVocabulary) }
   }

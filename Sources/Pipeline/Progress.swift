@@ -42,9 +42,11 @@ public final class ProgressDisplay: @unchecked Sendable {
       let filled = Int(fraction * Double(width))
       let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
       let line = "\r\(label) [\(bar)] \(done)/\(total) \(timing) \(status)"
-      FileHandle.standardError.write(Data((line.padding(toLength: max(line.count, 100), withPad: " ", startingAt: 0) + (finished ? "\n" : "")).utf8))
+      FileHandle.standardError.write(
+        Data((line.padding(toLength: max(line.count, 100), withPad: " ", startingAt: 0) + (finished ? "\n" : "")).utf8))
     } else {
-      FileHandle.standardError.write(Data("\(label): \(done)/\(total) (\(Int(fraction * 100))%) \(timing) \(status)\n".utf8))
+      FileHandle.standardError.write(
+        Data("\(label): \(done)/\(total) (\(Int(fraction * 100))%) \(timing) \(status)\n".utf8))
     }
   }
 
@@ -63,7 +65,8 @@ public final class ProgressDisplay: @unchecked Sendable {
 
   static func clock(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
-    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    return s >= 3600
+      ? String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
   }
 }
 

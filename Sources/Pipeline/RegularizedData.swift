@@ -21,7 +21,8 @@ public struct RegularizedDataset: Sendable {
   /// Reads `path`, checking its schema and the splits' shapes.
   public static func load(kind: RegularizedTaskKind, path: String) throws -> RegularizedDataset {
     guard FileManagerShim.exists(path) else {
-      throw PipelineError("\(path): prepared \(kind.rawValue) data not found; run `autoloss prep \(kind.rawValue)` first")
+      throw PipelineError(
+        "\(path): prepared \(kind.rawValue) data not found; run `autoloss prep \(kind.rawValue)` first")
     }
     let file = try ArtifactReader.open(path, schema: "autoloss/dataset", supportedVersions: 1...1)
     defer { file.close() }
@@ -53,7 +54,8 @@ public struct RegularizedDataset: Sendable {
     }
     let controller = TaskData(
       train: try split("controller_train"), validation: try split("controller_validation"), test: nil)
-    let task = TaskData(train: try split("task_train"), validation: try split("task_validation"), test: try split("test"))
+    let task = TaskData(
+      train: try split("task_train"), validation: try split("task_validation"), test: try split("test"))
     var floor: Double?
     if kind == .regression {
       let testGroup = try root.group("test")

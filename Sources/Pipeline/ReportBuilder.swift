@@ -39,7 +39,8 @@ public final class ReportBuilder: @unchecked Sendable {
     sections.append(guarded("table2", "Table 2: classification transfer to new datasets") { try table2Section() })
     sections.append(guarded("table3", "Table 3: feature ablation") { try table3Section() })
     sections.append(guarded("figure1", "Figure 1: the λ sweep") { try figure1Section() })
-    sections.append(guarded("controllers", "Controller training: regression and classification") { try controllerSection() })
+    sections.append(
+      guarded("controllers", "Controller training: regression and classification") { try controllerSection() })
     sections.append(guarded("gan", "GAN: DCGAN schedules (Figure 2, Figure 4)") { try ganSection() })
     sections.append(guarded("nmt", "NMT: multi-task translation (Figure 3)") { try nmtSection() })
     var verdictSection = ReportSection(id: "verdicts", title: "Verdicts")
@@ -80,7 +81,10 @@ public final class ReportBuilder: @unchecked Sendable {
     if rows.isEmpty {
       s.add(.missing("no artifacts were found under \(inputs.store.root)"))
     } else {
-      s.add(.table(ReportTable(caption: "Artifacts read", columns: ["path", "version", "sha256", "schema", "created", "git"], rows: rows)))
+      s.add(
+        .table(
+          ReportTable(
+            caption: "Artifacts read", columns: ["path", "version", "sha256", "schema", "created", "git"], rows: rows)))
     }
     if !problems.isEmpty {
       s.add(.heading("Problems met while reading artifacts"))

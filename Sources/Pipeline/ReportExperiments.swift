@@ -20,8 +20,10 @@ extension ReportBuilder {
     for g in try root.readStrings("groups") {
       groups.append((g, try StoredResults.read(try root.group("groups_detail/\(g)"))))
     }
-    let floor = root.hasAttribute("test_noise_floor_mse") ? try? root.attribute("test_noise_floor_mse", as: Double.self) : nil
-    return StoredExperiment(artifact: artifact, groups: groups, noiseFloor: floor, config: decodeConfig(try? Provenance.read(from: root)))
+    let floor =
+      root.hasAttribute("test_noise_floor_mse") ? try? root.attribute("test_noise_floor_mse", as: Double.self) : nil
+    return StoredExperiment(
+      artifact: artifact, groups: groups, noiseFloor: floor, config: decodeConfig(try? Provenance.read(from: root)))
   }
 
   // MARK: Table 2
@@ -45,7 +47,8 @@ extension ReportBuilder {
         "\(group.name) (paper dataset \(i + 1))", cell("without L1"), pf(paper?.withoutL1), cell("DGS"), pf(paper?.dgs),
         cell("AutoLoss"), pf(paper?.autoLoss),
       ])
-      if let a = group.rows.first(where: { $0.method == "AutoLoss" }), let d = group.rows.first(where: { $0.method == "DGS" }),
+      if let a = group.rows.first(where: { $0.method == "AutoLoss" }),
+        let d = group.rows.first(where: { $0.method == "DGS" }),
         a.mean < d.mean
       {
         wins += 1
@@ -60,7 +63,9 @@ extension ReportBuilder {
         + "datasets are not available, so row i is compared with the paper's dataset i only by position. n = \(n) trials (paper: 10).",
     ]
     if let c = exp.config {
-      notes.append("Task models at most \(c.task.maxSteps) steps, patience \(c.task.patienceChecks) checks (paper: 2000 steps, 20 checks).")
+      notes.append(
+        "Task models at most \(c.task.maxSteps) steps, patience \(c.task.patienceChecks) checks (paper: 2000 steps, 20 checks)."
+      )
     }
     s.add(
       .table(
@@ -77,7 +82,9 @@ extension ReportBuilder {
     var s = ReportSection(id: "table3", title: "Table 3: feature ablation")
     for kind in RegularizedTaskKind.allCases {
       guard let exp = try loadExperiment(stage: "ablation", kind: kind) else {
-        if kind == .regression { s.add(.missing(inputs.missing(stage: "ablation", name: kind.rawValue, what: "Table 3 (regression)"))) }
+        if kind == .regression {
+          s.add(.missing(inputs.missing(stage: "ablation", name: kind.rawValue, what: "Table 3 (regression)")))
+        }
         continue
       }
       let rows0 = exp.groups.first?.rows ?? []
@@ -87,7 +94,8 @@ extension ReportBuilder {
         let name = PaperNumbers.featureGroupNames[group] ?? group
         if kind == .regression {
           rows.append([
-            name, ReportFormat.meanStd(r.mean, r.std), "\(r.n)", ReportFormat.number(r.mean - PaperNumbers.regressionNoiseFloor),
+            name, ReportFormat.meanStd(r.mean, r.std), "\(r.n)",
+            ReportFormat.number(r.mean - PaperNumbers.regressionNoiseFloor),
             exp.noiseFloor.map { ReportFormat.number(r.mean - $0) } ?? "n/a",
             PaperNumbers.table3[group].map { ReportFormat.number($0, digits: 3) } ?? "—",
           ])
@@ -115,7 +123,8 @@ extension ReportBuilder {
       s.add(
         .table(
           ReportTable(
-            caption: "Table 3 (\(kind.rawValue)): AutoLoss with one feature group removed", columns: columns, rows: rows,
+            caption: "Table 3 (\(kind.rawValue)): AutoLoss with one feature group removed", columns: columns,
+            rows: rows,
             notes: notes, sources: [exp.artifact])))
     }
     return s
@@ -141,27 +150,43 @@ extension ReportBuilder {
       }
       points.sort { $0.lambda < $1.lambda }
       let paper = kind == .regression ? PaperNumbers.figure1Regression : PaperNumbers.figure1Classification
-      let paperAuto = kind == .regression ? PaperNumbers.figure1RegressionAutoLoss : PaperNumbers.figure1ClassificationAutoLoss
+      let paperAuto =
+        kind == .regression ? PaperNumbers.figure1RegressionAutoLoss : PaperNumbers.figure1ClassificationAutoLoss
       let metric = kind == .regression ? "test MSE" : "test error"
       var series: [ChartSeries] = []
-      for (name, pick) in [("joint objective (ours)", { (p: (lambda: Double, joint: StoredMethodResult?, auto: StoredMethodResult?)) in p.joint }),
-                           ("AutoLoss (ours)", { $0.auto })] {
+      for (name, pick) in [
+        (
+          "joint objective (ours)",
+          { (p: (lambda: Double, joint: StoredMethodResult?, auto: StoredMethodResult?)) in p.joint }
+        ),
+        ("AutoLoss (ours)", { $0.auto }),
+      ] {
         let pts = points.compactMap { p in pick(p).map { (log(p.lambda), $0.mean, $0.std) } }
         series.append(ChartSeries(name: name, x: pts.map(\.0), y: pts.map(\.1), errors: pts.map(\.2)))
       }
-      series.append(ChartSeries(name: "joint objective (paper)", x: paper.map { log($0.lambda) }, y: paper.map(\.joint), dashed: true))
+      series.append(
+        ChartSeries(
+          name: "joint objective (paper)", x: paper.map { log($0.lambda) }, y: paper.map(\.joint), dashed: true))
       let span = paper.map { log($0.lambda) }
       series.append(
-        ChartSeries(name: "AutoLoss (paper, ≈ flat)", x: [span.min() ?? 0, span.max() ?? 0], y: [paperAuto, paperAuto], dashed: true, markers: false))
-      let svg = ReportSVG.lineChart(title: "Figure 1 (\(kind.rawValue))", xLabel: "ln λ", yLabel: metric, series: series)
-      var caption = "Figure 1 (\(kind.rawValue)): \(metric) against ln λ, ours (solid, ± 1 std) and the paper's (dashed)."
+        ChartSeries(
+          name: "AutoLoss (paper, ≈ flat)", x: [span.min() ?? 0, span.max() ?? 0], y: [paperAuto, paperAuto],
+          dashed: true, markers: false))
+      let svg = ReportSVG.lineChart(
+        title: "Figure 1 (\(kind.rawValue))", xLabel: "ln λ", yLabel: metric, series: series)
+      var caption =
+        "Figure 1 (\(kind.rawValue)): \(metric) against ln λ, ours (solid, ± 1 std) and the paper's (dashed)."
       if kind == .regression, let floor = exp.noiseFloor {
-        caption += " Raw MSE: ours includes our test split's noise floor \(ReportFormat.number(floor, digits: 3)), the paper's 3.94; shift ours by \(ReportFormat.signed(PaperNumbers.regressionNoiseFloor - floor, digits: 3)) to compare levels."
+        caption +=
+          " Raw MSE: ours includes our test split's noise floor \(ReportFormat.number(floor, digits: 3)), the paper's 3.94; shift ours by \(ReportFormat.signed(PaperNumbers.regressionNoiseFloor - floor, digits: 3)) to compare levels."
       }
-      s.add(.figure(ReportFigure(fileName: "figure1-\(kind.rawValue).svg", svg: svg, caption: caption, sources: [exp.artifact])))
+      s.add(
+        .figure(
+          ReportFigure(fileName: "figure1-\(kind.rawValue).svg", svg: svg, caption: caption, sources: [exp.artifact])))
       var rows: [[String]] = []
       for p in points {
-        let paperJoint = paper.first { abs($0.lambda - p.lambda) < 1e-6 }.map { ReportFormat.number($0.joint, digits: 3) } ?? "—"
+        let paperJoint =
+          paper.first { abs($0.lambda - p.lambda) < 1e-6 }.map { ReportFormat.number($0.joint, digits: 3) } ?? "—"
         rows.append([
           ReportFormat.number(p.lambda, digits: 3), ReportFormat.number(log(p.lambda), digits: 2),
           p.joint.map { ReportFormat.meanStd($0.mean, $0.std) } ?? "—", paperJoint,
@@ -172,7 +197,8 @@ extension ReportBuilder {
       s.add(
         .table(
           ReportTable(
-            caption: "Figure 1 (\(kind.rawValue)) as numbers", columns: ["λ", "ln λ", "joint (ours)", "joint (paper)", "AutoLoss (ours)", "AutoLoss (paper)"],
+            caption: "Figure 1 (\(kind.rawValue)) as numbers",
+            columns: ["λ", "ln λ", "joint (ours)", "joint (paper)", "AutoLoss (ours)", "AutoLoss (paper)"],
             rows: rows,
             notes: [
               "Deviation (profile): each λ's controller is trained for \(c?.sweepEpisodes ?? 0) episodes and every point is "
@@ -191,7 +217,9 @@ extension ReportBuilder {
     for kind in RegularizedTaskKind.allCases {
       s.add(.heading(kind.rawValue))
       guard let artifact = inputs.latest(stage: "controllers", name: kind.rawValue) else {
-        s.add(.missing(inputs.missing(stage: "controllers", name: kind.rawValue, what: "controller training (\(kind.rawValue))")))
+        s.add(
+          .missing(
+            inputs.missing(stage: "controllers", name: kind.rawValue, what: "controller training (\(kind.rawValue))")))
         continue
       }
       let file = try inputs.open(artifact, schema: ControllerTrainingStage.schema)
@@ -215,7 +243,8 @@ extension ReportBuilder {
         .figure(
           ReportFigure(
             fileName: "controller-\(kind.rawValue)-reward.svg", svg: svg,
-            caption: "Reward and moving-average baseline per episode (\(reward.count) episodes, stopped by \(stop); best controller-validation "
+            caption:
+              "Reward and moving-average baseline per episode (\(reward.count) episodes, stopped by \(stop); best controller-validation "
               + "error \(ReportFormat.number(bestError))). Reward = \(kind == .regression ? "20000 / best validation MSE" : "−1000 / best validation accuracy"), as in the paper's code.",
             sources: [artifact])))
       if best.count > 1 {
@@ -224,9 +253,13 @@ extension ReportBuilder {
             ReportFigure(
               fileName: "controller-\(kind.rawValue)-best-error.svg",
               svg: ReportSVG.lineChart(
-                title: "Best validation error per episode (\(kind.rawValue))", xLabel: "episode", yLabel: "validation error",
-                series: [ChartSeries(name: "episode's best validation error", x: episodes, y: best, markers: best.count < 60)]),
-              caption: "The task model's best controller-validation error in each controller-training episode.", sources: [artifact])))
+                title: "Best validation error per episode (\(kind.rawValue))", xLabel: "episode",
+                yLabel: "validation error",
+                series: [
+                  ChartSeries(name: "episode's best validation error", x: episodes, y: best, markers: best.count < 60)
+                ]),
+              caption: "The task model's best controller-validation error in each controller-training episode.",
+              sources: [artifact])))
       }
       // A typical schedule: AutoLoss's first evaluation run, else the last training episode.
       var trace: StoredTrace?
@@ -252,16 +285,19 @@ extension ReportBuilder {
       }
       if let t = trace, !t.probabilities.isEmpty {
         let svg = ReportSVG.schedulePicture(
-          title: "Schedule (\(kind.rawValue))", probabilities: t.probabilities, actions: t.actions, actionNames: actionNames)
+          title: "Schedule (\(kind.rawValue))", probabilities: t.probabilities, actions: t.actions,
+          actionNames: actionNames)
         s.add(
           .figure(
             ReportFigure(
               fileName: "schedule-\(kind.rawValue).svg", svg: svg,
-              caption: "The controller's action probabilities over the \(t.probabilities.count / max(actionNames.count, 1)) steps of \(origin) "
+              caption:
+                "The controller's action probabilities over the \(t.probabilities.count / max(actionNames.count, 1)) steps of \(origin) "
                 + "(stacked areas); the black line is the realized share of \(actionNames.last ?? "") steps in a moving window.",
               sources: sources)))
       } else {
-        s.add(.missing("schedule picture (\(kind.rawValue)): no per-step probabilities were recorded in \(artifact.path)"))
+        s.add(
+          .missing("schedule picture (\(kind.rawValue)): no per-step probabilities were recorded in \(artifact.path)"))
       }
     }
     return s

@@ -48,7 +48,8 @@ struct StoredGANSchedule {
 
 extension ReportBuilder {
   static let ganSchemas = (
-    controller: "autoloss/gan-controller-run", baselines: "autoloss/gan-baselines", evaluation: "autoloss/gan-evaluation",
+    controller: "autoloss/gan-controller-run", baselines: "autoloss/gan-baselines",
+    evaluation: "autoloss/gan-evaluation",
     transfer: "autoloss/gan-transfer", scorer: "autoloss/scorer"
   )
 
@@ -81,13 +82,16 @@ extension ReportBuilder {
     var deviations = [
       "Deviation: IS is computed with our own \(dataset) CNN classifier (the paper's MNIST CNN design, trained here), not Inception-v3; its real-data IS is the ceiling to compare with."
     ]
-    if let scorer = inputs.latest(stage: "scorers", name: dataset), let f = try? inputs.open(scorer, schema: Self.ganSchemas.scorer) {
+    if let scorer = inputs.latest(stage: "scorers", name: dataset),
+      let f = try? inputs.open(scorer, schema: Self.ganSchemas.scorer)
+    {
       defer { f.close() }
       let acc = (try? f.root.attribute("test_accuracy", as: Double.self)) ?? .nan
       let real = (try? f.root.attribute("real_is", as: Double.self)) ?? .nan
       deviations.append(
         "Scorer \(ReportFormat.source(scorer)): test accuracy \(ReportFormat.number(acc * 100, digits: 2)) %, real test images IS "
-          + "\(ReportFormat.number(real, digits: 3))" + (dataset == "mnist" ? " (paper's MNIST classifier: ≈ \(PaperNumbers.mnistRealIS))." : "."))
+          + "\(ReportFormat.number(real, digits: 3))"
+          + (dataset == "mnist" ? " (paper's MNIST classifier: ≈ \(PaperNumbers.mnistRealIS))." : "."))
     } else {
       deviations.append(inputs.missing(stage: "scorers", name: dataset, what: "IS scorer"))
     }
@@ -100,11 +104,13 @@ extension ReportBuilder {
       defer { f.close() }
       sources.append(b)
       scaleNote = (try? f.root.attributeString("scale_note")) ?? ""
-      if let width = try? f.root.attribute("base_width", as: Int64.self), let z = try? f.root.attribute("z_size", as: Int64.self),
+      if let width = try? f.root.attribute("base_width", as: Int64.self),
+        let z = try? f.root.attribute("z_size", as: Int64.self),
         let steps = try? f.root.attribute("max_steps", as: Int64.self)
       {
         deviations.append(
-          "Deviation (sizes): DCGAN base width \(width), z \(z), at most \(steps) steps per run (paper: width 64, z 128, up to 200 000 steps, batch 128–256).")
+          "Deviation (sizes): DCGAN base width \(width), z \(z), at most \(steps) steps per run (paper: width 64, z 128, up to 200 000 steps, batch 128–256)."
+        )
       }
       bestRandomP = try? f.root.attribute("best_random_p_g", as: Double.self)
       let group = try f.root.group("schedules")
@@ -112,7 +118,8 @@ extension ReportBuilder {
         let g = try group.group(key)
         schedules.append(
           StoredGANSchedule(
-            name: (try? g.attributeString("name")) ?? key, gridStem: key, gridFolder: gridFolder(b), runs: try readRuns(g)))
+            name: (try? g.attributeString("name")) ?? key, gridStem: key, gridFolder: gridFolder(b),
+            runs: try readRuns(g)))
       }
     } else {
       blocks.append(.missing(inputs.missing(stage: "baselines", name: name, what: "GAN baseline schedules")))
@@ -125,7 +132,9 @@ extension ReportBuilder {
       target = try? f.root.attribute("target_is", as: Double.self)
       if f.root.isGroup("autoloss") {
         schedules.append(
-          StoredGANSchedule(name: "AutoLoss", gridStem: "autoloss", gridFolder: gridFolder(e), runs: try readRuns(try f.root.group("autoloss"))))
+          StoredGANSchedule(
+            name: "AutoLoss", gridStem: "autoloss", gridFolder: gridFolder(e),
+            runs: try readRuns(try f.root.group("autoloss"))))
       }
     } else {
       blocks.append(.missing(inputs.missing(stage: "evaluation", name: name, what: "GAN AutoLoss evaluation")))
@@ -141,14 +150,18 @@ extension ReportBuilder {
       blocks.append(ganTable(schedules, target: target, bestRandomP: bestRandomP, notes: deviations, sources: sources))
       if let auto = schedules.first(where: { $0.name == "AutoLoss" }) {
         let rest = schedules.filter { $0.name != "AutoLoss" }
-        var parts = ["GAN \(dataset) (converged IS, higher is better): AutoLoss \(ReportFormat.meanStd(auto.finalIS.mean, auto.finalIS.std, digits: 3)) (n=\(auto.finalIS.n))"]
+        var parts = [
+          "GAN \(dataset) (converged IS, higher is better): AutoLoss \(ReportFormat.meanStd(auto.finalIS.mean, auto.finalIS.std, digits: 3)) (n=\(auto.finalIS.n))"
+        ]
         let random = rest.filter { $0.name.hasPrefix("random") }.map(\.asResult)
         let fixed = rest.filter { !$0.name.hasPrefix("random") }.map(\.asResult)
         if let r = ReportVerdict.best(random, lowerIsBetter: false) {
-          parts.append("best constant ratio: " + ReportVerdict.compare(auto.asResult, r, lowerIsBetter: false, digits: 3))
+          parts.append(
+            "best constant ratio: " + ReportVerdict.compare(auto.asResult, r, lowerIsBetter: false, digits: 3))
         }
         if let b = ReportVerdict.best(fixed, lowerIsBetter: false) {
-          parts.append("best fixed schedule: " + ReportVerdict.compare(auto.asResult, b, lowerIsBetter: false, digits: 3))
+          parts.append(
+            "best fixed schedule: " + ReportVerdict.compare(auto.asResult, b, lowerIsBetter: false, digits: 3))
         }
         let line = parts.joined(separator: "; ")
         addVerdict(line)
@@ -167,9 +180,11 @@ extension ReportBuilder {
     for sch in schedules {
       let longest = sch.runs.max { $0.trace.checkSteps.count < $1.trace.checkSteps.count }
       guard let steps = longest?.trace.checkSteps, !steps.isEmpty else { continue }
-      var xs: [Double] = [], ys: [Double] = []
+      var xs: [Double] = []
+      var ys: [Double] = []
       for (i, step) in steps.enumerated() {
-        let v = sch.runs.compactMap { i < $0.trace.checkExtras.count ? Double($0.trace.checkExtras[i]) : nil }.filter(\.isFinite)
+        let v = sch.runs.compactMap { i < $0.trace.checkExtras.count ? Double($0.trace.checkExtras[i]) : nil }.filter(
+          \.isFinite)
         guard !v.isEmpty else { continue }
         xs.append(Double(step))
         ys.append(v.reduce(0, +) / Double(v.count))
@@ -177,24 +192,29 @@ extension ReportBuilder {
       series.append(ChartSeries(name: sch.name, x: xs, y: ys, markers: xs.count < 40))
     }
     guard !series.isEmpty else { return [.missing("IS curves: no IS checks were recorded in the GAN artifacts")] }
-    let svg = ReportSVG.lineChart(title: "IS over training (\(name))", xLabel: "training step (one D or G update)", yLabel: "IS", series: series)
+    let svg = ReportSVG.lineChart(
+      title: "IS over training (\(name))", xLabel: "training step (one D or G update)", yLabel: "IS", series: series)
     return [
       .figure(
         ReportFigure(
           fileName: "\(name)-is-curves.svg", svg: svg,
-          caption: "Inception score at each check, mean over runs, per schedule (paper Figure 2: x-axis epochs, IS 8.5–9.1 on MNIST).",
+          caption:
+            "Inception score at each check, mean over runs, per schedule (paper Figure 2: x-axis epochs, IS 8.5–9.1 on MNIST).",
           sources: sources))
     ]
   }
 
   func ganTable(
-    _ schedules: [StoredGANSchedule], target: Double?, bestRandomP: Double?, notes: [String], sources: [ResolvedArtifact]
+    _ schedules: [StoredGANSchedule], target: Double?, bestRandomP: Double?, notes: [String],
+    sources: [ResolvedArtifact]
   ) -> ReportBlock {
     var rows: [[String]] = []
     for sch in schedules {
       let f = sch.finalIS
-      let paper = PaperNumbers.ganConvergedIS[sch.name].map { ReportFormat.number($0, digits: 4) }
-        ?? PaperNumbers.ganConvergedISDraft[sch.name].map { ReportFormat.number($0, digits: 4) + " (NIPS draft)" } ?? "not in paper"
+      let paper =
+        PaperNumbers.ganConvergedIS[sch.name].map { ReportFormat.number($0, digits: 4) }
+        ?? PaperNumbers.ganConvergedISDraft[sch.name].map { ReportFormat.number($0, digits: 4) + " (NIPS draft)" }
+        ?? "not in paper"
       var reach = "—"
       if let target {
         let r = sch.runs.compactMap { $0.stepsToReach(target) }
@@ -214,13 +234,20 @@ extension ReportBuilder {
           + "(the mean best IS-EMA of 1:1); the paper reports AutoLoss ≈ 3× faster than 1:1 to reach IS 8.6 on MNIST.")
     }
     if let p = bestRandomP {
-      allNotes.append("The constant-ratio schedule (not in the paper) draws a G step with tuned probability P(G) = \(ReportFormat.number(p, digits: 2)).")
+      allNotes.append(
+        "The constant-ratio schedule (not in the paper) draws a G step with tuned probability P(G) = \(ReportFormat.number(p, digits: 2))."
+      )
     }
-    allNotes.append("Converged IS: IS of the best checkpoint (by IS moving average) on the final sample; a collapsed run counts as 0. Paper: 3 runs each.")
+    allNotes.append(
+      "Converged IS: IS of the best checkpoint (by IS moving average) on the final sample; a collapsed run counts as 0. Paper: 3 runs each."
+    )
     return .table(
       ReportTable(
         caption: "Converged IS per schedule (D:G), ours beside the paper's",
-        columns: ["schedule", "converged IS (mean ± std)", "n", "paper", "steps to 1:1's IS (reached/runs)", "P(G step)", "failed runs"],
+        columns: [
+          "schedule", "converged IS (mean ± std)", "n", "paper", "steps to 1:1's IS (reached/runs)", "P(G step)",
+          "failed runs",
+        ],
         rows: rows, notes: allNotes, sources: sources))
   }
 
@@ -229,11 +256,13 @@ extension ReportBuilder {
     var images: [ReportImage] = []
     for sch in schedules {
       let prefix = "\(sch.gridStem)-run0-step"
-      guard let file = FileManagerShim.list(sch.gridFolder).filter({ $0.hasPrefix(prefix) && $0.hasSuffix(".png") }).last,
+      guard
+        let file = FileManagerShim.list(sch.gridFolder).filter({ $0.hasPrefix(prefix) && $0.hasSuffix(".png") }).last,
         let data = FileManager.default.contents(atPath: "\(sch.gridFolder)/\(file)")
       else { continue }
       let step = file.dropFirst(prefix.count).dropLast(4)
-      images.append(ReportImage(fileName: "grid-\(file)", png: data, caption: "\(sch.name), run 0, step \(Int(step) ?? 0)"))
+      images.append(
+        ReportImage(fileName: "grid-\(file)", png: data, caption: "\(sch.name), run 0, step \(Int(step) ?? 0)"))
     }
     if images.isEmpty { return [.missing("sample grids: no PNG grids found beside the GAN artifacts")] }
     return [.paragraph("Samples from a fixed z at the last check of each schedule's first run:"), .images(images)]
@@ -246,7 +275,9 @@ extension ReportBuilder {
     let f = try inputs.open(a, schema: Self.ganSchemas.controller)
     defer { f.close() }
     let root = f.root
-    var reward: [Double] = [], baseline: [Double] = [], finalIS: [Double] = []
+    var reward: [Double] = []
+    var baseline: [Double] = []
+    var finalIS: [Double] = []
     var lastTrace: StoredTrace?
     if root.isGroup("episodes") {
       let episodes = try root.group("episodes")
@@ -266,7 +297,10 @@ extension ReportBuilder {
           fileName: "\(name)-controller-reward.svg",
           svg: ReportSVG.lineChart(
             title: "REINFORCE on the GAN (\(name))", xLabel: "episode", yLabel: "reward",
-            series: [ChartSeries(name: "reward (10·IS²)", x: x, y: reward), ChartSeries(name: "baseline", x: x, y: baseline, markers: false)]),
+            series: [
+              ChartSeries(name: "reward (10·IS²)", x: x, y: reward),
+              ChartSeries(name: "baseline", x: x, y: baseline, markers: false),
+            ]),
           caption: "GAN controller training: reward and moving-average baseline per episode (final IS per episode: "
             + finalIS.map { ReportFormat.number($0, digits: 2) }.joined(separator: ", ") + ").",
           sources: [a]))
@@ -275,7 +309,9 @@ extension ReportBuilder {
     var trace = lastTrace
     var origin = "the last controller-training episode"
     var src = a
-    if let e = inputs.latest(stage: "evaluation", name: name), let ef = try? inputs.open(e, schema: Self.ganSchemas.evaluation) {
+    if let e = inputs.latest(stage: "evaluation", name: name),
+      let ef = try? inputs.open(e, schema: Self.ganSchemas.evaluation)
+    {
       defer { ef.close() }
       if let g = try? ef.root.group("autoloss/run00"), let t = try? StoredTrace.read(g), !t.probabilities.isEmpty {
         trace = t
@@ -289,8 +325,10 @@ extension ReportBuilder {
           ReportFigure(
             fileName: "\(name)-schedule.svg",
             svg: ReportSVG.schedulePicture(
-              title: "Schedule (\(name))", probabilities: t.probabilities, actions: t.actions, actionNames: ["D step", "G step"]),
-            caption: "The controller's P(D step) and P(G step) over the steps of \(origin); black: realized share of G steps.",
+              title: "Schedule (\(name))", probabilities: t.probabilities, actions: t.actions,
+              actionNames: ["D step", "G step"]),
+            caption:
+              "The controller's P(D step) and P(G step) over the steps of \(origin); black: realized share of G steps.",
             sources: [src])))
     }
     return blocks
@@ -304,7 +342,9 @@ extension ReportBuilder {
     defer { f.close() }
     let root = f.root
     var rows: [[String]] = []
-    var labels: [String] = [], autoIS: [Double] = [], baseIS: [Double] = []
+    var labels: [String] = []
+    var autoIS: [Double] = []
+    var baseIS: [Double] = []
     if root.isGroup("targets") {
       let targets = try root.group("targets")
       for k in try targets.list() where targets.isGroup(k) {
@@ -312,7 +352,9 @@ extension ReportBuilder {
         let label = (try? g.attributeString("target")) ?? k
         let ai = (try? g.attribute("autoloss_is", as: Double.self)) ?? .nan
         let bi = (try? g.attribute("baseline_is", as: Double.self)) ?? .nan
-        rows.append([label, ReportFormat.number(ai, digits: 3), ReportFormat.number(bi, digits: 3), ai > bi ? "yes" : "no"])
+        rows.append([
+          label, ReportFormat.number(ai, digits: 3), ReportFormat.number(bi, digits: 3), ai > bi ? "yes" : "no",
+        ])
         labels.append("#\(k)")
         autoIS.append(ai)
         baseIS.append(bi)
@@ -326,12 +368,15 @@ extension ReportBuilder {
       "The controller trained on \(name.dropFirst(4)) is applied unchanged; each target is trained under AutoLoss and under 1:1 with the same step budget.",
     ]
     if !skipped.isEmpty {
-      notes.append("Deviation: transfer targets skipped (e.g. CIFAR-10 or Fashion-MNIST absent): " + skipped.joined(separator: "; "))
+      notes.append(
+        "Deviation: transfer targets skipped (e.g. CIFAR-10 or Fashion-MNIST absent): "
+          + skipped.joined(separator: "; "))
     }
     var blocks: [ReportBlock] = [
       .table(
         ReportTable(
-          caption: "GAN transfer: converged IS of AutoLoss and 1:1 per target", columns: ["target", "AutoLoss IS", "1:1 IS", "AutoLoss wins"],
+          caption: "GAN transfer: converged IS of AutoLoss and 1:1 per target",
+          columns: ["target", "AutoLoss IS", "1:1 IS", "AutoLoss wins"],
           rows: rows, notes: notes, sources: [a]))
     ]
     if !labels.isEmpty {
@@ -342,7 +387,8 @@ extension ReportBuilder {
             svg: ReportSVG.barChart(
               title: "Architecture transfer (\(name))", yLabel: "converged IS", categories: labels,
               series: [("AutoLoss", autoIS, []), ("1:1", baseIS, [])]),
-            caption: "Converged IS per transfer target (numbered as in the table), AutoLoss against 1:1 (paper Figure 4L).",
+            caption:
+              "Converged IS per transfer target (numbered as in the table), AutoLoss against 1:1 (paper Figure 4L).",
             sources: [a])))
     }
     return blocks

@@ -48,12 +48,17 @@ public final class ReportInputs: @unchecked Sendable {
   /// with the same hash; otherwise the latest version (with a note saying so).
   public func upstream(of provenance: Provenance?, stage: String, name: String) -> (ResolvedArtifact?, String?) {
     let marker = "/\(stage)/\(name)/"
-    if let input = provenance?.inputs.first(where: { $0.path.contains(marker) || $0.path.hasPrefix("\(stage)/\(name)/") }) {
+    if let input = provenance?.inputs.first(where: {
+      $0.path.contains(marker) || $0.path.hasPrefix("\(stage)/\(name)/")
+    }) {
       if let current = try? ResolvedArtifact.file(input.path), current.sha256 == input.sha256 {
         return (input, nil)
       }
       let latest = self.latest(stage: stage, name: name)
-      return (latest, "the exact input \(input.path) (sha256 \(input.sha256.prefix(12))) is gone or changed; showing the latest version instead")
+      return (
+        latest,
+        "the exact input \(input.path) (sha256 \(input.sha256.prefix(12))) is gone or changed; showing the latest version instead"
+      )
     }
     return (latest(stage: stage, name: name), nil)
   }
@@ -93,8 +98,12 @@ public struct StoredTrace: Sendable {
 
   /// Reads the trace fields present in `group` (missing per-step records read as empty).
   public static func read(_ group: HDF5Group) throws -> StoredTrace {
-    func floats(_ name: String) throws -> [Float] { group.isDataset(name) ? try group.read(name, as: Float.self).values : [] }
-    var checkSteps: [Int32] = [], errors: [Float] = [], extras: [Float] = []
+    func floats(_ name: String) throws -> [Float] {
+      group.isDataset(name) ? try group.read(name, as: Float.self).values : []
+    }
+    var checkSteps: [Int32] = []
+    var errors: [Float] = []
+    var extras: [Float] = []
     if group.isGroup("checks") {
       let c = try group.group("checks")
       if c.isDataset("step") { checkSteps = try c.read("step", as: Int32.self).values }
@@ -120,7 +129,8 @@ enum StoredResults {
     let notes = table.isDataset("note") ? try table.readStrings("note") : []
     guard means.count == methods.count, stds.count == methods.count, ns.count == methods.count else {
       throw PipelineError(
-        "\(group.file.path) \(table.path): expected method, mean, std, n of equal length, found \(methods.count), \(means.count), \(stds.count), \(ns.count)")
+        "\(group.file.path) \(table.path): expected method, mean, std, n of equal length, found \(methods.count), \(means.count), \(stds.count), \(ns.count)"
+      )
     }
     var rows: [StoredMethodResult] = []
     for (i, m) in methods.enumerated() {
@@ -131,9 +141,13 @@ enum StoredResults {
       if group.isGroup(path) {
         let g = try group.group(path)
         if g.isDataset("test_error") { row.testErrors = try g.read("test_error", as: Float.self).values }
-        if g.isDataset("validation_error") { row.validationErrors = try g.read("validation_error", as: Float.self).values }
+        if g.isDataset("validation_error") {
+          row.validationErrors = try g.read("validation_error", as: Float.self).values
+        }
         if g.isDataset("steps") { row.steps = try g.read("steps", as: Int32.self).values }
-        if g.isDataset("action_fractions") { row.actionFractions = try g.read("action_fractions", as: Float.self).values }
+        if g.isDataset("action_fractions") {
+          row.actionFractions = try g.read("action_fractions", as: Float.self).values
+        }
         if g.isGroup("example_trace") { row.example = try StoredTrace.read(try g.group("example_trace")) }
       }
       rows.append(row)

@@ -11,7 +11,9 @@ public struct ReportTable: Sendable {
   /// The artifacts the numbers come from.
   public var sources: [ResolvedArtifact]
 
-  public init(caption: String, columns: [String], rows: [[String]], notes: [String] = [], sources: [ResolvedArtifact] = []) {
+  public init(
+    caption: String, columns: [String], rows: [[String]], notes: [String] = [], sources: [ResolvedArtifact] = []
+  ) {
     self.caption = caption
     self.columns = columns
     self.rows = rows

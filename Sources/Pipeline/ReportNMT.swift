@@ -13,7 +13,8 @@ struct StoredNMTRow {
 
   var asResult: StoredMethodResult {
     StoredMethodResult(
-      method: schedule, mean: valPPL.0, std: valPPL.1, n: runs, note: "", testErrors: [], validationErrors: [], steps: [],
+      method: schedule, mean: valPPL.0, std: valPPL.1, n: runs, note: "", testErrors: [], validationErrors: [],
+      steps: [],
       actionFractions: [], example: nil)
   }
 }
@@ -21,7 +22,9 @@ struct StoredNMTRow {
 extension ReportBuilder {
   static let nmtSchema = "autoloss/nmt-runs"
   /// Our NMT schedule names → the paper's (Figure 3L).
-  static let nmtPaperNames = ["mt-only": "MT", "fixed-ratio": "FixedRatio", "fine-tuned": "FineTuned MT", "autoloss": "AutoLoss"]
+  static let nmtPaperNames = [
+    "mt-only": "MT", "fixed-ratio": "FixedRatio", "fine-tuned": "FineTuned MT", "autoloss": "AutoLoss",
+  ]
 
   func readNMTSummary(_ root: HDF5Group) throws -> [StoredNMTRow] {
     guard root.isGroup("summary") else { return [] }
@@ -30,7 +33,8 @@ extension ReportBuilder {
     let names = try s.readStrings("schedule")
     let runs = (try? s.read("runs", as: Int32.self).values) ?? []
     let (vm, vs, tm, ts, bm, bs, share) = (
-      floats("val_ppl_mean"), floats("val_ppl_std"), floats("test_ppl_mean"), floats("test_ppl_std"), floats("test_bleu_mean"),
+      floats("val_ppl_mean"), floats("val_ppl_std"), floats("test_ppl_mean"), floats("test_ppl_std"),
+      floats("test_bleu_mean"),
       floats("test_bleu_std"), floats("mt_step_share")
     )
     func at(_ a: [Double], _ i: Int) -> Double { i < a.count ? a[i] : .nan }
@@ -44,7 +48,8 @@ extension ReportBuilder {
         )
       }
       return StoredNMTRow(
-        schedule: name, runs: i < runs.count ? Int(runs[i]) : 0, valPPL: (at(vm, i), at(vs, i)), testPPL: (at(tm, i), at(ts, i)),
+        schedule: name, runs: i < runs.count ? Int(runs[i]) : 0, valPPL: (at(vm, i), at(vs, i)),
+        testPPL: (at(tm, i), at(ts, i)),
         bleu: (at(bm, i), at(bs, i)), mtShare: at(share, i), curve: curve)
     }
   }
@@ -52,10 +57,13 @@ extension ReportBuilder {
   func nmtSection() throws -> ReportSection {
     var s = ReportSection(id: "nmt", title: "NMT: multi-task translation (Figure 3)")
     let names = inputs.names(stage: "nmt")
-    let datasets = Set(names.compactMap { n -> String? in
-      for suffix in ["-baselines", "-autoloss", "-transfer"] where n.hasSuffix(suffix) { return String(n.dropLast(suffix.count)) }
-      return nil
-    })
+    let datasets = Set(
+      names.compactMap { n -> String? in
+        for suffix in ["-baselines", "-autoloss", "-transfer"] where n.hasSuffix(suffix) {
+          return String(n.dropLast(suffix.count))
+        }
+        return nil
+      })
     if datasets.isEmpty {
       s.add(.missing(inputs.missing(stage: "nmt", name: "nmt-tr-en-baselines", what: "NMT (Figure 3)")))
       s.add(.missing(inputs.missing(stage: "nmt", name: "nmt-tr-en-autoloss", what: "NMT AutoLoss")))
@@ -90,7 +98,8 @@ extension ReportBuilder {
       if stage == "autoloss", f.root.isGroup("runs/autoloss") {
         let runs = try f.root.group("runs/autoloss")
         if let first = try runs.list().first, let seg = try? f.root.group("runs/autoloss/\(first)/segments"),
-          let steps = try? seg.read("policy_step", as: Int32.self).values, let mean = try? seg.read("policy_mean", as: Float.self).values
+          let steps = try? seg.read("policy_step", as: Int32.self).values,
+          let mean = try? seg.read("policy_mean", as: Float.self).values
         {
           let tasks = ((try? f.root.attributeString("tasks")) ?? "").split(separator: ",").map(String.init)
           policy = (steps, mean, tasks)
@@ -102,20 +111,23 @@ extension ReportBuilder {
     var table: [[String]] = []
     for r in rows {
       let paperName = Self.nmtPaperNames[r.schedule]
-      let p = paperName.flatMap { paper[$0] }.map { ReportFormat.number($0, digits: 2) + " (\(paperName ?? ""))" } ?? "not in paper"
+      let p =
+        paperName.flatMap { paper[$0] }.map { ReportFormat.number($0, digits: 2) + " (\(paperName ?? ""))" }
+        ?? "not in paper"
       table.append([
         r.schedule, "\(r.runs)", ReportFormat.meanStd(r.valPPL.0, r.valPPL.1, digits: 3), p,
         ReportFormat.meanStd(r.testPPL.0, r.testPPL.1, digits: 3), ReportFormat.meanStd(r.bleu.0, r.bleu.1, digits: 2),
         ReportFormat.number(r.mtShare, digits: 2),
       ])
     }
-    let notes = facts + [
-      "Deviation: the data are Turkish→English LibreOffice help translations with Turkish treebank POS (and silver tags) as "
-        + "auxiliary tasks, instead of IWSLT De→En with TIGER POS and GermEval NER; sizes are CPU-scale, so perplexities are "
-        + "not on the paper's scale — compare the order of the schedules, not the values.",
-      "Perplexity: MT, best checkpoint by MT validation perplexity. The paper reports validation perplexity only; BLEU "
-        + "(corpus BLEU-4 × 100, greedy decoding) and test perplexity are ours.",
-    ]
+    let notes =
+      facts + [
+        "Deviation: the data are Turkish→English LibreOffice help translations with Turkish treebank POS (and silver tags) as "
+          + "auxiliary tasks, instead of IWSLT De→En with TIGER POS and GermEval NER; sizes are CPU-scale, so perplexities are "
+          + "not on the paper's scale — compare the order of the schedules, not the values.",
+        "Perplexity: MT, best checkpoint by MT validation perplexity. The paper reports validation perplexity only; BLEU "
+          + "(corpus BLEU-4 × 100, greedy decoding) and test perplexity are ours.",
+      ]
     blocks.append(
       .table(
         ReportTable(
@@ -123,37 +135,47 @@ extension ReportBuilder {
           columns: ["schedule", "runs", "val PPL (mean ± std)", "paper val PPL", "test PPL", "BLEU", "MT step share"],
           rows: table, notes: notes, sources: sources)))
     let curves = rows.filter { !$0.curve.steps.isEmpty }.map {
-      ChartSeries(name: $0.schedule, x: $0.curve.steps, y: $0.curve.mean, errors: $0.curve.std, markers: $0.curve.steps.count < 40)
+      ChartSeries(
+        name: $0.schedule, x: $0.curve.steps, y: $0.curve.mean, errors: $0.curve.std, markers: $0.curve.steps.count < 40
+      )
     }
     if !curves.isEmpty {
       blocks.append(
         .figure(
           ReportFigure(
             fileName: "\(dataset)-ppl-curves.svg",
-            svg: ReportSVG.lineChart(title: "MT validation perplexity (\(dataset))", xLabel: "training step", yLabel: "perplexity", series: curves),
-            caption: "MT validation perplexity (check subset) over training, mean ± std over runs (paper Figure 3L: 3.5–5.0 over ≈ 20–30 epochs).",
+            svg: ReportSVG.lineChart(
+              title: "MT validation perplexity (\(dataset))", xLabel: "training step", yLabel: "perplexity",
+              series: curves),
+            caption:
+              "MT validation perplexity (check subset) over training, mean ± std over runs (paper Figure 3L: 3.5–5.0 over ≈ 20–30 epochs).",
             sources: sources)))
     }
     if let p = policy, !p.steps.isEmpty, !p.tasks.isEmpty, p.mean.count == p.steps.count * p.tasks.count {
       let k = p.tasks.count
       let series = (0..<k).map { t in
         ChartSeries(
-          name: "P(\(p.tasks[t]))", x: p.steps.map(Double.init), y: (0..<p.steps.count).map { Double(p.mean[$0 * k + t]) },
+          name: "P(\(p.tasks[t]))", x: p.steps.map(Double.init),
+          y: (0..<p.steps.count).map { Double(p.mean[$0 * k + t]) },
           markers: p.steps.count < 40)
       }
       blocks.append(
         .figure(
           ReportFigure(
             fileName: "\(dataset)-task-probabilities.svg",
-            svg: ReportSVG.lineChart(title: "Task probabilities (\(dataset))", xLabel: "training step", yLabel: "probability", series: series),
-            caption: "The controller's task probabilities over training (first AutoLoss run, window means); paper Figure 3M: "
+            svg: ReportSVG.lineChart(
+              title: "Task probabilities (\(dataset))", xLabel: "training step", yLabel: "probability", series: series),
+            caption:
+              "The controller's task probabilities over training (first AutoLoss run, window means); paper Figure 3M: "
               + "mixed early, then P(MT) ≈ 0.8.", sources: sources)))
     } else {
       blocks.append(.missing("task-probability plot: no AutoLoss policy curve in the NMT artifacts of \(dataset)"))
     }
     if let auto = rows.first(where: { $0.schedule == "autoloss" }) {
       let others = rows.filter { $0.schedule != "autoloss" && $0.schedule != "autoloss-transfer" }
-      var parts = ["NMT \(dataset) (MT validation perplexity, lower is better): AutoLoss \(ReportFormat.meanStd(auto.valPPL.0, auto.valPPL.1, digits: 3)) (n=\(auto.runs))"]
+      var parts = [
+        "NMT \(dataset) (MT validation perplexity, lower is better): AutoLoss \(ReportFormat.meanStd(auto.valPPL.0, auto.valPPL.1, digits: 3)) (n=\(auto.runs))"
+      ]
       let ratio = others.filter { ["fixed-ratio", "best-mix", "mix"].contains($0.schedule) }.map(\.asResult)
       let fixed = others.filter { !["fixed-ratio", "best-mix", "mix"].contains($0.schedule) }.map(\.asResult)
       if let r = ReportVerdict.best(ratio, lowerIsBetter: true) {
@@ -166,7 +188,9 @@ extension ReportBuilder {
       addVerdict(line)
       blocks.append(.verdict(line))
     }
-    if let t = inputs.latest(stage: "nmt", name: "\(dataset)-transfer"), let f = try? inputs.open(t, schema: Self.nmtSchema) {
+    if let t = inputs.latest(stage: "nmt", name: "\(dataset)-transfer"),
+      let f = try? inputs.open(t, schema: Self.nmtSchema)
+    {
       defer { f.close() }
       let tr = (try? readNMTSummary(f.root)) ?? []
       if !tr.isEmpty {
@@ -176,8 +200,11 @@ extension ReportBuilder {
               caption: "NMT transfer: the frozen controller on another model size / data slice",
               columns: ["schedule", "runs", "val PPL", "test PPL", "BLEU"],
               rows: tr.map {
-                [$0.schedule, "\($0.runs)", ReportFormat.meanStd($0.valPPL.0, $0.valPPL.1, digits: 3),
-                 ReportFormat.meanStd($0.testPPL.0, $0.testPPL.1, digits: 3), ReportFormat.meanStd($0.bleu.0, $0.bleu.1, digits: 2)]
+                [
+                  $0.schedule, "\($0.runs)", ReportFormat.meanStd($0.valPPL.0, $0.valPPL.1, digits: 3),
+                  ReportFormat.meanStd($0.testPPL.0, $0.testPPL.1, digits: 3),
+                  ReportFormat.meanStd($0.bleu.0, $0.bleu.1, digits: 2),
+                ]
               }, notes: ["Not in the paper (it reports no NMT transfer)."], sources: [t])))
       }
     }

@@ -20,7 +20,8 @@ public enum PaperNumbers {
   public static let table3: [String: Double] = ["gradient": 0.086, "loss": 0.101, "validation": 0.085, "none": 0.070]
   /// The paper's name of each feature group.
   public static let featureGroupNames = [
-    "gradient": "gradient magnitude", "loss": "loss values", "validation": "validation metrics", "none": "none (all features)",
+    "gradient": "gradient magnitude", "loss": "loss values", "validation": "validation metrics",
+    "none": "none (all features)",
   ]
   /// Figure 1 left: the joint objective's raw test MSE at λ (read from the plot); AutoLoss ≈ 4.02–4.03 flat.
   public static let figure1Regression: [(lambda: Double, joint: Double)] = [
@@ -29,7 +30,8 @@ public enum PaperNumbers {
   public static let figure1RegressionAutoLoss = 4.025
   /// Figure 1 right: the joint objective's test error at λ; AutoLoss ≈ .092–.098 flat.
   public static let figure1Classification: [(lambda: Double, joint: Double)] = [
-    (0.002, 0.12), (0.006, 0.107), (0.01, 0.097), (0.02, 0.095), (0.034, 0.093), (0.06, 0.36), (0.1, 0.435), (0.2, 0.42),
+    (0.002, 0.12), (0.006, 0.107), (0.01, 0.097), (0.02, 0.095), (0.034, 0.093), (0.06, 0.36), (0.1, 0.435),
+    (0.2, 0.42),
   ]
   public static let figure1ClassificationAutoLoss = 0.095
   /// Figure 2 / §5.1.2: converged IS on MNIST (3 runs), D:G schedules as we name them.

@@ -48,7 +48,10 @@ extension ReportBuilder {
 
   /// Split sizes of the dataset named in `provenance.inputs`.
   func dataSplits(_ provenance: Provenance?) -> [(String, Int)] {
-    guard let input = provenance?.inputs.first(where: { !$0.path.contains("/controllers/") && !$0.path.contains("/baselines/") }),
+    guard
+      let input = provenance?.inputs.first(where: {
+        !$0.path.contains("/controllers/") && !$0.path.contains("/baselines/")
+      }),
       let file = try? ArtifactReader.open(input.path, schema: "autoloss/dataset", supportedVersions: 1...1)
     else { return [] }
     defer { file.close() }
@@ -66,7 +69,8 @@ extension ReportBuilder {
     defer { file.close() }
     let root = file.root
     let provenance = try? Provenance.read(from: root)
-    let floor = root.hasAttribute("test_noise_floor_mse") ? try? root.attribute("test_noise_floor_mse", as: Double.self) : nil
+    let floor =
+      root.hasAttribute("test_noise_floor_mse") ? try? root.attribute("test_noise_floor_mse", as: Double.self) : nil
     let (baselines, baselineNote) = inputs.upstream(of: provenance, stage: "baselines", name: kind.rawValue)
     let (controller, controllerNote) = inputs.upstream(of: provenance, stage: "controllers", name: kind.rawValue)
     for note in [baselineNote, controllerNote].compactMap({ $0 }) { addProblem("\(artifact.path): \(note)") }
@@ -94,7 +98,9 @@ extension ReportBuilder {
 
   /// The controller-run root attributes: episodes trained and why training stopped.
   func controllerFacts(_ artifact: ResolvedArtifact?) -> (episodes: Int, stop: String)? {
-    guard let artifact, let file = try? inputs.open(artifact, schema: ControllerTrainingStage.schema) else { return nil }
+    guard let artifact, let file = try? inputs.open(artifact, schema: ControllerTrainingStage.schema) else {
+      return nil
+    }
     defer { file.close() }
     let episodes = Int((try? file.root.attribute("episodes", as: Int64.self)) ?? 0)
     return (episodes, (try? file.root.attributeString("stop_reason")) ?? "")
@@ -123,7 +129,10 @@ extension ReportBuilder {
     var columns: [String]
     if kind == .regression {
       let floorText = eval.noiseFloor.map { ReportFormat.number($0, digits: 3) } ?? "?"
-      columns = ["method", "test MSE (mean ± std)", "n", "MSE − 3.94", "MSE − \(floorText) (our floor)", "paper MSE − 3.94", "tuned value", "P(L1 step)"]
+      columns = [
+        "method", "test MSE (mean ± std)", "n", "MSE − 3.94", "MSE − \(floorText) (our floor)", "paper MSE − 3.94",
+        "tuned value", "P(L1 step)",
+      ]
     } else {
       columns = ["method", "test error (mean ± std)", "n", "paper test error", "tuned value", "P(L1 step)"]
     }
@@ -134,12 +143,15 @@ extension ReportBuilder {
         return "\(t.0) = \(ReportFormat.number(t.1, digits: 4)) (\(t.2) tried)"
       }()
       let isJoint = r.example.map { !$0.actions.isEmpty && $0.actions.allSatisfy { $0 < 0 } } ?? false
-      let ratio = isJoint ? "joint loss" : (r.actionFractions.count > 1 ? ReportFormat.number(r.actionFractions[1], digits: 2) : "—")
+      let ratio =
+        isJoint
+        ? "joint loss" : (r.actionFractions.count > 1 ? ReportFormat.number(r.actionFractions[1], digits: 2) : "—")
       let paperText = paper[r.method].map { ReportFormat.number($0, digits: 3) } ?? "not in paper"
       if kind == .regression {
         let floorDiff = eval.noiseFloor.map { ReportFormat.number(r.mean - $0) } ?? "n/a"
         rows.append([
-          r.method, ReportFormat.meanStd(r.mean, r.std), "\(r.n)", ReportFormat.number(r.mean - p), floorDiff, paperText,
+          r.method, ReportFormat.meanStd(r.mean, r.std), "\(r.n)", ReportFormat.number(r.mean - p), floorDiff,
+          paperText,
           tunedText, ratio,
         ])
       } else {
@@ -153,14 +165,17 @@ extension ReportBuilder {
           + "variance 4; a finite sample gave 3.94). Our test split has its own noise draw: the MSE of the true weights on it "
           + "is \(ReportFormat.number(floor)). MSE − \(ReportFormat.number(floor, digits: 3)) is the excess error over the best "
           + "possible predictor on our split and is the number comparable in meaning to the paper's column; MSE − 3.94 "
-          + "puts ours on the paper's scale: MSE − 3.94 = (MSE − \(ReportFormat.number(floor, digits: 3))) \(floor - p >= 0 ? "+" : "−") \(ReportFormat.number(abs(floor - p))).")
+          + "puts ours on the paper's scale: MSE − 3.94 = (MSE − \(ReportFormat.number(floor, digits: 3))) \(floor - p >= 0 ? "+" : "−") \(ReportFormat.number(abs(floor - p)))."
+      )
     }
     notes += deviationNotes(eval)
     var blocks: [ReportBlock] = [
       .table(
         ReportTable(
-          caption: "Table 1 (\(kind.rawValue)): every method on the task splits, test \(kind == .regression ? "MSE" : "error") of the best-validation checkpoint",
-          columns: columns, rows: rows, notes: notes, sources: [eval.artifact] + [eval.baselines, eval.controller].compactMap { $0 }))
+          caption:
+            "Table 1 (\(kind.rawValue)): every method on the task splits, test \(kind == .regression ? "MSE" : "error") of the best-validation checkpoint",
+          columns: columns, rows: rows, notes: notes,
+          sources: [eval.artifact] + [eval.baselines, eval.controller].compactMap { $0 }))
     ]
     if let auto = eval.row("AutoLoss"), let ratio = eval.row("best constant ratio") {
       let p = tuned["best constant ratio"].map { ReportFormat.number($0.1, digits: 2) } ?? "?"
@@ -197,22 +212,28 @@ extension ReportBuilder {
     }
     if let facts = controllerFacts(eval.controller) {
       notes.append(
-        "Deviation: the controller was trained for \(facts.episodes) episodes (stopped by \(facts.stop)); paper: \(paper.episodes).")
+        "Deviation: the controller was trained for \(facts.episodes) episodes (stopped by \(facts.stop)); paper: \(paper.episodes)."
+      )
     }
     if !eval.dataSplits.isEmpty {
       let sizes = eval.dataSplits.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-      notes.append("Data splits: \(sizes) (paper: \(paper.splits)); our synthetic data are generated in Swift from seed 1, not the paper's files.")
+      notes.append(
+        "Data splits: \(sizes) (paper: \(paper.splits)); our synthetic data are generated in Swift from seed 1, not the paper's files."
+      )
     }
     notes.append(
       "Early stopping: each run validates every 10 steps, stops by patience or the step limit, and reports the test error of "
-        + "its best-validation checkpoint; the paper's code runs the full step budget at test time and keeps the best-validation checkpoint.")
+        + "its best-validation checkpoint; the paper's code runs the full step budget at test time and keeps the best-validation checkpoint."
+    )
     return notes
   }
 
   func verdictLine(_ eval: RegularizedEvaluation) -> String? {
     guard let auto = eval.row("AutoLoss") else { return nil }
     let metric = eval.kind == .regression ? "test MSE" : "test error"
-    var parts = ["\(eval.kind.rawValue) (\(metric), lower is better): AutoLoss \(ReportFormat.meanStd(auto.mean, auto.std)) (n=\(auto.n))"]
+    var parts = [
+      "\(eval.kind.rawValue) (\(metric), lower is better): AutoLoss \(ReportFormat.meanStd(auto.mean, auto.std)) (n=\(auto.n))"
+    ]
     if let ratio = eval.row("best constant ratio") {
       parts.append(ReportVerdict.compare(auto, ratio, lowerIsBetter: true))
     } else {
@@ -220,7 +241,9 @@ extension ReportBuilder {
     }
     let fixed = eval.rows.filter { $0.method != "AutoLoss" && $0.method != "best constant ratio" }
     if let best = ReportVerdict.best(fixed, lowerIsBetter: true) {
-      parts.append("best fixed schedule or tuned baseline (1:1, S1–S3, DGS, W/O L1): " + ReportVerdict.compare(auto, best, lowerIsBetter: true))
+      parts.append(
+        "best fixed schedule or tuned baseline (1:1, S1–S3, DGS, W/O L1): "
+          + ReportVerdict.compare(auto, best, lowerIsBetter: true))
     }
     return parts.joined(separator: "; ")
   }

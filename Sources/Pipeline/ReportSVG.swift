@@ -12,7 +12,8 @@ public struct ChartSeries: Sendable {
   /// Draw markers at the points.
   public var markers: Bool
 
-  public init(name: String, x: [Double], y: [Double], errors: [Double] = [], dashed: Bool = false, markers: Bool = true) {
+  public init(name: String, x: [Double], y: [Double], errors: [Double] = [], dashed: Bool = false, markers: Bool = true)
+  {
     self.name = name
     self.x = x
     self.y = y
@@ -25,7 +26,9 @@ public struct ChartSeries: Sendable {
 /// Charts as inline SVG markup (no external assets, no scripts). The markup has no XML namespace so
 /// it can be pasted into HTML; `ReportSVG.standalone` adds it for `.svg` files.
 public enum ReportSVG {
-  static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+  static let palette = [
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
+  ]
   static let width = 720.0
   static let height = 360.0
   static let margin = (left: 70.0, right: 220.0, top: 30.0, bottom: 50.0)
@@ -33,7 +36,8 @@ public enum ReportSVG {
   /// Adds the SVG namespace for a standalone `.svg` file.
   public static func standalone(_ svg: String) -> String {
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      + svg.replacingOccurrences(of: "<svg ", with: "<svg xmlns=\"" + "http" + "://www.w3.org/2000/svg\" ", options: .anchored)
+      + svg.replacingOccurrences(
+        of: "<svg ", with: "<svg xmlns=\"" + "http" + "://www.w3.org/2000/svg\" ", options: .anchored)
   }
 
   /// Escapes text for XML and HTML.
@@ -106,7 +110,8 @@ public enum ReportSVG {
     let (y0, y1) = (height - margin.bottom, margin.top)
     let sx = { (v: Double) in x0 + (v - xRange.0) / (xRange.1 - xRange.0) * (x1 - x0) }
     let sy = { (v: Double) in y0 - (v - yRange.0) / (yRange.1 - yRange.0) * (y0 - y1) }
-    var s = "<rect x=\"\(f(x0))\" y=\"\(f(y1))\" width=\"\(f(x1 - x0))\" height=\"\(f(y0 - y1))\" fill=\"white\" stroke=\"#444\"/>\n"
+    var s =
+      "<rect x=\"\(f(x0))\" y=\"\(f(y1))\" width=\"\(f(x1 - x0))\" height=\"\(f(y0 - y1))\" fill=\"white\" stroke=\"#444\"/>\n"
     for (t, label) in tickLabels(ticks(yRange.0, yRange.1)) {
       let y = sy(t)
       s += "<line x1=\"\(f(x0))\" y1=\"\(f(y))\" x2=\"\(f(x1))\" y2=\"\(f(y))\" stroke=\"#e4e4e4\"/>"
@@ -118,9 +123,12 @@ public enum ReportSVG {
       s += "<line x1=\"\(f(x))\" y1=\"\(f(y0))\" x2=\"\(f(x))\" y2=\"\(f(y0 + 5))\" stroke=\"#444\"/>"
       s += "<text x=\"\(f(x))\" y=\"\(f(y0 + 18))\" text-anchor=\"middle\" font-size=\"11\">\(escape(label))</text>\n"
     }
-    s += "<text x=\"\(f((x0 + x1) / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\" font-size=\"12\">\(escape(xLabel))</text>\n"
-    s += "<text transform=\"translate(16,\(f((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">\(escape(yLabel))</text>\n"
-    s += "<text x=\"\(f((x0 + x1) / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>\n"
+    s +=
+      "<text x=\"\(f((x0 + x1) / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\" font-size=\"12\">\(escape(xLabel))</text>\n"
+    s +=
+      "<text transform=\"translate(16,\(f((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">\(escape(yLabel))</text>\n"
+    s +=
+      "<text x=\"\(f((x0 + x1) / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>\n"
     return (s, sx, sy)
   }
 
@@ -130,9 +138,11 @@ public enum ReportSVG {
     for (i, e) in entries.enumerated() {
       let y = margin.top + 8 + Double(i) * 18
       let dash = e.dashed ? " stroke-dasharray=\"5,3\"" : ""
-      s += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(e.color)\" stroke-width=\"2.5\"\(dash)/>"
+      s +=
+        "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(e.color)\" stroke-width=\"2.5\"\(dash)/>"
       let name = e.name.count > 30 ? String(e.name.prefix(29)) + "…" : e.name
-      s += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\" font-size=\"11\">\(escape(name))<title>\(escape(e.name))</title></text>\n"
+      s +=
+        "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\" font-size=\"11\">\(escape(name))<title>\(escape(e.name))</title></text>\n"
     }
     return s
   }
@@ -156,7 +166,8 @@ public enum ReportSVG {
     }
     let xr = range(xs, pad: 0.03)
     let yr = range(ys, pad: 0.08)
-    var (body, sx, sy) = axes(title: title, xLabel: xLabel, yLabel: yLabel, xRange: xr, yRange: yr, xTickLabels: xTickLabels)
+    var (body, sx, sy) = axes(
+      title: title, xLabel: xLabel, yLabel: yLabel, xRange: xr, yRange: yr, xTickLabels: xTickLabels)
     var entries: [(String, String, Bool)] = []
     for (k, s) in series.enumerated() {
       let color = palette[k % palette.count]
@@ -171,7 +182,8 @@ public enum ReportSVG {
           let (px, lo, hi) = (sx(x), sy(y - s.errors[i]), sy(y + s.errors[i]))
           body += "<line x1=\"\(f(px))\" y1=\"\(f(lo))\" x2=\"\(f(px))\" y2=\"\(f(hi))\" stroke=\"\(color)\"/>"
           body += "<line x1=\"\(f(px - 4))\" y1=\"\(f(lo))\" x2=\"\(f(px + 4))\" y2=\"\(f(lo))\" stroke=\"\(color)\"/>"
-          body += "<line x1=\"\(f(px - 4))\" y1=\"\(f(hi))\" x2=\"\(f(px + 4))\" y2=\"\(f(hi))\" stroke=\"\(color)\"/>\n"
+          body +=
+            "<line x1=\"\(f(px - 4))\" y1=\"\(f(hi))\" x2=\"\(f(px + 4))\" y2=\"\(f(hi))\" stroke=\"\(color)\"/>\n"
         }
         if s.markers {
           body += "<circle cx=\"\(f(sx(x)))\" cy=\"\(f(sy(y)))\" r=\"3\" fill=\"\(color)\"/>"
@@ -187,7 +199,9 @@ public enum ReportSVG {
   public static func barChart(
     title: String, yLabel: String, categories: [String], series: [(name: String, values: [Double], errors: [Double])]
   ) -> String {
-    let all = series.flatMap { s in s.values.enumerated().flatMap { i, v in [v + (i < s.errors.count ? s.errors[i] : 0)] } }
+    let all = series.flatMap { s in
+      s.values.enumerated().flatMap { i, v in [v + (i < s.errors.count ? s.errors[i] : 0)] }
+    }
     let hi = (all.filter(\.isFinite).max() ?? 1) * 1.08
     let yr = (0.0, hi > 0 ? hi : 1)
     let n = max(categories.count, 1)
@@ -202,11 +216,13 @@ public enum ReportSVG {
       for (i, v) in s.values.enumerated() where v.isFinite && i < n {
         let x = sx(Double(i)) + (sx(1) - sx(0)) * 0.1 + Double(k) * barWidth
         let top = sy(max(v, 0))
-        body += "<rect x=\"\(f(x))\" y=\"\(f(top))\" width=\"\(f(barWidth * 0.92))\" height=\"\(f(sy(0) - top))\" fill=\"\(color)\">"
+        body +=
+          "<rect x=\"\(f(x))\" y=\"\(f(top))\" width=\"\(f(barWidth * 0.92))\" height=\"\(f(sy(0) - top))\" fill=\"\(color)\">"
         body += "<title>\(escape(s.name)) \(escape(categories[i])): \(escape(tickLabel(v)))</title></rect>"
         if i < s.errors.count, s.errors[i].isFinite, s.errors[i] > 0 {
           let cx = x + barWidth * 0.46
-          body += "<line x1=\"\(f(cx))\" y1=\"\(f(sy(v - s.errors[i])))\" x2=\"\(f(cx))\" y2=\"\(f(sy(v + s.errors[i])))\" stroke=\"#222\"/>"
+          body +=
+            "<line x1=\"\(f(cx))\" y1=\"\(f(sy(v - s.errors[i])))\" x2=\"\(f(cx))\" y2=\"\(f(sy(v + s.errors[i])))\" stroke=\"#222\"/>"
         }
       }
       body += "\n"
@@ -258,7 +274,8 @@ public enum ReportSVG {
       let upper = (0..<buckets).map { lower[$0] + mean[$0][a] }
       let top = (0..<buckets).map { "\(f(sx(xs[$0]))),\(f(sy(min(upper[$0], 1))))" }
       let bottom = (0..<buckets).reversed().map { "\(f(sx(xs[$0]))),\(f(sy(lower[$0])))" }
-      body += "<polygon points=\"\((top + bottom).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.35\" stroke=\"none\"/>\n"
+      body +=
+        "<polygon points=\"\((top + bottom).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.35\" stroke=\"none\"/>\n"
       entries.append(("P(\(actionNames[a]))", color, false))
       lower = upper
     }
@@ -275,7 +292,8 @@ public enum ReportSVG {
         line.append("\(f(sx(xs[b]))),\(f(sy(1 - v)))")
       }
       if !line.isEmpty {
-        body += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\"/>\n"
+        body +=
+          "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\"/>\n"
         entries.append(("realized \(actionNames[a]) share", "#222", false))
       }
     }

@@ -27,19 +27,24 @@ public struct ReportStage {
     let builder = ReportBuilder(store: context.store, profile: context.profile)
     let document = builder.build()
     let folder = try write(document)
-    log("report: wrote \(folder)/index.html and report.md (\(builder.inputs.used.count) artifacts read, \(builder.verdicts.count) verdicts)")
+    log(
+      "report: wrote \(folder)/index.html and report.md (\(builder.inputs.used.count) artifacts read, \(builder.verdicts.count) verdicts)"
+    )
     return folder
   }
 
   /// Writes `document` as a new version folder.
   public func write(_ document: ReportDocument) throws -> String {
     try FileManagerShim.createDirectory(reportRoot)
-    let temp = (reportRoot as NSString).appendingPathComponent(".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+    let temp = (reportRoot as NSString).appendingPathComponent(
+      ".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
     try FileManagerShim.createDirectory(temp)
     do {
       try save(ReportHTML.render(document), to: "\(temp)/index.html")
       try save(ReportMarkdown.render(document), to: "\(temp)/report.md")
-      for figure in document.figures { try save(ReportSVG.standalone(figure.svg) + "\n", to: "\(temp)/\(figure.fileName)") }
+      for figure in document.figures {
+        try save(ReportSVG.standalone(figure.svg) + "\n", to: "\(temp)/\(figure.fileName)")
+      }
       for image in document.images { try save(image.png, to: "\(temp)/\(image.fileName)") }
     } catch {
       FileManagerShim.remove(temp)

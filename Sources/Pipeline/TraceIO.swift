@@ -43,7 +43,9 @@ public enum TraceIO {
     let steps = try checks.read("step", as: Int32.self).values
     let errors = try checks.read("error", as: Float.self).values
     let extras = try checks.read("extra", as: Float.self).values
-    trace.checks = zip(steps, zip(errors, extras)).map { ValidationCheck(step: Int($0.0), error: $0.1.0, extra: $0.1.1) }
+    trace.checks = zip(steps, zip(errors, extras)).map {
+      ValidationCheck(step: Int($0.0), error: $0.1.0, extra: $0.1.1)
+    }
     trace.steps = Int(try group.attribute("steps", as: Int64.self))
     trace.bestValidationError = Float(try group.attribute("best_error", as: Double.self))
     trace.testError = Float(try group.attribute("test_error", as: Double.self))

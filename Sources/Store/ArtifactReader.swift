@@ -20,20 +20,23 @@ public enum ArtifactReader {
     }
     let root = file.root
     guard root.hasAttribute("schema") else {
-      throw StoreError(.schemaMismatch, path: path, "\(expected), found no 'schema' attribute (not an autoloss artifact?)")
+      throw StoreError(
+        .schemaMismatch, path: path, "\(expected), found no 'schema' attribute (not an autoloss artifact?)")
     }
     let foundSchema: String
     do {
       foundSchema = try root.attributeString("schema")
     } catch let error as StoreError {
-      throw StoreError(.schemaMismatch, path: path, "\(expected), found an unreadable 'schema' attribute: \(error.message)")
+      throw StoreError(
+        .schemaMismatch, path: path, "\(expected), found an unreadable 'schema' attribute: \(error.message)")
     }
     var foundVersion: Int?
     if root.hasAttribute("schema_version") {
       foundVersion = try? Provenance.readInteger(root, "schema_version")
     }
     guard foundSchema == schema, let version = foundVersion, supportedVersions.contains(version) else {
-      let versionText = foundVersion.map { "version \($0)" }
+      let versionText =
+        foundVersion.map { "version \($0)" }
         ?? (root.hasAttribute("schema_version") ? "an unreadable 'schema_version'" : "no 'schema_version'")
       throw StoreError(.schemaMismatch, path: path, "\(expected), found schema '\(foundSchema)' \(versionText)")
     }

@@ -108,7 +108,8 @@ public struct ArtifactStore: Sendable {
   static func validate(stage: String, name: String) throws {
     for (label, value) in [("stage", stage), ("name", name)] {
       guard !value.isEmpty, value != ".", value != "..", !value.contains("/"), !value.hasPrefix(".") else {
-        throw StoreError(.invalidArgument, path: value, "invalid artifact \(label) '\(value)' (expected a plain folder name)")
+        throw StoreError(
+          .invalidArgument, path: value, "invalid artifact \(label) '\(value)' (expected a plain folder name)")
       }
     }
   }

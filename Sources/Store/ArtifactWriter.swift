@@ -86,7 +86,9 @@ public final class ArtifactWriter {
   @discardableResult
   public func commit() throws -> ResolvedArtifact {
     guard !isFinished else {
-      throw StoreError(.invalidArgument, path: temporaryPath, "the artifact writer is already \(isCommitted ? "committed" : "discarded")")
+      throw StoreError(
+        .invalidArgument, path: temporaryPath,
+        "the artifact writer is already \(isCommitted ? "committed" : "discarded")")
     }
     do {
       try file.flush()

@@ -1,4 +1,3 @@
-
 // Attribute calls of groups (the root group's attributes are the file's attributes).
 
 extension HDF5Group {

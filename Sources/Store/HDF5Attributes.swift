@@ -125,7 +125,8 @@ struct H5Attributes {
           H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, buffer, size, h5s_p_default())
         }
         guard let name else {
-          throw StoreError(.library, path: file.path, object: path, HDF5Library.describe("cannot read attribute name \(index)"))
+          throw StoreError(
+            .library, path: file.path, object: path, HDF5Library.describe("cannot read attribute name \(index)"))
         }
         names.append(name)
       }
@@ -145,7 +146,9 @@ struct H5Attributes {
     try withOpen(name) {
       guard file.writable else { throw error(.invalidArgument, name, "the file is open read-only") }
       guard H5Aexists(id, name) > 0 else { throw error(.objectNotFound, name, "no such attribute") }
-      guard H5Adelete(id, name) >= 0 else { throw error(.library, name, HDF5Library.describe("cannot delete attribute")) }
+      guard H5Adelete(id, name) >= 0 else {
+        throw error(.library, name, HDF5Library.describe("cannot delete attribute"))
+      }
     }
   }
 }

@@ -206,7 +206,8 @@ extension HDF5Group {
     }
     if let chunks {
       guard chunks.count == shape.count || shape.isEmpty else {
-        throw error(.invalidArgument, name, "chunks \(chunks) have rank \(chunks.count), the data has rank \(shape.count)")
+        throw error(
+          .invalidArgument, name, "chunks \(chunks) have rank \(chunks.count), the data has rank \(shape.count)")
       }
       guard chunks.allSatisfy({ $0 > 0 }) else {
         throw error(.invalidArgument, name, "chunk dimensions must be > 0, found \(chunks)")
@@ -221,7 +222,8 @@ extension HDF5Group {
     let canChunk = !shape.isEmpty && (extendable || !shape.contains(0))
     if canChunk && (chunks != nil || compression != nil || extendable) {
       let size = H5Tget_size(fileType)
-      let chosen = chunks.map { zip($0, shape).map { c, d in extendable ? c : max(1, min(c, d)) } }
+      let chosen =
+        chunks.map { zip($0, shape).map { c, d in extendable ? c : max(1, min(c, d)) } }
         ?? H5Path.defaultChunks(shape: shape, elementSize: size)
       let dims = chosen.map { hsize_t($0) }
       guard H5Pset_chunk(dcpl.id, Int32(dims.count), dims) >= 0 else {

@@ -152,7 +152,7 @@ enum H5Types {
     let memType = H5Handle(variableString(), .datatype)
     guard memType.id >= 0 else { return -1 }
     let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     return pointers.withUnsafeBytes { write(memType.id, $0.baseAddress!) }
   }
 }

@@ -49,7 +49,9 @@ public final class HDF5Extendable<T: HDF5Element> {
     try file.withOpenFile(object: path) {
       guard file.writable else { throw error(.invalidArgument, "the file is open read-only") }
       guard count >= 0, rows.count == count * rowSize else {
-        throw error(.shapeMismatch, "appending \(count) rows of shape \(rowShape) needs \(max(0, count) * rowSize) values, found \(rows.count)")
+        throw error(
+          .shapeMismatch,
+          "appending \(count) rows of shape \(rowShape) needs \(max(0, count) * rowSize) values, found \(rows.count)")
       }
       guard count > 0 else { return }
       let old = try currentRows()
@@ -119,7 +121,10 @@ extension HDF5Group {
       }
       let maxShape = try dataset.maxShape
       guard let first = maxShape.first, first == nil else {
-        throw error(.typeMismatch, name, "expected a dataset with an unlimited first dimension, found max shape \(maxShape.map { $0.map(String.init) ?? "unlimited" })")
+        throw error(
+          .typeMismatch, name,
+          "expected a dataset with an unlimited first dimension, found max shape \(maxShape.map { $0.map(String.init) ?? "unlimited" })"
+        )
       }
       let shape = try dataset.shape
       let did = H5Dopen2(id, name, h5s_p_default())

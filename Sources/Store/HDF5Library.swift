@@ -27,12 +27,14 @@ enum HDF5Library {
     final class Collector { var messages: [String] = [] }
     let collector = Collector()
     let client = Unmanaged.passUnretained(collector).toOpaque()
-    _ = H5Ewalk2(h5s_e_default(), H5E_WALK_UPWARD, { _, err, data in
-      guard let err, let data, let desc = err.pointee.desc else { return 0 }
-      let collector = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
-      collector.messages.append(String(cString: desc))
-      return 0
-    }, client)
+    _ = H5Ewalk2(
+      h5s_e_default(), H5E_WALK_UPWARD,
+      { _, err, data in
+        guard let err, let data, let desc = err.pointee.desc else { return 0 }
+        let collector = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
+        collector.messages.append(String(cString: desc))
+        return 0
+      }, client)
     withExtendedLifetime(collector) {}
     _ = H5Eclear2(h5s_e_default())
     return collector.messages.first(where: { !$0.isEmpty })
@@ -47,7 +49,9 @@ enum HDF5Library {
   /// The library version, e.g. "1.10.8".
   static var version: String {
     locked {
-      var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+      var major: UInt32 = 0
+      var minor: UInt32 = 0
+      var release: UInt32 = 0
       _ = H5get_libversion(&major, &minor, &release)
       return "\(major).\(minor).\(release)"
     }

@@ -27,7 +27,8 @@ public enum PNGWriter {
     range: PNGValueRange = .zeroToOne, columns: Int? = nil, padding: Int = 2, to path: String
   ) throws -> (width: Int, height: Int) {
     guard count > 0, height > 0, width > 0 else {
-      throw StoreError(.invalidArgument, path: path, "cannot write an empty grid: count \(count), image \(height)x\(width)")
+      throw StoreError(
+        .invalidArgument, path: path, "cannot write an empty grid: count \(count), image \(height)x\(width)")
     }
     guard channels == 1 || channels == 3 else {
       throw StoreError(.invalidArgument, path: path, "expected 1 (gray) or 3 (RGB) channels, found \(channels)")

@@ -63,14 +63,18 @@ public struct SHA256: Sendable {
     var tail: [UInt8] = [0x80]
     let used = (buffer.count + 1) % 64
     tail += [UInt8](repeating: 0, count: (56 - used + 64) % 64)
-    for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+    }
     copy.length = 0
     tail.withUnsafeBytes { copy.update($0) }
     var digest: [UInt8] = []
     digest.reserveCapacity(32)
     let s = copy.state
     for word in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7] {
-      for shift in stride(from: 24, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+      for shift in stride(from: 24, through: 0, by: -8) {
+        digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+      }
     }
     return digest
   }
@@ -131,22 +135,43 @@ public struct SHA256: Sendable {
           let p = data + block * 64
           for t in 0..<16 { w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
           for t in 16..<64 {
-            let x = w[t - 15], y = w[t - 2]
+            let x = w[t - 15]
+            let y = w[t - 2]
             let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)
             let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)
             w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
           }
-          var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+          var a = h0
+          var b = h1
+          var c = h2
+          var d = h3
+          var e = h4
+          var f = h5
+          var g = h6
+          var h = h7
           for t in 0..<64 {
             let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
             let ch = (e & f) ^ (~e & g)
             let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
             let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
             let maj = (a & b) ^ (a & c) ^ (b & c)
-            h = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ s0 &+ maj
+            h = g
+            g = f
+            f = e
+            e = d &+ t1
+            d = c
+            c = b
+            b = a
+            a = t1 &+ s0 &+ maj
           }
-          h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
+          h0 &+= a
+          h1 &+= b
+          h2 &+= c
+          h3 &+= d
+          h4 &+= e
+          h5 &+= f
+          h6 &+= g
+          h7 &+= h
         }
         state = (h0, h1, h2, h3, h4, h5, h6, h7)
       }

@@ -1,6 +1,6 @@
-import Foundation
 import AutoLoss
 import Engine
+import Foundation
 
 /// Constants of a task-loss + L1 problem (paper-spec sections 2 and 3).
 public struct RegularizedTaskConfig: Sendable, Codable, Equatable {

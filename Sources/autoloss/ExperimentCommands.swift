@@ -35,7 +35,8 @@ struct AblationCommand: ParsableCommand {
 struct TransferCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "transfer",
-    abstract: "Table 2: the controller trained on dataset seed 1 guides models on new datasets (prep them with --seed).")
+    abstract: "Table 2: the controller trained on dataset seed 1 guides models on new datasets (prep them with --seed)."
+  )
 
   @Option(help: "Controller artifact version to use (default: latest).")
   var controllerVersion: Int?

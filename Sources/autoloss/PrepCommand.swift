@@ -23,7 +23,10 @@ struct PrepCommand: ParsableCommand {
   @Option(help: "Folder receiving <name>.h5.") var dataDir = "data"
   @Option(help: "Folder of raw downloads (default <data-dir>/raw).") var rawDir: String?
   @Option(help: "Seed of generators and shuffles (default 1).") var seed: UInt64?
-  @Option(help: "Raw input overriding the default location (cifar10: tarball or folder; mnist: IDX folder; nmt-*: lohelp folder).")
+  @Option(
+    help:
+      "Raw input overriding the default location (cifar10: tarball or folder; mnist: IDX folder; nmt-*: lohelp folder)."
+  )
   var from: String?
   @Option(help: "Output name (data/<name>.h5); required for text.") var name: String?
   @Flag(help: "Keep an existing output file instead of replacing it.") var skipExisting = false
@@ -79,7 +82,8 @@ struct PrepCommand: ParsableCommand {
 
   func prepOne(_ target: String, _ options: PrepOptions) throws {
     if skipExisting {
-      let stem = options.name ?? (target == "classification" ? DatasetFiles.classificationName(seed: options.seed ?? 1) : target)
+      let stem =
+        options.name ?? (target == "classification" ? DatasetFiles.classificationName(seed: options.seed ?? 1) : target)
       let path = DatasetFiles.path(name: stem, dataDir: options.dataDir)
       if FileManager.default.fileExists(atPath: path) {
         print("\(target): \(path) exists; skipping (--skip-existing)")
@@ -95,7 +99,8 @@ struct PrepCommand: ParsableCommand {
       throw ExitCode.failure
     }
     let seconds = Date().timeIntervalSince(start)
-    print("\(target): wrote \(result.path) in \(String(format: "%.1f", seconds)) s (sha256 \(result.sha256.prefix(16))…)")
+    print(
+      "\(target): wrote \(result.path) in \(String(format: "%.1f", seconds)) s (sha256 \(result.sha256.prefix(16))…)")
     if let png = result.samplesPath { print("  samples: \(png)") }
     for line in result.summary { print("  \(line)") }
   }

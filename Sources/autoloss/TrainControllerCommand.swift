@@ -7,7 +7,9 @@ struct TrainControllerCommand: ParsableCommand {
     commandName: "train-controller",
     abstract: "Train the AutoLoss controller on the controller splits (resumes an interrupted run).")
 
-  @Option(help: "Feature groups the controller may not see (ablation), comma-separated: progress, gradient, loss, validation.")
+  @Option(
+    help: "Feature groups the controller may not see (ablation), comma-separated: progress, gradient, loss, validation."
+  )
   var drop: String?
 
   @Option(help: "Artifact name (default: the task, with -no-<group> for ablations).")

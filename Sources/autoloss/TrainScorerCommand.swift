@@ -20,7 +20,8 @@ struct TrainScorerCommand: ParsableCommand {
   func run() throws {
     try runStage {
       guard GANData.datasets.contains(dataset) else {
-        throw ValidationError("--dataset: expected one of \(GANData.datasets.joined(separator: ", ")), found '\(dataset)'")
+        throw ValidationError(
+          "--dataset: expected one of \(GANData.datasets.joined(separator: ", ")), found '\(dataset)'")
       }
       keepLargeAllocationsResident()
       BLAS.setThreads(1)

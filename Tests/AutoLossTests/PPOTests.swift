@@ -35,24 +35,24 @@ final class PPOTests: XCTestCase {
   /// clipped surrogate stops pushing once the ratio leaves [1 − ε, 1 + ε].
   func testClippingStopsTheUpdate() {
     func run(clip: Float) -> (p0: Float, last: Float, clippedSeen: Bool) {
-    var config = PPOConfig()
-    config.discount = 0
-    config.syncEvery = 1000
-    config.learningRate = 0.05
-    config.minibatchUpdates = 1
-    config.clip = clip
-    let trainer = PPOTrainer(featureCount: 1, actionCount: 2, config: config, seed: 1)
-    let s: [Float] = [1]
-    let p0 = trainer.probabilities(s)[0]
-    trainer.store([PPOTransition(state: s, action: 0, reward: 10, nextState: s)])
-    var last = p0
-    var clippedSeen = false
-    for _ in 0..<200 {
-      let stats = trainer.update()!
-      if stats.clippedFraction == 1 { clippedSeen = true }
-      last = trainer.probabilities(s)[0]
-    }
-    return (p0, last, clippedSeen)
+      var config = PPOConfig()
+      config.discount = 0
+      config.syncEvery = 1000
+      config.learningRate = 0.05
+      config.minibatchUpdates = 1
+      config.clip = clip
+      let trainer = PPOTrainer(featureCount: 1, actionCount: 2, config: config, seed: 1)
+      let s: [Float] = [1]
+      let p0 = trainer.probabilities(s)[0]
+      trainer.store([PPOTransition(state: s, action: 0, reward: 10, nextState: s)])
+      var last = p0
+      var clippedSeen = false
+      for _ in 0..<200 {
+        let stats = trainer.update()!
+        if stats.clippedFraction == 1 { clippedSeen = true }
+        last = trainer.probabilities(s)[0]
+      }
+      return (p0, last, clippedSeen)
     }
     let clipped = run(clip: 0.2)
     XCTAssertTrue(clipped.clippedSeen)

@@ -38,7 +38,9 @@ final class CIFAR10Tests: TempDirTestCase {
   }
 
   func files() -> [(String, [UInt8])] {
-    CIFAR10.trainFiles.enumerated().map { ($0.element, record($0.offset + 1)) } + [(CIFAR10.testFile, (0..<2).flatMap(record))]
+    CIFAR10.trainFiles.enumerated().map { ($0.element, record($0.offset + 1)) } + [
+      (CIFAR10.testFile, (0..<2).flatMap(record))
+    ]
   }
 
   func testLoadsFolder() throws {

@@ -13,7 +13,8 @@ final class GzipTests: TempDirTestCase {
   }
 
   func testConcatenatedMembers() throws {
-    let a: [UInt8] = Array("hello ".utf8), b: [UInt8] = Array("world".utf8)
+    let a: [UInt8] = Array("hello ".utf8)
+    let b: [UInt8] = Array("world".utf8)
     XCTAssertEqual(try Gzip.decompress(try Gzip.compress(a) + Gzip.compress(b)), a + b)
   }
 

@@ -6,7 +6,8 @@ final class IDXTests: TempDirTestCase {
   let labels: [UInt8] = [7, 2, 1]
 
   func testReadsGzippedAndPlainFiles() throws {
-    let images = try write("train-images-idx3-ubyte.gz", try Gzip.compress(IDX.encodeImages(count: 3, rows: 4, cols: 5, pixels: pixels)))
+    let images = try write(
+      "train-images-idx3-ubyte.gz", try Gzip.compress(IDX.encodeImages(count: 3, rows: 4, cols: 5, pixels: pixels)))
     let labelPath = try write("train-labels-idx1-ubyte", IDX.encodeLabels(labels))
     let data = try IDX.read(images: images, labels: labelPath)
     XCTAssertEqual(data.count, 3)

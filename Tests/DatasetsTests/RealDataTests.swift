@@ -57,7 +57,9 @@ final class RealDataTests: XCTestCase {
     let wiki = try CoNLLU.read(try raw() + "/treebank-tr/wiki.conllu")
     XCTAssertEqual(web.count, 2541)
     XCTAssertEqual(wiki.count, 2310)
-    print("treebank-tr tokens: web \(web.reduce(0) { $0 + $1.tokens.count }), wiki \(wiki.reduce(0) { $0 + $1.tokens.count })")
+    print(
+      "treebank-tr tokens: web \(web.reduce(0) { $0 + $1.tokens.count }), wiki \(wiki.reduce(0) { $0 + $1.tokens.count })"
+    )
     let silver = try raw() + "/silver-de/lohelp.de.conllu"
     if FileManager.default.fileExists(atPath: silver) {
       XCTAssertEqual(try CoNLLU.read(silver).count, 52830)
@@ -75,7 +77,8 @@ final class RealDataTests: XCTestCase {
     let pieces = bpe.apply(sentences: sentences)
     print(
       "BPE: \(bpe.merges.count) merges learned in \(learned.timeIntervalSince(start)) s, applied in "
-        + "\(Date().timeIntervalSince(learned)) s; \(sentences.joined().count) words -> \(pieces.joined().count) pieces")
+        + "\(Date().timeIntervalSince(learned)) s; \(sentences.joined().count) words -> \(pieces.joined().count) pieces"
+    )
     XCTAssertEqual(pieces.map(BPE.join), sentences)
     XCTAssertLessThanOrEqual(Vocabulary(sentences: pieces).count, 10_000 + 4 + 200)
   }

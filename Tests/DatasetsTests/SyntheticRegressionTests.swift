@@ -18,7 +18,8 @@ final class SyntheticRegressionTests: XCTestCase {
 
   func testDeterministicBySeed() {
     XCTAssertEqual(SyntheticRegression.generate(seed: 7), SyntheticRegression.generate(seed: 7))
-    XCTAssertNotEqual(SyntheticRegression.generate(seed: 7).trueWeights, SyntheticRegression.generate(seed: 8).trueWeights)
+    XCTAssertNotEqual(
+      SyntheticRegression.generate(seed: 7).trueWeights, SyntheticRegression.generate(seed: 8).trueWeights)
   }
 
   func testNoiseFloorIsAboutFour() {

@@ -6,7 +6,10 @@ final class TokenizerTests: XCTestCase {
     let t = Tokenizer()
     XCTAssertEqual(
       t.tokenize("Press (Ctrl+F5), then \"OK\"... It's 3.5 e-mail 2019!"),
-      ["Press", "(", "Ctrl", "+", "F0", ")", ",", "then", "\"", "OK", "\"", ".", ".", ".", "It's", "0.0", "e-mail", "0000", "!"])
+      [
+        "Press", "(", "Ctrl", "+", "F0", ")", ",", "then", "\"", "OK", "\"", ".", ".", ".", "It's", "0.0", "e-mail",
+        "0000", "!",
+      ])
     XCTAssertEqual(Tokenizer(lowercase: true).tokenize("Über ALLES"), ["über", "alles"])
     XCTAssertEqual(Tokenizer(digits: .keep).tokenize("F5 2019"), ["F5", "2019"])
     XCTAssertEqual(Tokenizer(digits: .strip).tokenize("F5 2019"), ["F", "0"])
@@ -63,8 +66,12 @@ final class BPETests: XCTestCase {
         var i = 0
         while i < syms.count {
           if i + 1 < syms.count && syms[i] == best.key.left && syms[i + 1] == best.key.right {
-            out.append(syms[i] + syms[i + 1]); i += 2
-          } else { out.append(syms[i]); i += 1 }
+            out.append(syms[i] + syms[i + 1])
+            i += 2
+          } else {
+            out.append(syms[i])
+            i += 1
+          }
         }
         return (out, c)
       }

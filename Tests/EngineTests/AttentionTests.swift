@@ -10,7 +10,8 @@ final class AttentionTests: XCTestCase {
     for m in [nil, mask] {
       let inputs = [
         randomVariable([td, b, h], seed: 1), randomVariable([te, b, h], seed: 2),
-        randomVariable([2 * h, h], seed: 3, low: -0.5, high: 0.5), randomVariable([h, h], seed: 4, low: -0.5, high: 0.5),
+        randomVariable([2 * h, h], seed: 3, low: -0.5, high: 0.5),
+        randomVariable([h, h], seed: 4, low: -0.5, high: 0.5),
       ]
       gradientCheck(inputs) { v in luongAttention(query: v[0], memory: v[1], wA: v[3], wC: v[2], sourceMask: m).output }
     }
@@ -22,7 +23,9 @@ final class AttentionTests: XCTestCase {
       randomVariable([td, b, h], seed: 5), randomVariable([te, b, h], seed: 6),
       randomVariable([2 * h, h], seed: 7, low: -0.5, high: 0.5),
     ]
-    gradientCheck(inputs) { v in luongAttention(query: v[0], memory: v[1], wA: nil, wC: v[2], sourceMask: self.mask).output }
+    gradientCheck(inputs) { v in
+      luongAttention(query: v[0], memory: v[1], wA: nil, wC: v[2], sourceMask: self.mask).output
+    }
   }
 
   func testMaskedPositionsGetZeroWeight() {
@@ -47,7 +50,9 @@ final class AttentionTests: XCTestCase {
     var mem2 = mem
     for s in 1..<4 { for j in 0..<5 { mem2.data[(s * 3 + 2) * 5 + j] = 100 } }
     let r2 = att(query: q, memory: Variable(mem2), sourceMask: mask)
-    for (a, e) in zip(r.output.value.data[10..<15], r2.output.value.data[10..<15]) { XCTAssertEqual(a, e, accuracy: 1e-6) }
+    for (a, e) in zip(r.output.value.data[10..<15], r2.output.value.data[10..<15]) {
+      XCTAssertEqual(a, e, accuracy: 1e-6)
+    }
   }
 
   func testMatchesNaiveComposition() {

@@ -73,7 +73,8 @@ final class ConvTests: XCTestCase {
     XCTAssertEqual(ConvGeometry.transposedAxis(7, kernel: 5, stride: 2, padding: .same, outputPadding: 0).out, 14)
     XCTAssertEqual(ConvGeometry.transposedAxis(7, kernel: 5, stride: 2, padding: .same, outputPadding: 0).padBefore, 1)
     XCTAssertEqual(ConvGeometry.transposedAxis(14, kernel: 5, stride: 2, padding: .same, outputPadding: 0).out, 28)
-    XCTAssertEqual(ConvGeometry.transposedAxis(7, kernel: 5, stride: 2, padding: .explicit(2), outputPadding: 1).out, 14)
+    XCTAssertEqual(
+      ConvGeometry.transposedAxis(7, kernel: 5, stride: 2, padding: .explicit(2), outputPadding: 1).out, 14)
     XCTAssertEqual(ConvGeometry.transposedAxis(7, kernel: 5, stride: 2, padding: .valid, outputPadding: 0).out, 17)
 
     var rng = SeededRandom(seed: 1)
@@ -112,7 +113,8 @@ final class ConvTests: XCTestCase {
       let y = rng.normalTensor([2, 3, h, h])
       let t = convTranspose2d(Variable(y), Variable(w), stride: stride, padding: padding, outputPadding: outPad).value
       let x = rng.normalTensor(t.shape)
-      let g = ConvGeometry.transposed(inH: h, inW: h, kh: 5, kw: 5, stride: stride, padding: padding, outputPadding: outPad)
+      let g = ConvGeometry.transposed(
+        inH: h, inW: h, kh: 5, kw: 5, stride: stride, padding: padding, outputPadding: outPad)
       let convPadding: ConvPadding = padding == .same ? .same : .explicit(g.padTop)
       let c = conv2d(Variable(x), Variable(w), stride: stride, padding: convPadding).value
       XCTAssertEqual(c.shape, y.shape, "\(padding)")
@@ -125,7 +127,8 @@ final class ConvTests: XCTestCase {
 
   func testConv2dGradients() {
     for (stride, padding, h, w) in [
-      (1, ConvPadding.valid, 5, 4), (2, .same, 7, 6), (2, .same, 6, 5), (1, .explicit(1), 4, 5), (2, .explicit(2), 5, 5),
+      (1, ConvPadding.valid, 5, 4), (2, .same, 7, 6), (2, .same, 6, 5), (1, .explicit(1), 4, 5),
+      (2, .explicit(2), 5, 5),
     ] {
       let x = randomVariable([2, 2, h, w], seed: 11)
       let wt = randomVariable([3, 2, 3, 3], seed: 12)
@@ -140,7 +143,8 @@ final class ConvTests: XCTestCase {
 
   func testConvTranspose2dGradients() {
     for (stride, padding, outPad, h) in [
-      (2, ConvPadding.same, 0, 3), (2, .same, 0, 4), (1, .valid, 0, 3), (2, .explicit(2), 1, 3), (3, .explicit(1), 1, 2),
+      (2, ConvPadding.same, 0, 3), (2, .same, 0, 4), (1, .valid, 0, 3), (2, .explicit(2), 1, 3),
+      (3, .explicit(1), 1, 2),
     ] {
       let x = randomVariable([2, 3, h, h + 1], seed: 21)
       let wt = randomVariable([3, 2, 5, 5], seed: 22)
@@ -159,8 +163,9 @@ final class ConvTests: XCTestCase {
     let bound = 1 / Float(75).squareRoot()  // PyTorch default: U(±1/√fanIn), fanIn = 3·5·5
     XCTAssertLessThanOrEqual(conv.weight.value.data.map(abs).max()!, bound)
     XCTAssertGreaterThan(conv.weight.value.data.map(abs).max()!, 0.8 * bound)
-    let convT = ConvTranspose2d(8, 4, kernelSize: 5, stride: 2, padding: .same, bias: false,
-                                weightInit: .normal(0.02), rng: &rng)
+    let convT = ConvTranspose2d(
+      8, 4, kernelSize: 5, stride: 2, padding: .same, bias: false,
+      weightInit: .normal(0.02), rng: &rng)
     XCTAssertEqual(convT.weight.shape, [8, 4, 5, 5])
     XCTAssertNil(convT.bias)
     XCTAssertEqual(convT.namedParameters.map(\.0), ["weight"])

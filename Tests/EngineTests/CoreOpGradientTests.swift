@@ -92,18 +92,22 @@ final class CoreOpGradientTests: XCTestCase {
     let t01 = rng.tensor([5, 3]) { $0.uniform() < 0.5 ? 0 : 1 }
     gradientCheck([p]) { bceWithLogits($0[0], targets: t01) }
     var signs = SeededRandom(seed: 17)
-    let w1 = Variable(signs.tensor([3, 2]) { r in r.uniform(0.1, 1) * (r.uniform() < 0.5 ? -1 : 1) }, requiresGrad: true)
+    let w1 = Variable(
+      signs.tensor([3, 2]) { r in r.uniform(0.1, 1) * (r.uniform() < 0.5 ? -1 : 1) }, requiresGrad: true)
     let w2 = Variable(signs.tensor([4]) { r in r.uniform(0.1, 1) * (r.uniform() < 0.5 ? -1 : 1) }, requiresGrad: true)
     gradientCheck([w1, w2]) { l1Penalty([$0[0], $0[1]]) }
   }
 
   func testLossValues() {
     let logits = Variable(Tensor(shape: [2, 2], data: [0, 0, 10, 0]))
-    XCTAssertEqual(softmaxCrossEntropy(logits, labels: [0, 0]).value.scalar, (log(2) + log1p(exp(-10))) / 2, accuracy: 1e-5)
+    XCTAssertEqual(
+      softmaxCrossEntropy(logits, labels: [0, 0]).value.scalar, (log(2) + log1p(exp(-10))) / 2, accuracy: 1e-5)
     XCTAssertEqual(softmaxCrossEntropy(logits, labels: [0, 1], mask: [1, 0]).value.scalar, log(2), accuracy: 1e-6)
-    XCTAssertEqual(bceWithLogits(Variable(Tensor(shape: [1], data: [0])), target: 1).value.scalar, log(2), accuracy: 1e-6)
+    XCTAssertEqual(
+      bceWithLogits(Variable(Tensor(shape: [1], data: [0])), target: 1).value.scalar, log(2), accuracy: 1e-6)
     XCTAssertEqual(l1Penalty([Variable(Tensor(shape: [3], data: [-1, 2, 0]))]).value.scalar, 3)
-    XCTAssertEqual(mseLoss(Variable(Tensor(shape: [2], data: [1, 3])), Tensor(shape: [2], data: [0, 0])).value.scalar, 5)
+    XCTAssertEqual(
+      mseLoss(Variable(Tensor(shape: [2], data: [1, 3])), Tensor(shape: [2], data: [0, 0])).value.scalar, 5)
   }
 
   func testGradientsAccumulateAcrossBackwardCalls() {

@@ -60,9 +60,11 @@ final class LSTMFixtureTests: XCTestCase {
       assertClose(try XCTUnwrap(p.grad), try tensor(f, "lstm/grad_\(name)"), "grad \(name)")
     }
     assertClose(
-      Tensor.concat(try initial.map { try XCTUnwrap($0.h.grad) }), try tensor(f, "lstm/grad_h0").reshaped([layers * b, hid]), "grad h0")
+      Tensor.concat(try initial.map { try XCTUnwrap($0.h.grad) }),
+      try tensor(f, "lstm/grad_h0").reshaped([layers * b, hid]), "grad h0")
     assertClose(
-      Tensor.concat(try initial.map { try XCTUnwrap($0.c.grad) }), try tensor(f, "lstm/grad_c0").reshaped([layers * b, hid]), "grad c0")
+      Tensor.concat(try initial.map { try XCTUnwrap($0.c.grad) }),
+      try tensor(f, "lstm/grad_c0").reshaped([layers * b, hid]), "grad c0")
   }
 
   func testAttentionMatchesTorch() throws {

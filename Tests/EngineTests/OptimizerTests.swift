@@ -16,7 +16,9 @@ final class OptimizerTests: XCTestCase {
   func testAdamMatchesReferenceRecurrence() {
     let w = Variable(Tensor(shape: [1], data: [0.5]), requiresGrad: true)
     let adam = Adam(learningRate: 0.01, beta1: 0.5, beta2: 0.9, epsilon: 1e-8)
-    var m = 0.0, v = 0.0, x = 0.5
+    var m = 0.0
+    var v = 0.0
+    var x = 0.5
     for t in 1...5 {
       let g = 2 * x  // d/dx x^2
       w.grad = Tensor(shape: [1], data: [Float(g)])

@@ -38,7 +38,8 @@ final class PoolTests: XCTestCase {
 
   func testMaxPoolGradients() {
     for (k, s, padding, h, w) in [
-      (2, 2, ConvPadding.valid, 4, 6), (2, 2, .valid, 5, 7), (2, 2, .same, 5, 3), (3, 2, .explicit(1), 5, 6), (3, 1, .valid, 4, 4),
+      (2, 2, ConvPadding.valid, 4, 6), (2, 2, .valid, 5, 7), (2, 2, .same, 5, 3), (3, 2, .explicit(1), 5, 6),
+      (3, 1, .valid, 4, 4),
     ] {
       let x = distinctVariable([2, 2, h, w], seed: UInt64(h * 10 + w))
       gradientCheck([x], eps: 1e-3) { v in maxPool2d(v[0], kernelSize: k, stride: s, padding: padding) }

@@ -9,7 +9,7 @@ final class GANStagesTests: XCTestCase {
   func makeDataset(_ name: String, dataDir: String, seed: UInt64) throws {
     var state = seed
     func byte() -> UInt8 {
-      state = state &* 6364136223846793005 &+ 1442695040888963407
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return UInt8(truncatingIfNeeded: state >> 56)
     }
     let writer = try ArtifactWriter(
@@ -54,7 +54,9 @@ final class GANStagesTests: XCTestCase {
     config.fixedRatios = [[1, 1], [2, 1]]
     let controller = try GANControllerStage(config: config, context: context).run()
     XCTAssertTrue(FileManager.default.fileExists(atPath: controller.path))
-    let grids = (try? FileManager.default.contentsOfDirectory(atPath: root + "/artifacts/controllers/gan-mnist/v0001-grids")) ?? []
+    let grids =
+      (try? FileManager.default.contentsOfDirectory(atPath: root + "/artifacts/controllers/gan-mnist/v0001-grids"))
+      ?? []
     XCTAssertFalse(grids.isEmpty, "a PNG grid per IS check")
     let file = try ArtifactReader.open(controller.path, schema: GANControllerStage.schema, supportedVersions: 1...1)
     XCTAssertEqual(try file.root.attributeString("real_range"), "zero-one")

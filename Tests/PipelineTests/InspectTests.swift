@@ -9,8 +9,10 @@ final class InspectTests: PipelineTempDirTestCase {
     let path = dir + "/trace.h5"
     let file = try HDF5File.create(path)
     let root = file.root
-    try Provenance(schema: "autoloss/controller-run", schemaVersion: 1, config: "task: regression\nsteps: 20\n", seed: 7)
-      .write(to: root)
+    try Provenance(
+      schema: "autoloss/controller-run", schemaVersion: 1, config: "task: regression\nsteps: 20\n", seed: 7
+    )
+    .write(to: root)
     try root.writeStrings("action_names", ["MSE", "L1"])
     try root.writeStrings("loss_names", ["mse", "l1"])
     try root.writeStrings("feature_names", ["f0"])
@@ -46,7 +48,10 @@ final class InspectTests: PipelineTempDirTestCase {
     XCTAssertTrue(text.contains("%L1"), text)
     XCTAssertTrue(text.contains("converged"), text)
     // Episode 1: actions 1 at steps 3, 7, 11, 15, 19 -> 0.25 L1.
-    let row = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("      1") || $0.trimmingCharacters(in: .whitespaces).hasPrefix("1  20") })
+    let row = try XCTUnwrap(
+      text.split(separator: "\n").first {
+        $0.hasPrefix("      1") || $0.trimmingCharacters(in: .whitespaces).hasPrefix("1  20")
+      })
     XCTAssertTrue(row.contains("101"), String(row))
     XCTAssertTrue(row.contains("0.75") && row.contains("0.25"), String(row))
   }

@@ -20,7 +20,7 @@ final class NMTStageTests: PipelineTempDirTestCase {
     try root.setAttribute("tasks", "mt,pos,dep")
     var state: UInt64 = 12345
     func next(_ n: Int) -> Int32 {
-      state = state &* 6364136223846793005 &+ 1442695040888963407
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return Int32((state >> 33) % UInt64(n))
     }
     let tasks: [(String, String, ([Int32]) -> [Int32])] = [
@@ -68,7 +68,8 @@ final class NMTStageTests: PipelineTempDirTestCase {
     let context = StageContext(
       artifactRoot: dir + "/artifacts", dataRoot: dir + "/data", profile: "smoke", configRoot: dir + "/configs",
       workers: 2, showProgress: false)
-    let config = try NMTExperimentConfig.load(context: context, overrides: ["baselines=[\"mt-only\",\"fine-tuned\",\"best-mix\"]"])
+    let config = try NMTExperimentConfig.load(
+      context: context, overrides: ["baselines=[\"mt-only\",\"fine-tuned\",\"best-mix\"]"])
     let stage = NMTStage(config: config, context: context)
 
     let (baselines, report) = try stage.runBaselines()

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import Pipeline
+import XCTest
 
 /// A fresh temp folder per test, removed at tear-down.
 class PipelineTempDirTestCase: XCTestCase {

@@ -23,9 +23,13 @@ final class PrepImageTests: PipelineTempDirTestCase {
     let trainLabels = (0..<30).map { UInt8($0 % 10) }
     let testPixels = Fixtures.bytes(7 * size, seed: 2)
     let testLabels = (0..<7).map { UInt8(9 - $0) }
-    try write("raw/\(name)/train-images-idx3-ubyte.gz", Fixtures.gzip(Fixtures.idxImages(count: 30, rows: rows, cols: cols, pixels: trainPixels)))
+    try write(
+      "raw/\(name)/train-images-idx3-ubyte.gz",
+      Fixtures.gzip(Fixtures.idxImages(count: 30, rows: rows, cols: cols, pixels: trainPixels)))
     try write("raw/\(name)/train-labels-idx1-ubyte.gz", Fixtures.gzip(Fixtures.idxLabels(trainLabels)))
-    try write("raw/\(name)/t10k-images-idx3-ubyte.gz", Fixtures.gzip(Fixtures.idxImages(count: 7, rows: rows, cols: cols, pixels: testPixels)))
+    try write(
+      "raw/\(name)/t10k-images-idx3-ubyte.gz",
+      Fixtures.gzip(Fixtures.idxImages(count: 7, rows: rows, cols: cols, pixels: testPixels)))
     try write("raw/\(name)/t10k-labels-idx1-ubyte.gz", Fixtures.gzip(Fixtures.idxLabels(testLabels)))
     return (trainPixels, trainLabels, testPixels, testLabels)
   }
@@ -86,7 +90,8 @@ final class PrepImageTests: PipelineTempDirTestCase {
     try writeIDXSet()
     let path = try write(
       "raw/mnist/t10k-images-idx3-ubyte.gz",
-      Fixtures.gzip(Fixtures.idxImages(count: 7, rows: rows, cols: cols, pixels: Fixtures.bytes(140, seed: 3), magic: 2049)))
+      Fixtures.gzip(
+        Fixtures.idxImages(count: 7, rows: rows, cols: cols, pixels: Fixtures.bytes(140, seed: 3), magic: 2049)))
     assertThrowsMentioning([path, "magic 2051", "magic 2049"]) { try DatasetPrep.prepare("mnist", options: options()) }
     assertNoArtifact()
   }
@@ -104,7 +109,9 @@ final class PrepImageTests: PipelineTempDirTestCase {
   func testMissingFileNamesIt() throws {
     try writeIDXSet()
     try FileManager.default.removeItem(atPath: dir + "/raw/mnist/t10k-labels-idx1-ubyte.gz")
-    assertThrowsMentioning(["t10k-labels-idx1-ubyte", "not found"]) { try DatasetPrep.prepare("mnist", options: options()) }
+    assertThrowsMentioning(["t10k-labels-idx1-ubyte", "not found"]) {
+      try DatasetPrep.prepare("mnist", options: options())
+    }
     var o = options()
     o.from = dir + "/nowhere"
     assertThrowsMentioning([dir + "/nowhere", "not found"]) { try DatasetPrep.prepare("mnist", options: o) }

@@ -52,7 +52,9 @@ final class PrepSyntheticTests: PipelineTempDirTestCase {
   }
 
   func testUnknownDatasetIsAClearError() {
-    assertThrowsMentioning(["unknown dataset 'mnsit'", "mnist"]) { try DatasetPrep.prepare("mnsit", options: options()) }
+    assertThrowsMentioning(["unknown dataset 'mnsit'", "mnist"]) {
+      try DatasetPrep.prepare("mnsit", options: options())
+    }
   }
 
   /// Standard tools read what we write.

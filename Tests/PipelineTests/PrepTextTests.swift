@@ -4,8 +4,12 @@ import Store
 import XCTest
 
 final class PrepTextTests: PipelineTempDirTestCase {
-  static let words = ["the", "cell", "contents", "are", "centered", "horizontally", "select", "a", "range", "of", "cells"]
-  static let wörter = ["der", "inhalt", "zelle", "wird", "zentriert", "wählen", "sie", "einen", "bereich", "von", "zellen"]
+  static let words = [
+    "the", "cell", "contents", "are", "centered", "horizontally", "select", "a", "range", "of", "cells",
+  ]
+  static let germanWords = [
+    "der", "inhalt", "zelle", "wird", "zentriert", "wählen", "sie", "einen", "bereich", "von", "zellen",
+  ]
 
   /// `n` deterministic sentences of 3-8 words drawn from `vocabulary`.
   func sentences(_ n: Int, _ vocabulary: [String], seed: Int) -> [String] {
@@ -21,7 +25,7 @@ final class PrepTextTests: PipelineTempDirTestCase {
       text += "# sent_id = s\(i)\n"
       let length = 3 + i % 5
       for j in 0..<length {
-        let form = Self.wörter[(i + j * 3) % Self.wörter.count]
+        let form = Self.germanWords[(i + j * 3) % Self.germanWords.count]
         let upos = j % 2 == 0 ? "NOUN" : "VERB"
         text += "\(j + 1)\t\(form)\t_\t\(upos)\t_\t_\t\(j == 0 ? 0 : 1)\t\(j == 0 ? "root" : "obj")\t_\t_\n"
       }
@@ -34,7 +38,8 @@ final class PrepTextTests: PipelineTempDirTestCase {
     var o = PrepOptions()
     o.dataDir = dir + "/data"
     o.name = "toy"
-    o.sourceText = try write("text/train.de", text: sentences(60, Self.wörter, seed: 1).joined(separator: "\n") + "\n")
+    o.sourceText = try write(
+      "text/train.de", text: sentences(60, Self.germanWords, seed: 1).joined(separator: "\n") + "\n")
     o.targetText = try write("text/train.en", text: sentences(60, Self.words, seed: 2).joined(separator: "\n") + "\n")
     o.auxCoNLLU = ["pos=" + (try write("text/tags.conllu", text: conllu(30)))]
     o.text.sourceMerges = 30
@@ -79,9 +84,14 @@ final class PrepTextTests: PipelineTempDirTestCase {
     var pending = ""
     for id in ids[Int(offsets[0])..<Int(offsets[1])] {
       let piece = source[Int(id)]
-      if piece.hasSuffix("@@") { pending += piece.dropLast(2) } else { words += pending + piece + " "; pending = "" }
+      if piece.hasSuffix("@@") {
+        pending += piece.dropLast(2)
+      } else {
+        words += pending + piece + " "
+        pending = ""
+      }
     }
-    XCTAssertTrue(sentences(60, Self.wörter, seed: 1).contains(words.trimmingCharacters(in: .whitespaces)), words)
+    XCTAssertTrue(sentences(60, Self.germanWords, seed: 1).contains(words.trimmingCharacters(in: .whitespaces)), words)
     XCTAssertTrue(result.summary.contains { $0.hasPrefix("vocabularies") })
   }
 
@@ -112,10 +122,12 @@ final class PrepTextTests: PipelineTempDirTestCase {
 
   /// nmt-tr-en on tiny LibreOffice trees and a tiny treebank: tasks mt, pos, dep.
   func testLibreOfficeTurkishWithTreebank() throws {
-    let tr = sentences(40, Self.wörter, seed: 3)
+    let tr = sentences(40, Self.germanWords, seed: 3)
     let en = sentences(40, Self.words, seed: 4)
     func page(_ lines: [String]) -> String {
-      "<html><body>" + lines.enumerated().map { "<p id=\"par_id\($0.offset)\" class=\"x\">\($0.element)</p>\n" }.joined() + "</body></html>"
+      "<html><body>"
+        + lines.enumerated().map { "<p id=\"par_id\($0.offset)\" class=\"x\">\($0.element)</p>\n" }.joined()
+        + "</body></html>"
     }
     try write("raw/lohelp/tr/text/a.html", text: page(tr))
     try write("raw/lohelp/en-us/text/a.html", text: page(en))

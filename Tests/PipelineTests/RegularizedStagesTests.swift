@@ -14,10 +14,16 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     let config = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
     XCTAssertEqual(config.controller.episodes, 4)
     let data = "\(ctx.dataRoot)/regression.h5"
-    let controller = try ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
+    let controller = try ControllerTrainingStage(
+      kind: .regression, config: config, context: ctx, name: "regression", dataPath: data
+    ).run()
     XCTAssertTrue(controller.path.hasSuffix("controllers/regression/v0001.h5"))
-    let baselines = try BaselineTuningStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
-    let evaluation = try EvaluationStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
+    let baselines = try BaselineTuningStage(
+      kind: .regression, config: config, context: ctx, name: "regression", dataPath: data
+    ).run()
+    let evaluation = try EvaluationStage(
+      kind: .regression, config: config, context: ctx, name: "regression", dataPath: data
+    ).run()
 
     let file = try ArtifactReader.open(evaluation, schema: EvaluationStage.schema, supportedVersions: 1...1)
     defer { file.close() }
@@ -28,7 +34,9 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     XCTAssertTrue(means.allSatisfy { $0.isFinite && $0 > 0 })
     XCTAssertEqual(try file.root.read("table/n", as: Int32.self).values, Array(repeating: 2, count: methods.count))
     let provenance = try ArtifactReader.provenance(of: evaluation.path)
-    XCTAssertEqual(Set(provenance.inputs.map(\.sha256)), Set([controller.sha256, baselines.sha256, try ResolvedArtifact.file(data).sha256]))
+    XCTAssertEqual(
+      Set(provenance.inputs.map(\.sha256)),
+      Set([controller.sha256, baselines.sha256, try ResolvedArtifact.file(data).sha256]))
     XCTAssertTrue(file.root.hasAttribute("test_noise_floor_mse"))
 
     // Experiments: sweep and ablation on the smoke sizes.
@@ -45,12 +53,15 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     try prepare("classification")
     try prepare("classification", seed: 2)
     let ctx = context()
-    let config = try RegularizedExperimentConfig.load(kind: .classification, context: ctx, overrides: ["controller.episodes=3"])
+    let config = try RegularizedExperimentConfig.load(
+      kind: .classification, context: ctx, overrides: ["controller.episodes=3"])
     try ControllerTrainingStage(
-      kind: .classification, config: config, context: ctx, name: "classification", dataPath: "\(ctx.dataRoot)/classification.h5"
+      kind: .classification, config: config, context: ctx, name: "classification",
+      dataPath: "\(ctx.dataRoot)/classification.h5"
     ).run()
     let data = "\(ctx.dataRoot)/classification.h5"
-    try BaselineTuningStage(kind: .classification, config: config, context: ctx, name: "classification", dataPath: data).run()
+    try BaselineTuningStage(kind: .classification, config: config, context: ctx, name: "classification", dataPath: data)
+      .run()
     let evaluation = try EvaluationStage(
       kind: .classification, config: config, context: ctx, name: "classification", dataPath: data
     ).run()
@@ -71,7 +82,8 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     let ctx = context()
     let config = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
     let data = "\(ctx.dataRoot)/regression.h5"
-    let stage = ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "interrupted", dataPath: data)
+    let stage = ControllerTrainingStage(
+      kind: .regression, config: config, context: ctx, name: "interrupted", dataPath: data)
 
     // Simulate a run killed after two finished episodes: the work folder holds them.
     let dataset = try RegularizedDataset.load(kind: .regression, path: data)
@@ -82,14 +94,18 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     for _ in 0..<2 { try stage.saveEpisode(partial.runNextEpisode(), trainer: partial, task: task) }
 
     let resumed = try stage.run()
-    let whole = try ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "whole", dataPath: data).run()
+    let whole = try ControllerTrainingStage(
+      kind: .regression, config: config, context: ctx, name: "whole", dataPath: data
+    ).run()
     let a = try ArtifactReader.open(resumed, schema: ControllerTrainingStage.schema, supportedVersions: 1...1)
     let b = try ArtifactReader.open(whole, schema: ControllerTrainingStage.schema, supportedVersions: 1...1)
     defer {
       a.close()
       b.close()
     }
-    XCTAssertEqual(try a.root.read("summary/reward", as: Float.self).values, try b.root.read("summary/reward", as: Float.self).values)
+    XCTAssertEqual(
+      try a.root.read("summary/reward", as: Float.self).values, try b.root.read("summary/reward", as: Float.self).values
+    )
     // Same trajectory; weights agree up to BLAS rounding (OpenBLAS kernels may round differently
     // with different buffer alignment, and Adam rescales near-zero smoke-profile advantages).
     let wa = try a.root.read("controller/layer2.weight", as: Float.self).values
@@ -97,22 +113,28 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     XCTAssertEqual(wa.count, wb.count)
     for (x, y) in zip(wa, wb) { XCTAssertEqual(x, y, accuracy: 1e-2) }
     XCTAssertEqual(try a.root.attribute("episodes", as: Int64.self), 4)
-    XCTAssertFalse(FileManager.default.fileExists(atPath: stage.workDirectory), "work folder removed after the artifact is written")
+    XCTAssertFalse(
+      FileManager.default.fileExists(atPath: stage.workDirectory), "work folder removed after the artifact is written")
   }
 
   func testMissingDataAndBadOverrideGiveClearErrors() throws {
     let ctx = context()
     let config = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
     XCTAssertThrowsError(
-      try ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "x", dataPath: root + "/nope.h5").run()
+      try ControllerTrainingStage(
+        kind: .regression, config: config, context: ctx, name: "x", dataPath: root + "/nope.h5"
+      ).run()
     ) { error in
       XCTAssertTrue("\(error)".contains("nope.h5"))
       XCTAssertTrue("\(error)".contains("autoloss prep regression"))
     }
-    XCTAssertThrowsError(try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: ["controller.epsiodes=3"])) {
+    XCTAssertThrowsError(
+      try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: ["controller.epsiodes=3"])
+    ) {
       XCTAssertTrue("\($0)".contains("epsiodes"))
     }
-    XCTAssertThrowsError(try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: ["controller.episodes=many"]))
+    XCTAssertThrowsError(
+      try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: ["controller.episodes=many"]))
     XCTAssertNil(ctx.store.latestVersion(stage: "controllers", name: "x"))
   }
 }

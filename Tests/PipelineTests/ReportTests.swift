@@ -26,11 +26,13 @@ final class ReportTests: SmokeStageTestCase {
     let config = try RegularizedExperimentConfig.load(
       kind: .regression, context: ctx,
       overrides: [
-        "task.maxSteps=60", "task.patienceChecks=2", "controller.episodes=2", "controller.patienceEpisodes=2", "dgsRuns=2",
+        "task.maxSteps=60", "task.patienceChecks=2", "controller.episodes=2", "controller.patienceEpisodes=2",
+        "dgsRuns=2",
         "thresholdGrid=[0]", "ratioGrid=[0.3]", "sweepLambdas=[0.1,0.4]", "sweepEpisodes=1",
       ])
     let data = "\(ctx.dataRoot)/regression.h5"
-    try ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
+    try ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data)
+      .run()
     try BaselineTuningStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
     try EvaluationStage(kind: .regression, config: config, context: ctx, name: "regression", dataPath: data).run()
     try ExperimentStages(kind: .regression, config: config, context: ctx).lambdaSweep()
@@ -54,8 +56,10 @@ final class ReportTests: SmokeStageTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/schedule-regression.svg"))
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/controller-regression-reward.svg"))
     // Absent parts are reported, not fatal.
-    XCTAssertTrue(html.contains("not run in this pipeline: no artifact at \(ctx.artifactRoot)/evaluation/classification/"))
-    XCTAssertTrue(html.contains("not run in this pipeline: no artifact at \(ctx.artifactRoot)/transfer/classification/"))
+    XCTAssertTrue(
+      html.contains("not run in this pipeline: no artifact at \(ctx.artifactRoot)/evaluation/classification/"))
+    XCTAssertTrue(
+      html.contains("not run in this pipeline: no artifact at \(ctx.artifactRoot)/transfer/classification/"))
     XCTAssertTrue(html.contains("not run in this pipeline: no artifact at \(ctx.artifactRoot)/nmt/"))
     // Provenance names the evaluation artifact with its hash prefix.
     let evaluation = try ctx.store.resolve(stage: "evaluation", name: "regression")
@@ -64,14 +68,19 @@ final class ReportTests: SmokeStageTestCase {
     let second = try ReportStage(context: ctx).run()
     XCTAssertTrue(second.hasSuffix("report/v0002"))
     XCTAssertEqual(try read(folder + "/index.html"), html)
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: ctx.artifactRoot + "/report").filter { $0.hasPrefix(".") }, [])
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: ctx.artifactRoot + "/report").filter { $0.hasPrefix(".") }, []
+    )
   }
 
   func testEmptyArtifactsFolderGivesAReportOfMissingParts() throws {
     let folder = try ReportStage(context: context()).run()
     let html = try read(folder + "/index.html")
     assertSelfContained(html)
-    for part in ["Table 1 regression", "Table 2", "Table 3 (regression)", "Figure 1 (regression)", "GAN (Figure 2, Figure 4)", "NMT (Figure 3)"] {
+    for part in [
+      "Table 1 regression", "Table 2", "Table 3 (regression)", "Figure 1 (regression)", "GAN (Figure 2, Figure 4)",
+      "NMT (Figure 3)",
+    ] {
       XCTAssertTrue(html.contains("\(part): not run in this pipeline"), "missing note for \(part)")
     }
     XCTAssertTrue(html.contains("no verdict can be computed"))
@@ -98,7 +107,9 @@ final class ReportTests: SmokeStageTestCase {
       let steps = 40
       t.actions = (0..<steps).map { Int32($0 % 2) }
       t.probabilities = (0..<steps).flatMap { _ in [1 - pG, pG] }
-      t.checks = isValues.enumerated().map { ValidationCheck(step: ($0.offset + 1) * 10, error: 1 / $0.element, extra: $0.element) }
+      t.checks = isValues.enumerated().map {
+        ValidationCheck(step: ($0.offset + 1) * 10, error: 1 / $0.element, extra: $0.element)
+      }
       t.steps = steps
       t.bestValidationError = 1 / (isValues.max() ?? 1)
       t.outcome = "patience"
@@ -117,12 +128,15 @@ final class ReportTests: SmokeStageTestCase {
       let g = try b.root.createGroup("schedules/\(key)")
       try g.setAttribute("name", name)
       try writeRun(try g.createGroup("run00"), trace(values, pG: 0.5), final: Double(values.last ?? 0))
-      try writeRun(try g.createGroup("run01"), trace(values.map { $0 + 0.2 }, pG: 0.5), final: Double((values.last ?? 0) + 0.2))
+      try writeRun(
+        try g.createGroup("run01"), trace(values.map { $0 + 0.2 }, pG: 0.5), final: Double((values.last ?? 0) + 0.2))
     }
     let baselines = try b.commit()
     let grids = (baselines.path as NSString).deletingPathExtension + "-grids"
     try FileManager.default.createDirectory(atPath: grids, withIntermediateDirectories: true)
-    try PNGWriter.writeGrid(images: [Float](repeating: 0.5, count: 4 * 4 * 4), count: 4, height: 4, width: 4, channels: 1, to: grids + "/d1-g1-run0-step000030.png")
+    try PNGWriter.writeGrid(
+      images: [Float](repeating: 0.5, count: 4 * 4 * 4), count: 4, height: 4, width: 4, channels: 1,
+      to: grids + "/d1-g1-run0-step000030.png")
     let e = try store.writer(stage: "evaluation", name: "gan-mnist", provenance: prov("autoloss/gan-evaluation"))
     try e.root.setAttribute("target_is", 4.1)
     try writeRun(try e.root.createGroup("autoloss/run00"), trace([3, 4.5, 5], pG: 0.8), final: 5)
@@ -158,7 +172,8 @@ final class ReportTests: SmokeStageTestCase {
     guard let artifacts = ProcessInfo.processInfo.environment["AUTOLOSS_REPORT_ARTIFACTS"] else {
       throw XCTSkip("set AUTOLOSS_REPORT_ARTIFACTS to a folder of artifacts to report on")
     }
-    let folder = try ReportStage(context: StageContext(artifactRoot: artifacts, profile: "smoke", showProgress: false)).run()
+    let folder = try ReportStage(context: StageContext(artifactRoot: artifacts, profile: "smoke", showProgress: false))
+      .run()
     assertSelfContained(try read(folder + "/index.html"))
   }
 
@@ -170,7 +185,8 @@ final class ReportTests: SmokeStageTestCase {
     XCTAssertTrue(line.contains("a &lt; b &amp; c"))
     XCTAssertTrue(line.contains("<polyline"))
     XCTAssertFalse(line.contains("nan"))
-    let bars = ReportSVG.barChart(title: "t", yLabel: "IS", categories: ["a", "b"], series: [("x", [1, 2], []), ("y", [2, 1], [0.1, 0.1])])
+    let bars = ReportSVG.barChart(
+      title: "t", yLabel: "IS", categories: ["a", "b"], series: [("x", [1, 2], []), ("y", [2, 1], [0.1, 0.1])])
     XCTAssertEqual(bars.components(separatedBy: "<rect").count - 1, 5)  // frame + 4 bars
     let schedule = ReportSVG.schedulePicture(
       title: "s", probabilities: [Float](repeating: 0.5, count: 2000), actions: (0..<1000).map { Int32($0 % 2) },

@@ -4,7 +4,9 @@ import XCTest
 @testable import Store
 
 final class ArtifactTests: StoreTestCase {
-  func provenance(_ schema: String = "autoloss/test-run", version: Int = 1, inputs: [ResolvedArtifact] = []) -> Provenance {
+  func provenance(_ schema: String = "autoloss/test-run", version: Int = 1, inputs: [ResolvedArtifact] = [])
+    -> Provenance
+  {
     Provenance(
       schema: schema, schemaVersion: version, toolVersion: "autoloss-swift 0.1.0", gitCommit: "abc1234",
       config: "{\"lr\": 0.001}", seed: 1234, inputs: inputs)
@@ -16,7 +18,8 @@ final class ArtifactTests: StoreTestCase {
 
   func testPathsAndFileNames() {
     let store = ArtifactStore(root: URL(fileURLWithPath: "/data/artifacts"))
-    XCTAssertEqual(store.path(stage: "controllers", name: "gan-mnist", version: 3), "/data/artifacts/controllers/gan-mnist/v0003.h5")
+    XCTAssertEqual(
+      store.path(stage: "controllers", name: "gan-mnist", version: 3), "/data/artifacts/controllers/gan-mnist/v0003.h5")
     XCTAssertEqual(ArtifactStore.fileName(version: 12345), "v12345.h5")
     XCTAssertEqual(ArtifactStore.version(fromFileName: "v0042.h5"), 42)
     XCTAssertNil(ArtifactStore.version(fromFileName: ".tmp-v0001.h5"))
@@ -47,8 +50,11 @@ final class ArtifactTests: StoreTestCase {
     XCTAssertEqual(v2.version, 2)
 
     let folder = store.directory(stage: "scorers", name: "mnist")
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["latest", "v0001.h5", "v0002.h5"])
-    XCTAssertEqual(try String(contentsOfFile: folder + "/latest", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), "v0002.h5")
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["latest", "v0001.h5", "v0002.h5"])
+    XCTAssertEqual(
+      try String(contentsOfFile: folder + "/latest", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+      "v0002.h5")
     XCTAssertEqual(store.latestVersion(stage: "scorers", name: "mnist"), 2)
     XCTAssertEqual(store.versions(stage: "scorers", name: "mnist"), [1, 2])
     XCTAssertEqual(store.nextVersion(stage: "scorers", name: "mnist"), 3)
@@ -130,13 +136,17 @@ final class ArtifactTests: StoreTestCase {
 
   func testReaderMismatchMessages() throws {
     let store = ArtifactStore(root: path("artifacts"))
-    let writer = try store.writer(stage: "controllers", name: "reg", provenance: provenance("autoloss/controller-run", version: 3))
+    let writer = try store.writer(
+      stage: "controllers", name: "reg", provenance: provenance("autoloss/controller-run", version: 3))
     let artifact = try writer.commit()
 
     XCTAssertNoThrow(try ArtifactReader.open(artifact, schema: "autoloss/controller-run", supportedVersions: 2...3))
     assertStoreError(
       .schemaMismatch,
-      contains: [artifact.path, "expected schema 'autoloss/scorer' version 1", "found schema 'autoloss/controller-run' version 3"]
+      contains: [
+        artifact.path, "expected schema 'autoloss/scorer' version 1",
+        "found schema 'autoloss/controller-run' version 3",
+      ]
     ) { try ArtifactReader.open(artifact.path, schema: "autoloss/scorer", supportedVersions: 1...1) }
     assertStoreError(
       .schemaMismatch, contains: [artifact.path, "version 1...2", "found schema 'autoloss/controller-run' version 3"]

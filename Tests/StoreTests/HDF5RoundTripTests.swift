@@ -34,7 +34,8 @@ final class HDF5RoundTripTests: StoreTestCase {
   func testIntStoredAsInt64() throws {
     try roundTrip(Int.self, dtype: "int64") { $0 * 1_000_000_007 }
     let h5 = try HDF5File.open(path("int64.h5"))
-    XCTAssertEqual(try h5.root.read("rank1_1", as: Int64.self).values, [0, 1, 2, 3, 4].map { Int64($0) * 1_000_000_007 })
+    XCTAssertEqual(
+      try h5.root.read("rank1_1", as: Int64.self).values, [0, 1, 2, 3, 4].map { Int64($0) * 1_000_000_007 })
   }
 
   func testScalarHelper() throws {
@@ -101,7 +102,8 @@ final class HDF5RoundTripTests: StoreTestCase {
       try h5.root.extendable("steps", as: Int32.self).append([30], count: 1)
     }
     assertStoreError(.shapeMismatch, contains: ["ext.h5", "/episodes/0001/losses", "needs 6 values, found 1"]) {
-      try HDF5File.open(file, writable: true).root.extendable("episodes/0001/losses", as: Float.self).append([1], count: 2)
+      try HDF5File.open(file, writable: true).root.extendable("episodes/0001/losses", as: Float.self).append(
+        [1], count: 2)
     }
     let h5 = try HDF5File.open(file)
     let losses = try h5.root.read("episodes/0001/losses", as: Float.self)

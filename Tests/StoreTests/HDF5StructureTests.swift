@@ -120,7 +120,9 @@ final class HDF5StructureTests: StoreTestCase {
   func testReadOnlyRejectsWrites() throws {
     do { _ = try HDF5File.create(path("ro.h5")) }
     let h5 = try HDF5File.open(path("ro.h5"))
-    assertStoreError(.invalidArgument, contains: ["ro.h5", "read-only"]) { try h5.root.write("x", [Float(1)], shape: [1]) }
+    assertStoreError(.invalidArgument, contains: ["ro.h5", "read-only"]) {
+      try h5.root.write("x", [Float(1)], shape: [1])
+    }
     assertStoreError(.invalidArgument, contains: ["ro.h5", "read-only"]) { try h5.root.setAttribute("a", "b") }
   }
 }

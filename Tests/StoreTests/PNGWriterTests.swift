@@ -18,7 +18,8 @@ final class PNGWriterTests: StoreTestCase {
     // 5 images of 4x3 (HxW); 3 columns -> 2 rows.
     var images = [Float](repeating: 0, count: 5 * 4 * 3)
     for i in 0..<5 { for p in 0..<12 { images[i * 12 + p] = Float(i) / 4 } }
-    let size = try PNGWriter.writeGrid(images: images, count: 5, height: 4, width: 3, channels: 1, columns: 3, padding: 2, to: file)
+    let size = try PNGWriter.writeGrid(
+      images: images, count: 5, height: 4, width: 3, channels: 1, columns: 3, padding: 2, to: file)
     XCTAssertEqual(size.width, 3 * 3 + 4 * 2)
     XCTAssertEqual(size.height, 2 * 4 + 3 * 2)
     let ihdr = try header(file)
@@ -44,7 +45,8 @@ final class PNGWriterTests: StoreTestCase {
     // 4 images of 2x2 RGB, default columns = ceil(sqrt(4)) = 2.
     var images = [Float]()
     for _ in 0..<4 { for _ in 0..<4 { images += [-1, 0, 1] } }
-    try PNGWriter.writeGrid(images: images, count: 4, height: 2, width: 2, channels: 3, range: .minusOneToOne, padding: 1, to: file)
+    try PNGWriter.writeGrid(
+      images: images, count: 4, height: 2, width: 2, channels: 3, range: .minusOneToOne, padding: 1, to: file)
     let ihdr = try header(file)
     XCTAssertEqual(ihdr.width, 2 * 2 + 3)
     XCTAssertEqual(ihdr.height, 2 * 2 + 3)
@@ -57,7 +59,8 @@ final class PNGWriterTests: StoreTestCase {
 
   func testClampingAndNaN() throws {
     let file = path("clamp.png")
-    try PNGWriter.writeGrid(images: [-5, .nan, 0.5, 7], count: 1, height: 2, width: 2, channels: 1, padding: 0, to: file)
+    try PNGWriter.writeGrid(
+      images: [-5, .nan, 0.5, 7], count: 1, height: 2, width: 2, channels: 1, padding: 0, to: file)
     XCTAssertEqual(try PNGReader.read(file).pixels, [0, 0, 128, 255])
   }
 

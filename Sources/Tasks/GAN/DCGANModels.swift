@@ -78,7 +78,8 @@ public final class DCGANDiscriminator: Module {
     for i in 0..<config.depth {
       let out = config.baseWidth << i
       convs.append(
-        Conv2d(width, out, kernelSize: 5, stride: 2, padding: .same, weightInit: init02, biasInit: .constant(0), rng: &rng))
+        Conv2d(
+          width, out, kernelSize: 5, stride: 2, padding: .same, weightInit: init02, biasInit: .constant(0), rng: &rng))
       if config.batchNorm && i > 0 { norms.append(BatchNorm(out, momentum: 0.05)) }
       width = out
     }

@@ -89,7 +89,8 @@ public final class GANTask: AlternatingTask {
       let fakeLogits = trainer.discriminator(fake)
       let realLogits = trainer.discriminator(Variable(real))
       lossG = bceWithLogits(fakeLogits, target: 1).value.scalar
-      lossD = 0.5 * (bceWithLogits(realLogits, target: 1).value.scalar + bceWithLogits(fakeLogits, target: 0).value.scalar)
+      lossD =
+        0.5 * (bceWithLogits(realLogits, target: 1).value.scalar + bceWithLogits(fakeLogits, target: 0).value.scalar)
     }
     lossGEMA = lossG
     lossDEMA = lossD

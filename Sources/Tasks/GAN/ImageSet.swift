@@ -49,9 +49,10 @@ public struct ImageSet: Sendable {
     let k = min(n, count)
     let size = channels * height * width
     // The sizes are consistent by construction, so this cannot fail.
-    return (try? ImageSet(
-      pixels: Array(pixels[0..<(k * size)]), labels: labels.isEmpty ? [] : Array(labels[0..<k]), channels: channels,
-      height: height, width: width)) ?? self
+    return
+      (try? ImageSet(
+        pixels: Array(pixels[0..<(k * size)]), labels: labels.isEmpty ? [] : Array(labels[0..<k]), channels: channels,
+        height: height, width: width)) ?? self
   }
 }
 

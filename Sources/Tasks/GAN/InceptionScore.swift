@@ -7,7 +7,8 @@ import Foundation
 /// - Parameters: `probabilities` `[N, classes]` row-major, rows summing to 1.
 /// - Returns: the mean and the standard deviation over the splits (std 0 for one split).
 public func inceptionScore(probabilities: [Float], classes: Int, splits: Int = 1) -> (mean: Float, std: Float) {
-  precondition(classes > 0 && probabilities.count % classes == 0, "\(probabilities.count) values for \(classes) classes")
+  precondition(
+    classes > 0 && probabilities.count % classes == 0, "\(probabilities.count) values for \(classes) classes")
   let n = probabilities.count / classes
   let k = max(1, min(splits, n))
   guard n > 0 else { return (.nan, .nan) }

@@ -20,7 +20,8 @@ public struct NMTBatch: Sendable, Equatable {
 
   /// Pads `sources` and `targets` (same count, each source non-empty).
   public init(sources: [ArraySlice<Int32>], targets: [ArraySlice<Int32>]) {
-    precondition(!sources.isEmpty && sources.count == targets.count, "a batch needs matching non-empty sources and targets")
+    precondition(
+      !sources.isEmpty && sources.count == targets.count, "a batch needs matching non-empty sources and targets")
     let b = sources.count
     let ts = max(1, sources.map(\.count).max() ?? 1)
     let td = (targets.map(\.count).max() ?? 0) + 1

@@ -14,7 +14,8 @@ public struct SequenceList: Sendable, Equatable {
   public var offsets: [Int]
 
   public init(ids: [Int32], offsets: [Int]) {
-    precondition(!offsets.isEmpty && offsets.first == 0 && offsets.last == ids.count, "offsets must run from 0 to \(ids.count)")
+    precondition(
+      !offsets.isEmpty && offsets.first == 0 && offsets.last == ids.count, "offsets must run from 0 to \(ids.count)")
     self.ids = ids
     self.offsets = offsets
   }

@@ -24,7 +24,8 @@ public struct BLEUScore: Sendable, Equatable {
 /// corpus, BLEU = BP · exp(mean_n log p_n), BP = 1 if c > r else exp(1 − r / c). Any p_n = 0
 /// gives 0. Tokens are compared as given (word ids or strings).
 public func corpusBLEU<T: Hashable>(hypotheses: [[T]], references: [[T]], maxOrder: Int = 4) -> BLEUScore {
-  precondition(hypotheses.count == references.count, "\(hypotheses.count) hypotheses for \(references.count) references")
+  precondition(
+    hypotheses.count == references.count, "\(hypotheses.count) hypotheses for \(references.count) references")
   var matches = [Int](repeating: 0, count: maxOrder)
   var totals = [Int](repeating: 0, count: maxOrder)
   var c = 0
@@ -44,7 +45,9 @@ public func corpusBLEU<T: Hashable>(hypotheses: [[T]], references: [[T]], maxOrd
   }
   let precisions = (0..<maxOrder).map { totals[$0] > 0 ? Double(matches[$0]) / Double(totals[$0]) : 0 }
   let bp = c == 0 ? 0 : (c > r ? 1 : Foundation.exp(1 - Double(r) / Double(c)))
-  let score = precisions.contains(0) ? 0 : bp * Foundation.exp(precisions.map { Foundation.log($0) }.reduce(0, +) / Double(maxOrder))
+  let score =
+    precisions.contains(0)
+    ? 0 : bp * Foundation.exp(precisions.map { Foundation.log($0) }.reduce(0, +) / Double(maxOrder))
   return BLEUScore(score: score, precisions: precisions, brevityPenalty: bp, hypothesisLength: c, referenceLength: r)
 }
 

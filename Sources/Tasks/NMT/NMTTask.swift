@@ -76,7 +76,9 @@ public final class NMTTask: AlternatingTask {
     }
     featureGroups = [("loss", lossIndices), ("accuracy", accuracyIndices)]
     validationBatches = corpus.tasks.map {
-      evaluationBatches($0.validation.prefix(config.validationLimit > 0 ? config.validationLimit : nil), batchSize: config.evaluationBatchSize)
+      evaluationBatches(
+        $0.validation.prefix(config.validationLimit > 0 ? config.validationLimit : nil),
+        batchSize: config.evaluationBatchSize)
     }
     let k = names.count
     recentLoss = Array(repeating: [], count: k)
@@ -230,7 +232,8 @@ public final class NMTTask: AlternatingTask {
   public func testError() -> Float {
     let current = model.stateDict()
     restoreBest()
-    let e = model.evaluate(task: 0, batches: evaluationBatches(corpus.tasks[0].test, batchSize: config.evaluationBatchSize))
+    let e = model.evaluate(
+      task: 0, batches: evaluationBatches(corpus.tasks[0].test, batchSize: config.evaluationBatchSize))
     try? model.load(current)
     return perplexity(nll: e.nll, tokens: e.tokens)
   }

@@ -42,7 +42,8 @@ public final class TaskDecoder: Module {
     lstm = LSTM(
       inputSize: config.embeddingSize, hiddenSize: config.hiddenSize, numLayers: config.layers,
       dropout: config.dropout, rng: &rng)
-    attention = LuongAttention(hiddenSize: config.hiddenSize, score: config.attention == "dot" ? .dot : .general, rng: &rng)
+    attention = LuongAttention(
+      hiddenSize: config.hiddenSize, score: config.attention == "dot" ? .dot : .general, rng: &rng)
     projection = Linear(config.hiddenSize, vocabularySize, rng: &rng)
   }
 
@@ -154,7 +155,9 @@ public final class Seq2SeqModel: Module {
   }
 
   /// Teacher-forced logits `[Td·B, V]` of `task` for the batch.
-  public func logits(task: Int, batch: NMTBatch, encoded: EncodedSource, training: Bool, rng: inout SeededRandom) -> Variable {
+  public func logits(task: Int, batch: NMTBatch, encoded: EncodedSource, training: Bool, rng: inout SeededRandom)
+    -> Variable
+  {
     let d = decoders[task]
     let (td, b, h) = (batch.targetLength, batch.batchSize, config.hiddenSize)
     var y = d.embedding(batch.decoderInputs, shape: [td, b])
