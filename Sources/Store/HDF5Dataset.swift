@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Get one with `HDF5Group.dataset(_:)`. Dataset attributes use the same calls as group
 /// attributes: `try group.dataset("losses").setAttribute("units", "nats")`.
-public final class HDF5Dataset {
+public final class HDF5Dataset: HDF5AttributeOwner {
   /// The file this dataset belongs to (kept open while the dataset is alive).
   public let file: HDF5File
   /// The absolute path of this dataset inside the file.
@@ -123,7 +123,7 @@ public final class HDF5Dataset {
     }
   }
 
-  var attributes: H5Attributes { H5Attributes(file: file, id: id, path: path) }
+  public var objectID: Int64 { id }
 }
 
 extension HDF5Group {

@@ -7,7 +7,7 @@ import Foundation
 /// Names may be nested paths relative to this group (`"episodes/0007/actions"`); writing creates
 /// missing intermediate groups. Datasets are never overwritten: writing an existing name throws
 /// `.alreadyExists`. Attributes are replaced when set again.
-public final class HDF5Group {
+public final class HDF5Group: HDF5AttributeOwner {
   /// The file this group belongs to (kept open while the group is alive).
   public let file: HDF5File
   /// The absolute path of this group inside the file, e.g. `/episodes/0007`.
@@ -213,5 +213,5 @@ enum H5Path {
 }
 
 extension HDF5Group {
-  var attributes: H5Attributes { H5Attributes(file: file, id: id, path: path) }
+  public var objectID: Int64 { id }
 }

@@ -71,9 +71,9 @@ public final class RegularizedTask: AlternatingTask {
   private var optimizers: [Adam] = []
   private var bestState: [String: Tensor] = [:]
   public private(set) var stepCount = 0
-  public private(set) var checks: [ValidationCheck] = []
-  public private(set) var bestValidationError: Float = .infinity
-  private var checksSinceBest = 0
+  private var history: ValidationHistory
+  public var checks: [ValidationCheck] { history.checks }
+  public var bestValidationError: Float { history.bestError }
   // Latest history values.
   private var trainTaskLoss: Float = .nan
   private var l1Loss: Float = .nan
@@ -91,6 +91,7 @@ public final class RegularizedTask: AlternatingTask {
     let taskLossName = kind == .regression ? "MSE" : "CE"
     actionNames = [taskLossName, "L1"]
     lossNames = [taskLossName, "L1"]
+    history = ValidationHistory(patienceChecks: self.config.patienceChecks, maxSteps: self.config.maxSteps)
     var rng = SeededRandom(seed: 0)
     model = Self.makeModel(kind: kind, inputSize: data.train.x.shape[1], rng: &rng)
   }
@@ -108,9 +109,7 @@ public final class RegularizedTask: AlternatingTask {
     let count = config.separateOptimizers ? 2 : 1
     optimizers = (0..<count).map { _ in Adam(learningRate: config.learningRate) }
     stepCount = 0
-    checks = []
-    bestValidationError = .infinity
-    checksSinceBest = 0
+    history = ValidationHistory(patienceChecks: config.patienceChecks, maxSteps: config.maxSteps)
     improvementEMA = 0
     validationErrorEMA = .nan
     let train = model.evaluate(data.train)
@@ -175,23 +174,14 @@ public final class RegularizedTask: AlternatingTask {
     if previous.isFinite && previous > 0 {
       improvementEMA = 0.9 * improvementEMA + 0.1 * (previous - v.error) / previous
     }
-    checks.append(ValidationCheck(step: stepCount, error: v.error, extra: v.loss))
-    if v.error < bestValidationError {
-      bestValidationError = v.error
+    if history.record(ValidationCheck(step: stepCount, error: v.error, extra: v.loss)) {
       bestState = model.stateDict()
-      checksSinceBest = 0
-    } else {
-      checksSinceBest += 1
     }
   }
 
   public var isFinished: Bool { !stopReason.isEmpty }
 
-  public var stopReason: String {
-    if checksSinceBest >= config.patienceChecks { return "patience" }
-    if stepCount >= config.maxSteps { return "step cap" }
-    return ""
-  }
+  public var stopReason: String { history.stopReason(stepCount: stepCount) }
 
   public var latestLosses: [Float] { [trainTaskLoss, l1Loss] }
 

@@ -48,3 +48,18 @@ final class ScheduleTests: XCTestCase {
     XCTAssertEqual(trace.outcome, "step cap")
   }
 }
+
+final class ValidationHistoryTests: XCTestCase {
+  func testPatienceAndStepCap() {
+    var h = ValidationHistory(patienceChecks: 2, maxSteps: 100)
+    XCTAssertTrue(h.record(ValidationCheck(step: 0, error: 5)))
+    XCTAssertTrue(h.record(ValidationCheck(step: 10, error: 4)))
+    XCTAssertFalse(h.record(ValidationCheck(step: 20, error: 4)))  // equal is not better
+    XCTAssertEqual(h.stopReason(stepCount: 20), "")
+    XCTAssertFalse(h.record(ValidationCheck(step: 30, error: 6)))
+    XCTAssertEqual(h.stopReason(stepCount: 30), "patience")
+    XCTAssertEqual(h.bestError, 4)
+    XCTAssertEqual(h.checks.count, 4)
+    XCTAssertEqual(ValidationHistory(patienceChecks: 2, maxSteps: 100).stopReason(stepCount: 100), "step cap")
+  }
+}

@@ -38,9 +38,9 @@ public final class GANTask: AlternatingTask {
   private let gridZ: Tensor
   private var bestGenerator: [String: Tensor] = [:]
   public private(set) var stepCount = 0
-  public private(set) var checks: [ValidationCheck] = []
-  public private(set) var bestValidationError: Float = .infinity
-  private var checksSinceBest = 0
+  private var history: ValidationHistory
+  public var checks: [ValidationCheck] { history.checks }
+  public var bestValidationError: Float { history.bestError }
   private var isEMA: Float = .nan
   private var cachedFinalIS: Float?
   /// Samples from the fixed z at each check, `[gridSamples, C, H, W]` in [0, 1] (as the scorer sees them).
@@ -61,6 +61,7 @@ public final class GANTask: AlternatingTask {
     self.data = data
     self.scorer = scorer
     self.realInceptionScore = realInceptionScore
+    history = ValidationHistory(patienceChecks: config.patienceChecks, maxSteps: config.maxSteps)
     var r = SeededRandom(seed: 0x6A1D)
     gridZ = r.normalTensor([config.gridSamples, model.zSize])
     trainer = GANTrainer(config: model, optimizer: config.optimizer, rng: &r)
@@ -72,10 +73,8 @@ public final class GANTask: AlternatingTask {
     trainer = GANTrainer(config: model, optimizer: config.optimizer, rng: &rng)
     bestGenerator = trainer.generator.stateDict()
     stepCount = 0
-    checks = []
+    history = ValidationHistory(patienceChecks: config.patienceChecks, maxSteps: config.maxSteps)
     checkSamples = []
-    bestValidationError = .infinity
-    checksSinceBest = 0
     isEMA = .nan
     cachedFinalIS = nil
     latestIS = .nan
@@ -155,26 +154,17 @@ public final class GANTask: AlternatingTask {
     let d = config.isEMADecay
     isEMA = isEMA.isNaN ? value : d * isEMA + (1 - d) * value
     let error = 1 / max(isEMA, 1e-6)
-    checks.append(ValidationCheck(step: stepCount, error: error, extra: value))
     if config.gridSamples > 0 {
       checkSamples.append(scorerInput(trainer.sample(z: gridZ)).map { min(max($0, 0), 1) })
     }
-    if error < bestValidationError {
-      bestValidationError = error
+    if history.record(ValidationCheck(step: stepCount, error: error, extra: value)) {
       bestGenerator = trainer.generator.stateDict()
-      checksSinceBest = 0
-    } else {
-      checksSinceBest += 1
     }
   }
 
   public var isFinished: Bool { !stopReason.isEmpty }
 
-  public var stopReason: String {
-    if checksSinceBest >= config.patienceChecks { return "patience" }
-    if stepCount >= config.maxSteps { return "step cap" }
-    return ""
-  }
+  public var stopReason: String { history.stopReason(stepCount: stepCount) }
 
   public var latestLosses: [Float] { [lossG, lossD] }
 
