@@ -110,10 +110,8 @@ public final class ReinforceTrainer {
     // The official code updates the baseline before taking the advantage.
     let b = baseline.map { config.baselineDecay * $0 + (1 - config.baselineDecay) * reward } ?? reward
     baseline = b
-    var advantage = min(max(reward - b, -config.advantageClip), config.advantageClip)
-    if config.advantageFloor > 0 && abs(advantage) < config.advantageFloor {
-      advantage = advantage < 0 ? -config.advantageFloor : config.advantageFloor
-    }
+    let advantage = clippedAdvantage(
+      reward: reward, baseline: b, clip: config.advantageClip, floor: config.advantageFloor)
     update(trace: trace, advantage: advantage)
     let isNewBest = trace.bestValidationError < bestError
     if isNewBest {
@@ -156,20 +154,10 @@ public final class ReinforceTrainer {
 
   /// One Adam step on −mean_t[w_t · log π(a_t | x_t)].
   func update(trace: EpisodeTrace, advantage: Float) {
-    let steps = trace.actions.count
-    let f = controller.featureCount
-    guard steps > 0, trace.features.count == steps * f else { return }
-    let weights = stepWeights(trace: trace, advantage: advantage)
     controller.zeroGrad()
-    let logp = controller.logProbabilities(Tensor(shape: [steps, f], data: trace.features))
-    let k = controller.actionCount
-    // Select log π(a_t | x_t) with a weighted one-hot mask: loss = −Σ_t w_t log π(a_t)/T.
-    var selector = [Float](repeating: 0, count: steps * k)
-    for t in 0..<steps where trace.actions[t] >= 0 {
-      selector[t * k + Int(trace.actions[t])] = -weights[t] / Float(steps)
+    if controller.accumulatePolicyGradient(trace: trace, weights: stepWeights(trace: trace, advantage: advantage)) {
+      optimizer.step(controller.parameters)
     }
-    (logp * Variable(Tensor(shape: [steps, k], data: selector))).sum().backward()
-    optimizer.step(controller.parameters)
   }
 
   /// Restores the state saved by ``snapshot()`` (resuming an interrupted run).

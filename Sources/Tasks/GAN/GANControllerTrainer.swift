@@ -134,8 +134,8 @@ public final class GANControllerTrainer: @unchecked Sendable {
       } else {
         b = baseline.map { config.baselineDecay * $0 + (1 - config.baselineDecay) * reward } ?? reward
         baseline = b
-        let raw = reward - b
-        advantage = min(max(abs(raw), config.advantageFloor), config.advantageClip) * (raw < 0 ? -1 : 1)
+        advantage = clippedAdvantage(
+          reward: reward, baseline: b, clip: config.advantageClip, floor: config.advantageFloor)
       }
       let isNewBest = !failed && finalIS > bestIS
       if isNewBest {
@@ -164,19 +164,11 @@ public final class GANControllerTrainer: @unchecked Sendable {
 
   /// One Adam step on −Σ_e mean_t[adv_e · log π(a_t | x_t)] over the episodes of a round.
   func update(_ episodes: [(EpisodeTrace, Float)]) {
-    let f = controller.featureCount
     controller.zeroGrad()
     var any = false
     for (trace, advantage) in episodes {
-      let steps = trace.actions.count
-      guard steps > 0, trace.features.count == steps * f else { continue }
-      let logp = controller.logProbabilities(Tensor(shape: [steps, f], data: trace.features))
-      var selector = [Float](repeating: 0, count: steps * 2)
-      for t in 0..<steps where trace.actions[t] >= 0 {
-        selector[t * 2 + Int(trace.actions[t])] = -advantage / Float(steps)
-      }
-      (logp * Variable(Tensor(shape: [steps, 2], data: selector))).sum().backward()
-      any = true
+      let weights = [Float](repeating: advantage, count: trace.actions.count)
+      any = controller.accumulatePolicyGradient(trace: trace, weights: weights) || any
     }
     if any { optimizer.step(controller.parameters) }
   }
