@@ -43,13 +43,16 @@ trap 'rm -rf "$TMP"' EXIT
 for round in $(seq 1 "$ROUNDS"); do
   for model in "${MODEL_LIST[@]}"; do
     echo "round $round/$ROUNDS: $model" >&2
-    "$BIN" bench --repeats "$REPEATS" --only "$model" >"$TMP/ours.$round.$model.json" 2>/dev/null
-    if [ -n "$TORCH_PY" ]; then
+    run_ours() { "$BIN" bench --repeats "$REPEATS" --only "$model" >"$TMP/ours.$round.$model.json" 2>/dev/null; }
+    run_torch() {
+      [ -n "$TORCH_PY" ] || return 0
       extra=$model
       [ "$model" = sgemm512 ] && extra="sgemm512,sgemm512_torch"
       "$TORCH_PY" scripts/bench_torch.py --repeats "$REPEATS" --only "$extra" \
         >"$TMP/torch.$round.$model.json" 2>/dev/null
-    fi
+    }
+    # Alternate who goes first, so a drift in machine speed does not favour one side.
+    if [ $((round % 2)) = 1 ]; then run_ours; run_torch; else run_torch; run_ours; fi
   done
 done
 
@@ -60,20 +63,28 @@ import glob, json, os, statistics, sys
 tmp, out_path, models, torch_py = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4]
 
 def collect(side):
-    runs, meta = {}, {}
+    """Per model: the merged medians, and each round's median step time (by round number)."""
+    runs, meta, by_round = {}, {}, {}
     for path in sorted(glob.glob(os.path.join(tmp, f"{side}.*.json"))):
+        round_number = int(os.path.basename(path).split(".")[1])
         with open(path) as f:
             data = json.load(f)
         meta = data.pop("_meta", meta)
         for name, r in data.items():
             runs.setdefault(name, []).append(r)
+            by_round.setdefault(name, {})[round_number] = r["ms"]
     merged = {n: {"ms": statistics.median(r["ms"] for r in rs),
                   "gflops": statistics.median(r["gflops"] for r in rs),
                   "rounds": len(rs), "repeats": rs[0]["repeats"]} for n, rs in runs.items()}
-    return merged, meta
+    return merged, meta, by_round
 
-ours, ours_meta = collect("ours")
-torch, torch_meta = collect("torch") if torch_py else ({}, {})
+ours, ours_meta, ours_rounds = collect("ours")
+torch, torch_meta, torch_rounds = collect("torch") if torch_py else ({}, {}, {})
+
+def paired_ratios(ours_name, torch_name):
+    """ours/torch within each round (the two ran back to back), so machine drift cancels."""
+    o, t = ours_rounds.get(ours_name, {}), torch_rounds.get(torch_name, {})
+    return sorted(o[r] / t[r] for r in o if r in t)
 print(f"ours:  {ours_meta.get('engine', '?')}, OpenBLAS core {ours_meta.get('blas_core', '?')}, "
       f"{ours_meta.get('threads', '?')} thread(s)")
 if torch_py:
@@ -84,7 +95,7 @@ else:
 rows = models + (["sgemm512_torch"] if torch_py and "sgemm512" in models else [])
 header = f"{'model':<16}{'ours ms':>11}{'GFLOP/s':>9}"
 if torch_py:
-    header += f"{'torch ms':>11}{'GFLOP/s':>9}{'ours/torch':>12}"
+    header += f"{'torch ms':>11}{'GFLOP/s':>9}{'ours/torch':>12}{'  paired per round (min-max)':<30}"
 print(header)
 for name in rows:
     o, t = ours.get(name), torch.get(name)
@@ -92,13 +103,18 @@ for name in rows:
     line += f"{o['ms']:>11.3f}{o['gflops']:>9.1f}" if o else f"{'-':>11}{'-':>9}"
     if torch_py:
         line += f"{t['ms']:>11.3f}{t['gflops']:>9.1f}" if t else f"{'-':>11}{'-':>9}"
-        if name == "sgemm512_torch":
-            o2 = ours.get("sgemm512")
-            line += f"{o2['ms'] / t['ms']:>12.2f}" if o2 and t else f"{'-':>12}"
-        else:
-            line += f"{o['ms'] / t['ms']:>12.2f}" if o and t else f"{'-':>12}"
+        ours_name = "sgemm512" if name == "sgemm512_torch" else name
+        o2 = ours.get(ours_name)
+        line += f"{o2['ms'] / t['ms']:>12.2f}" if o2 and t else f"{'-':>12}"
+        ratios = paired_ratios(ours_name, name)
+        if ratios:
+            line += f"  {statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+            if t:
+                t["paired_ratio_median"] = statistics.median(ratios)
+                t["paired_ratios"] = ratios
     print(line)
 with open(out_path, "w") as f:
     json.dump({"ours": ours, "torch": torch, "ours_meta": ours_meta, "torch_meta": torch_meta}, f, indent=1)
-print(f"(median over rounds; merged JSON in {out_path})")
+print(f"(ms: median over rounds of each side's median; ours/torch: ratio of those; paired: median and range of the "
+      f"per-round ratios of back-to-back runs; merged JSON in {out_path})")
 PY

@@ -9,7 +9,8 @@
 # stage; controller training itself resumes from its last finished episode.
 # Delete .stamps/<profile> to rerun everything.
 # Env: AUTOLOSS (the binary, default .build/release/autoloss), ARTIFACTS (default artifacts),
-#      DATA_DIR (default data), CIFAR10 (path to the official CIFAR-10 binary tarball or folder).
+#      DATA_DIR (default data), STAMPS_DIR (default .stamps), CIFAR10 (path to the official CIFAR-10
+#      binary tarball or folder).
 set -euo pipefail
 
 PROFILE="${1:-quick}"
@@ -19,7 +20,7 @@ cd "$ROOT"
 BIN="${AUTOLOSS:-$ROOT/.build/release/autoloss}"
 ARTIFACTS="${ARTIFACTS:-artifacts}"
 DATA_DIR="${DATA_DIR:-data}"
-STAMPS=".stamps/$PROFILE"
+STAMPS="${STAMPS_DIR:-.stamps}/$PROFILE"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 case "$PROFILE" in smoke|quick|paper) ;; *) echo "pipeline: unknown profile '$PROFILE' (smoke, quick, paper)" >&2; exit 2 ;; esac
