@@ -27,7 +27,12 @@ case "$PROFILE" in smoke|quick|paper) ;; *) echo "pipeline: unknown profile '$PR
 [ -x "$BIN" ] || { echo "pipeline: $BIN not found; run 'make build' first" >&2; exit 2; }
 
 COMMON=(--profile "$PROFILE" --artifacts "$ARTIFACTS" --data-dir "$DATA_DIR")
-run() { echo "+ autoloss $*" >&2; "$BIN" "$@"; }
+run() {
+  local start=$SECONDS
+  echo "+ autoloss $*" >&2
+  "$BIN" "$@"
+  echo "+ done in $((SECONDS - start)) s: autoloss $1 ${2:-} ${3:-} ${4:-}" >&2
+}
 have() { [ -e "$DATA_DIR/$1" ]; }
 
 stage_prep() {
@@ -47,11 +52,18 @@ stage_prep() {
   return 0
 }
 
+# The scorers are independent single-threaded trainings: they run side by side, one per core
+# (SCORER_JOBS, default 2), and the stage fails if any of them fails.
 stage_scorers() {
-  have mnist.h5 && run train-scorer --dataset mnist "${COMMON[@]}"
-  have fashion-mnist.h5 && run train-scorer --dataset fashion-mnist "${COMMON[@]}"
-  have cifar10.h5 && run train-scorer --dataset cifar10 "${COMMON[@]}"
-  return 0
+  local datasets=() pids=() failed=0
+  for d in mnist fashion-mnist cifar10; do have "$d.h5" && datasets+=("$d"); done
+  for d in "${datasets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "${SCORER_JOBS:-2}" ]; do sleep 1; done
+    run train-scorer --dataset "$d" "${COMMON[@]}" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  [ "$failed" = 0 ] || { echo "pipeline: a scorer failed (see above)" >&2; return 1; }
 }
 
 stage_controllers() {
