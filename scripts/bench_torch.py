@@ -187,11 +187,11 @@ def dcgan_d_step(batch=64, zdim=128, w=64):
 
 
 def dcgan_g_step(batch=64, zdim=128, w=64):
-    """As Tasks.GANTrainer.gStep: G and D forward, backward into G through D (D's weight gradients are
-    computed too, then dropped), G's gradient norm, Adam on G, the loss value."""
+    """As Tasks.GANTrainer.gStep: G and D forward, backward into G through a frozen D (no D weight
+    gradients: D.requires_grad_(False) during the step), G's gradient norm, Adam on G, the loss value."""
     g, d, _ = dcgan_macs(zdim, w)
     g_first = zdim * 49 * 2 * w
-    flops = 2 * batch * (g + d + 2 * d + 2 * g - g_first)
+    flops = 2 * batch * (g + d + d + 2 * g - g_first)
     G, D, _ = dcgan_setup(5, zdim, w, batch)
     opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     ones = torch.ones(batch, 1)
@@ -199,9 +199,10 @@ def dcgan_g_step(batch=64, zdim=128, w=64):
     def step():
         z = torch.randn(batch, zdim)
         opt.zero_grad()
+        D.requires_grad_(False)
         loss = F.binary_cross_entropy_with_logits(D(G(z)), ones)
         loss.backward()
-        D.zero_grad()
+        D.requires_grad_(True)
         grad_norm(G.parameters())
         opt.step()
         loss.item()

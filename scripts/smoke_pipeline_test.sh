@@ -69,6 +69,8 @@ trace="$ARTIFACTS/controllers/regression/$(cat "$ARTIFACTS/controllers/regressio
 "$AUTOLOSS" inspect "$trace" >"$WORK/inspect.txt" || fail "autoloss inspect $trace"
 grep -qi "episode" "$WORK/inspect.txt" || fail "autoloss inspect shows no episodes"
 "$AUTOLOSS" inspect "$trace" --episode 0 >/dev/null || fail "autoloss inspect --episode 0"
+"$AUTOLOSS" inspect "$ARTIFACTS/controllers/regression" >"$WORK/inspect-folder.txt" || fail "autoloss inspect FOLDER"
+grep -q "^file: $trace" "$WORK/inspect-folder.txt" || fail "autoloss inspect FOLDER does not show the latest version"
 
 # A second run finds every stage up to date.
 scripts/pipeline.sh smoke all >"$WORK/run2.log" 2>&1 || { cat "$WORK/run2.log" >&2; fail "second pipeline run"; }

@@ -18,6 +18,17 @@ extension Module {
   public func prefixed(_ prefix: String, _ child: Module) -> [(String, Variable)] {
     child.namedParameters.map { ("\(prefix).\($0.0)", $0.1) }
   }
+  /// Runs `body` with every parameter of this module frozen: ops neither record nor compute
+  /// gradients for them, while gradients still flow through the module into its inputs (a GAN's
+  /// generator step back-propagates through the discriminator without its weight gradients).
+  /// Forward and backward must both happen inside `body`; the flags are restored afterwards.
+  public func withFrozenParameters<T>(_ body: () throws -> T) rethrows -> T {
+    let params = parameters
+    let flags = params.map(\.requiresGrad)
+    for p in params { p.requiresGrad = false }
+    defer { for (p, flag) in zip(params, flags) { p.requiresGrad = flag } }
+    return try body()
+  }
   /// The parameter values by name (a checkpoint).
   public func stateDict() -> [String: Tensor] {
     Dictionary(namedParameters.map { ($0.0, $0.1.value) }, uniquingKeysWith: { a, _ in a })

@@ -9,8 +9,9 @@ public final class Variable {
   public var value: Tensor
   /// The accumulated gradient, with the shape of `value`; `nil` until something flows in.
   public var grad: Tensor?
-  /// Whether gradients flow into this variable.
-  public let requiresGrad: Bool
+  /// Whether gradients flow into this variable (a parameter can be frozen for a while with
+  /// ``Module/withFrozenParameters(_:)``).
+  public internal(set) var requiresGrad: Bool
   /// The name of a parameter (for example `"gen.deconv1.weight"`); empty for intermediates.
   public var name: String
 

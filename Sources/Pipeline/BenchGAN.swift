@@ -45,12 +45,13 @@ extension BenchCatalog {
   }
 
   /// One generator step of the GAN task (`GANTrainer.gStep`): G forward, D forward, the non-saturating
-  /// BCE(D(G(z)), 1), backward into G (through D), G's normalized gradient norm, Adam(2e-4, β1 0.5) on G.
+  /// BCE(D(G(z)), 1), backward into G (through the frozen D), G's normalized gradient norm, Adam(2e-4, β1 0.5) on G.
   public static func dcganGStep(batch: Int = 64, zDim: Int = 128, width: Int = 64) -> BenchCase {
     let m = dcganMACs(zDim: zDim, width: width)
-    // G forward, D forward; D weight + input gradients; G weight + input gradients (not of z)
+    // G forward, D forward; D input gradients (D is frozen: no weight gradients); G weight + input
+    // gradients (not of z)
     let gFirst = BenchFLOPs.dense(zDim, 49 * 2 * width)
-    let flops = 2 * Double(batch) * (m.g + m.d + 2 * m.d + 2 * m.g - gFirst)
+    let flops = 2 * Double(batch) * (m.g + m.d + m.d + 2 * m.g - gFirst)
     return BenchCase(name: "dcgan_g_step", flops: flops) {
       var rng = SeededRandom(seed: 5)
       let trainer = GANTrainer(config: dcganConfig(zDim: zDim, width: width), rng: &rng)

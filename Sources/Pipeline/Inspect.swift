@@ -23,7 +23,11 @@ public enum ArtifactInspector {
 
   /// Renders the report of the file at `path`. Throws a `PrepError` naming the file when it is
   /// missing or not HDF5.
-  public static func render(_ path: String, options: Options = Options()) throws -> String {
+  public static func render(_ given: String, options: Options = Options()) throws -> String {
+    // An artifact folder or its `latest` pointer stands for the latest version in it.
+    guard let path = ArtifactStore.versionFile(for: given) else {
+      throw PrepError("\(given): no artifact versions (expected vNNNN.h5 files beside a `latest` pointer)")
+    }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
       throw PrepError("\(path): file not found (expected an HDF5 artifact)")

@@ -57,6 +57,26 @@ public struct ArtifactStore: Sendable {
     return versions(stage: stage, name: name).last
   }
 
+  /// The version file a user means by `path`: an artifact folder (`artifacts/controllers/gan-mnist`)
+  /// or its `latest` pointer file both mean the latest committed version in that folder; any other
+  /// path is returned unchanged. Nil when a folder or pointer names no existing version.
+  public static func versionFile(for path: String) -> String? {
+    var isDirectory: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    let folder: String
+    if exists && isDirectory.boolValue {
+      folder = path
+    } else if (path as NSString).lastPathComponent == latestFileName {
+      folder = (path as NSString).deletingLastPathComponent
+    } else {
+      return path
+    }
+    let stageFolder = (folder as NSString).deletingLastPathComponent
+    let store = ArtifactStore(root: (stageFolder as NSString).deletingLastPathComponent)
+    let (stage, name) = ((stageFolder as NSString).lastPathComponent, (folder as NSString).lastPathComponent)
+    return store.latestVersion(stage: stage, name: name).map { store.path(stage: stage, name: name, version: $0) }
+  }
+
   /// The next free version: one past the highest version on disk (1 if none).
   public func nextVersion(stage: String, name: String) -> Int {
     max(versions(stage: stage, name: name).last ?? 0, pointerVersion(stage: stage, name: name) ?? 0) + 1

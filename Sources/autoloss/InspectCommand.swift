@@ -13,7 +13,11 @@ struct InspectCommand: ParsableCommand {
       --max-rows rows at evenly spaced steps (first and last included), then its validation checks.
       """)
 
-  @Argument(help: "An HDF5 file, e.g. artifacts/controllers/gan-mnist/v0003.h5 or data/mnist.h5.")
+  @Argument(
+    help: """
+      An HDF5 file, e.g. artifacts/controllers/gan-mnist/v0003.h5 or data/mnist.h5; an artifact folder \
+      (artifacts/controllers/gan-mnist) or its `latest` file means its latest version.
+      """)
   var file: String
 
   @Option(help: "Print the steps of this episode.") var episode: Int?

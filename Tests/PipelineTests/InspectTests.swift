@@ -85,6 +85,22 @@ final class InspectTests: PipelineTempDirTestCase {
     XCTAssertTrue(text.contains("x  float32 [200, 16]"), text)
   }
 
+  /// An artifact folder, or its `latest` pointer, inspects the version `latest` names.
+  func testFolderAndLatestPointerMeanTheLatestVersion() throws {
+    let folder = dir + "/artifacts/controllers/toy"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try FileManager.default.moveItem(atPath: try writeTrace(), toPath: folder + "/v0002.h5")
+    try write("artifacts/controllers/toy/latest", text: "v0002.h5\n")
+    for path in [folder, folder + "/latest"] {
+      let text = try ArtifactInspector.render(path)
+      XCTAssertTrue(text.hasPrefix("file: \(folder)/v0002.h5\n"), text)
+      XCTAssertTrue(text.contains("episodes: 3"), text)
+    }
+    let empty = dir + "/artifacts/controllers/empty"
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    assertThrowsMentioning([empty, "no artifact versions"]) { try ArtifactInspector.render(empty) }
+  }
+
   func testBadFilesAreClearErrors() throws {
     let text = try write("notes.txt", text: "hello, not HDF5\n")
     assertThrowsMentioning([text, "not an HDF5 file"]) { try ArtifactInspector.render(text) }

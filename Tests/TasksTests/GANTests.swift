@@ -75,10 +75,34 @@ final class GANModelTests: XCTestCase {
     XCTAssertNotEqual(before["conv1.weight"], t.discriminator.stateDict()["conv1.weight"])
     let gBefore = t.generator.stateDict()
     let dBefore = t.discriminator.stateDict()
+    let dGradsBefore = t.discriminator.parameters.map(\.grad)
     let g = t.gStep(z: rng.normalTensor([4, 8]))
     XCTAssertTrue(g.loss.isFinite && g.gradNorm > 0)
     XCTAssertNotEqual(gBefore["fc.weight"], t.generator.stateDict()["fc.weight"])
     XCTAssertEqual(dBefore["conv1.weight"], t.discriminator.stateDict()["conv1.weight"], "a G step must not move D")
+    XCTAssertTrue(t.discriminator.parameters.allSatisfy(\.requiresGrad), "D left frozen")
+    XCTAssertEqual(t.discriminator.parameters.map(\.grad), dGradsBefore, "a G step must not touch D's gradients")
+  }
+
+  /// G's gradient through the frozen D equals its gradient through a trainable D.
+  func testFrozenDiscriminatorGivesTheSameGeneratorGradient() {
+    var rng = SeededRandom(seed: 6)
+    let c = DCGANConfig(channels: 1, imageSize: 28, baseWidth: 4, zSize: 8, batchNorm: false)
+    let t = GANTrainer(config: c, rng: &rng)
+    let z = Variable(rng.normalTensor([3, 8]))
+    func generatorGradient(frozen: Bool) -> [Tensor] {
+      t.generator.zeroGrad()
+      t.discriminator.zeroGrad()
+      let run = { bceWithLogits(t.discriminator(t.generator(z)), target: 1).backward() }
+      if frozen { t.discriminator.withFrozenParameters(run) } else { run() }
+      XCTAssertEqual(t.discriminator.parameters.contains { $0.grad != nil }, !frozen)
+      return t.generator.parameters.map { $0.grad! }
+    }
+    let free = generatorGradient(frozen: false)
+    let frozen = generatorGradient(frozen: true)
+    for (a, b) in zip(free, frozen) {
+      for (x, y) in zip(a.data, b.data) { XCTAssertEqual(x, y, accuracy: 1e-6 + 1e-5 * abs(x)) }
+    }
   }
 }
 

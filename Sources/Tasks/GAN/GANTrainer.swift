@@ -75,10 +75,12 @@ public final class GANTrainer {
   @discardableResult
   public func gStep(z: Tensor) -> GStepResult {
     generator.zeroGrad()
-    let logits = discriminator(generator(Variable(z)))
-    let loss = bceWithLogits(logits, target: 1)
-    loss.backward()
-    discriminator.zeroGrad()
+    // D is frozen: the loss back-propagates through D into G without D's weight gradients.
+    let loss = discriminator.withFrozenParameters {
+      let loss = bceWithLogits(discriminator(generator(Variable(z))), target: 1)
+      loss.backward()
+      return loss
+    }
     let norm = normalizedGradientNorm(generator.parameters)
     optimizerG.step(generator.parameters)
     return GStepResult(loss: loss.value.scalar, gradNorm: norm)
