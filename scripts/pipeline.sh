@@ -28,9 +28,10 @@ case "$PROFILE" in smoke|quick|paper) ;; *) echo "pipeline: unknown profile '$PR
 
 COMMON=(--profile "$PROFILE" --artifacts "$ARTIFACTS" --data-dir "$DATA_DIR")
 run() {
-  local start=$SECONDS
+  local start=$SECONDS rc=0
   echo "+ autoloss $*" >&2
-  "$BIN" "$@"
+  "$BIN" "$@" || rc=$?
+  if [ "$rc" != 0 ]; then echo "+ FAILED (exit $rc) after $((SECONDS - start)) s: autoloss $*" >&2; return "$rc"; fi
   echo "+ done in $((SECONDS - start)) s: autoloss $1 ${2:-} ${3:-} ${4:-}" >&2
 }
 have() { [ -e "$DATA_DIR/$1" ]; }
