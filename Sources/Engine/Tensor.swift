@@ -123,15 +123,15 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   public func argmax() -> [Int] {
     guard let last = shape.last, last > 0 else { return [] }
     let rows = count / last
-    var result = [Int](repeating: 0, count: rows)
-    for r in 0..<rows {
-      var best = data[r * last]
-      for j in 1..<last where data[r * last + j] > best {
-        best = data[r * last + j]
-        result[r] = j
+    return data.withUnsafeBufferPointer { p in
+      (0..<rows).map { r in
+        // A vectorized maximum, then the first index holding it (rows of logits are long).
+        let row = p.baseAddress! + r * last
+        let best = SeqMath.max(row, last)
+        for i in 0..<last where row[i] == best { return i }
+        return 0  // every entry NaN
       }
     }
-    return result
   }
 
   /// Sum of all elements.

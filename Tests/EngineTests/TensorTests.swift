@@ -25,6 +25,22 @@ final class TensorTests: XCTestCase {
     XCTAssertEqual(t.argmax(), [1, 0])
   }
 
+  /// Long rows (the vectorized path plus a tail): the first index of the maximum, ties included.
+  func testArgmaxOfLongRowsTakesTheFirstMaximum() {
+    var rng = SeededRandom(seed: 3)
+    let t = rng.normalTensor([5, 37])
+    var data = t.data
+    data[1 * 37 + 36] = 9  // in the tail
+    data[2 * 37 + 3] = 9  // a tie: the first wins
+    data[2 * 37 + 20] = 9
+    data[3 * 37 + 0] = 9
+    let expected = (0..<5).map { r in (0..<37).max { data[r * 37 + $0] < data[r * 37 + $1] }! }
+    let got = Tensor(shape: [5, 37], data: data).argmax()
+    XCTAssertEqual(Array(got[1...3]), [36, 3, 0])
+    for r in [0, 4] { XCTAssertEqual(got[r], expected[r]) }
+    XCTAssertEqual(Tensor(shape: [2, 1], data: [4, -1]).argmax(), [0, 0])
+  }
+
   func testPermute() {
     let t = Tensor(shape: [2, 3, 4], data: (0..<24).map(Float.init))
     let p = t.permuted([2, 0, 1])
