@@ -25,3 +25,10 @@ public func clippedAdvantage(reward: Float, baseline: Float, clip: Float, floor:
   if floor > 0 && abs(advantage) < floor { advantage = raw < 0 ? -floor : floor }
   return advantage
 }
+
+/// The seed of episode `index` of a controller trainer seeded with `trainerSeed`: fixed by the two,
+/// so a resumed or repeated run draws every episode exactly as before.
+public func episodeSeed(trainerSeed: UInt64, index: Int) -> UInt64 {
+  var r = SeededRandom(seed: trainerSeed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+  return r.next()
+}

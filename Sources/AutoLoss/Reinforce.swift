@@ -92,10 +92,7 @@ public final class ReinforceTrainer {
   }
 
   /// The seed of episode `index`: fixed by the trainer seed, so a resumed run repeats it exactly.
-  public func episodeSeed(_ index: Int) -> UInt64 {
-    var r = SeededRandom(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
-    return r.next()
-  }
+  public func episodeSeed(_ index: Int) -> UInt64 { AutoLoss.episodeSeed(trainerSeed: seed, index: index) }
 
   /// Runs the next episode and updates the controller.
   public func runNextEpisode(recordSteps: Bool = true) -> ControllerEpisode {

@@ -37,14 +37,14 @@ public enum BLAS {
     let kb = transB ? b.shape[1] : b.shape[0]
     let n = transB ? b.shape[0] : b.shape[1]
     precondition(k == kb, "matmul of \(a.shape)\(transA ? "^T" : "") and \(b.shape)\(transB ? "^T" : "")")
-    // gemm with beta 0 writes every element (zeros when k == 0), so the output starts uninitialized.
+    // gemm with beta 0 writes every element, so the output starts uninitialized.
     let out = [Float](unsafeUninitializedCapacity: m * n) { pc, count in
-      if m > 0 && n > 0 {
+      if k == 0 {
+        pc.initialize(repeating: 0)
+      } else if m > 0 && n > 0 {
         a.data.withUnsafeBufferPointer { pa in
           b.data.withUnsafeBufferPointer { pb in
-            gemm(
-              transA: transA, transB: transB, m: m, n: n, k: k, pa.baseAddress ?? UnsafePointer(pc.baseAddress!),
-              pb.baseAddress ?? UnsafePointer(pc.baseAddress!), pc.baseAddress!)
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, pa.baseAddress!, pb.baseAddress!, pc.baseAddress!)
           }
         }
       }

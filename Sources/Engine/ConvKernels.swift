@@ -188,31 +188,12 @@ enum ConvKernels {
     }
   }
 
-  /// Strided 2-D transpose: dst[c·dstStride + r] = src[r·srcStride + c] for r < rows, c < cols
-  /// (in 16×16 blocks, so both sides stay in cache).
+  /// Strided 2-D transpose: dst[c·dstStride + r] = src[r·srcStride + c] (+ `bias`) for r < rows,
+  /// c < cols, in 16×16 blocks so both sides stay in cache. A convolution's bias is added on the way
+  /// (one pass over the output instead of two).
   static func transpose(
     _ src: UnsafePointer<Float>, rows: Int, cols: Int, srcStride: Int,
-    _ dst: UnsafeMutablePointer<Float>, dstStride: Int
-  ) {
-    let block = 16
-    for r0 in stride(from: 0, to: rows, by: block) {
-      let r1 = min(r0 + block, rows)
-      for c0 in stride(from: 0, to: cols, by: block) {
-        let c1 = min(c0 + block, cols)
-        for r in r0..<r1 {
-          let s = src + r * srcStride
-          let d = dst + r
-          for c in c0..<c1 { d[c * dstStride] = s[c] }
-        }
-      }
-    }
-  }
-
-  /// ``transpose(_:rows:cols:srcStride:_:dstStride:)`` that also adds `bias` to every element
-  /// (fuses a convolution's bias into the layout shuffle: one pass over the output instead of two).
-  static func transpose(
-    _ src: UnsafePointer<Float>, rows: Int, cols: Int, srcStride: Int,
-    _ dst: UnsafeMutablePointer<Float>, dstStride: Int, adding bias: Float
+    _ dst: UnsafeMutablePointer<Float>, dstStride: Int, adding bias: Float = 0
   ) {
     let block = 16
     for r0 in stride(from: 0, to: rows, by: block) {

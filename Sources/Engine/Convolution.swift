@@ -50,12 +50,8 @@ public func conv2d(
           let base = dst + n0 * o * p
           for ch in 0..<o {
             let row = outT.p + ch * p * m
-            if let bv {
-              ConvKernels.transpose(
-                row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p, adding: bv.data[ch])
-            } else {
-              ConvKernels.transpose(row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p)
-            }
+            ConvKernels.transpose(
+              row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p, adding: bv?.data[ch] ?? 0)
           }
         }
       }
@@ -179,12 +175,8 @@ public func convTranspose2d(
           let base = dst + n0 * ohw
           for ch in 0..<o {
             let src = outT.p + ch * plane * m
-            if let bv {
-              ConvKernels.transpose(
-                src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw, adding: bv.data[ch])
-            } else {
-              ConvKernels.transpose(src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw)
-            }
+            ConvKernels.transpose(
+              src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw, adding: bv?.data[ch] ?? 0)
           }
         }
       }

@@ -86,10 +86,7 @@ public final class GANControllerTrainer: @unchecked Sendable {
   }
 
   /// The seed of episode `index`.
-  public func episodeSeed(_ index: Int) -> UInt64 {
-    var r = SeededRandom(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
-    return r.next()
-  }
+  public func episodeSeed(_ index: Int) -> UInt64 { AutoLoss.episodeSeed(trainerSeed: seed, index: index) }
 
   /// Runs the next round of episodes (up to `episodesPerUpdate`, side by side) and updates the controller.
   public func runNextRound() -> [GANControllerEpisode] {
