@@ -145,12 +145,9 @@ enum ConvKernels {
             }
             if lo > 0 { d.update(repeating: 0, count: lo * n) }
             d += lo * n
-            var src = x + ((c * g.inH + ih) * g.inW + lo * s - g.padLeft + j) * n
-            for _ in lo..<hi {
-              for t in 0..<n { d[t] = src[t] }
-              d += n
-              src += s * n
-            }
+            let src = x + ((c * g.inH + ih) * g.inW + lo * s - g.padLeft + j) * n
+            copyRuns(src, step: s * n, d, runs: hi - lo, length: n)
+            d += (hi - lo) * n
             if hi < outW { d.update(repeating: 0, count: (outW - hi) * n) }
           }
         }
@@ -175,38 +172,120 @@ enum ConvKernels {
           for oh in 0..<g.outH {
             let ih = oh * s - g.padTop + i
             if ih < 0 || ih >= g.inH { continue }
-            var src = row + (oh * outW + lo) * n
-            var dst = x + ((c * g.inH + ih) * g.inW + lo * s - g.padLeft + j) * n
-            for _ in lo..<hi {
-              for t in 0..<n { dst[t] += src[t] }
-              src += n
-              dst += s * n
-            }
+            let src = row + (oh * outW + lo) * n
+            let dst = x + ((c * g.inH + ih) * g.inW + lo * s - g.padLeft + j) * n
+            addRuns(src, dst, step: s * n, runs: hi - lo, length: n)
           }
         }
       }
     }
   }
 
+  /// Copies `runs` runs of `length` floats: run r reads `src + r·step` and writes `dst + r·length`
+  /// (im2col's batch-innermost runs). Runs of a multiple of 8 floats move as whole vectors, without a
+  /// `memcpy` call per run; adjacent runs (`step == length`) move in one copy.
+  @inline(__always)
+  static func copyRuns(
+    _ src: UnsafePointer<Float>, step: Int, _ dst: UnsafeMutablePointer<Float>, runs: Int, length: Int
+  ) {
+    if step == length {
+      dst.update(from: src, count: runs * length)
+    } else if length & 7 == 0 {
+      for r in 0..<runs {
+        let (s, d) = (UnsafeRawPointer(src + r * step), UnsafeMutableRawPointer(dst + r * length))
+        var offset = 0
+        while offset < length * 4 {
+          d.storeBytes(
+            of: s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
+            as: SIMD8<Float>.self)
+          offset += 32
+        }
+      }
+    } else {
+      for r in 0..<runs {
+        let (s, d) = (src + r * step, dst + r * length)
+        for t in 0..<length { d[t] = s[t] }
+      }
+    }
+  }
+
+  /// Adds `runs` runs of `length` floats, the adjoint of ``copyRuns(_:step:_:runs:length:)``: run r
+  /// reads `src + r·length` and is added into `dst + r·step` (col2im). Vectorized like the copy.
+  @inline(__always)
+  static func addRuns(
+    _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, step: Int, runs: Int, length: Int
+  ) {
+    if length & 7 == 0 {
+      for r in 0..<runs {
+        let (s, d) = (UnsafeRawPointer(src + r * length), UnsafeMutableRawPointer(dst + r * step))
+        var offset = 0
+        while offset < length * 4 {
+          let sum =
+            d.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            + s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+          d.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Float>.self)
+          offset += 32
+        }
+      }
+    } else {
+      for r in 0..<runs {
+        let (s, d) = (src + r * length, dst + r * step)
+        for t in 0..<length { d[t] += s[t] }
+      }
+    }
+  }
+
   /// Strided 2-D transpose: dst[c·dstStride + r] = src[r·srcStride + c] (+ `bias`) for r < rows,
-  /// c < cols, in 16×16 blocks so both sides stay in cache. A convolution's bias is added on the way
+  /// c < cols. It walks 32×32 blocks so both sides stay in cache, and moves each 4×4 tile inside a
+  /// block as four vector loads, eight two-source shuffles and four vector stores; rows and columns
+  /// past the last multiple of 4 go element by element. A convolution's bias is added on the way
   /// (one pass over the output instead of two).
   static func transpose(
     _ src: UnsafePointer<Float>, rows: Int, cols: Int, srcStride: Int,
     _ dst: UnsafeMutablePointer<Float>, dstStride: Int, adding bias: Float = 0
   ) {
-    let block = 16
-    for r0 in stride(from: 0, to: rows, by: block) {
-      let r1 = min(r0 + block, rows)
-      for c0 in stride(from: 0, to: cols, by: block) {
-        let c1 = min(c0 + block, cols)
-        for r in r0..<r1 {
+    let block = 32
+    let (rows4, cols4) = (rows & ~3, cols & ~3)
+    let b = SIMD4<Float>(repeating: bias)
+    for r0 in stride(from: 0, to: rows4, by: block) {
+      let r1 = min(r0 + block, rows4)
+      for c0 in stride(from: 0, to: cols4, by: block) {
+        let c1 = min(c0 + block, cols4)
+        for r in stride(from: r0, to: r1, by: 4) {
           let s = src + r * srcStride
-          let d = dst + r
-          for c in c0..<c1 { d[c * dstStride] = s[c] + bias }
+          for c in stride(from: c0, to: c1, by: 4) {
+            transposeTile(s + c, srcStride: srcStride, dst + c * dstStride + r, dstStride: dstStride, adding: b)
+          }
         }
       }
     }
+    for r in 0..<rows where r >= rows4 || cols4 < cols {
+      let s = src + r * srcStride
+      for c in (r >= rows4 ? 0 : cols4)..<cols { dst[c * dstStride + r] = s[c] + bias }
+    }
+  }
+
+  /// Transposes one 4×4 tile (plus `bias`): dst[c·dstStride + r] = src[r·srcStride + c] + bias.
+  @inline(__always)
+  static func transposeTile(
+    _ src: UnsafePointer<Float>, srcStride: Int, _ dst: UnsafeMutablePointer<Float>, dstStride: Int,
+    adding bias: SIMD4<Float>
+  ) {
+    func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
+    func store(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+      UnsafeMutableRawPointer(p).storeBytes(of: v + bias, as: SIMD4<Float>.self)
+    }
+    let (a0, a1) = (load(src), load(src + srcStride))
+    let (a2, a3) = (load(src + 2 * srcStride), load(src + 3 * srcStride))
+    // interleave row pairs (unpcklps / unpckhps), then join the halves (movlhps / movhlps)
+    let t0 = SIMD4(a0[0], a1[0], a0[1], a1[1])
+    let t1 = SIMD4(a2[0], a3[0], a2[1], a3[1])
+    let t2 = SIMD4(a0[2], a1[2], a0[3], a1[3])
+    let t3 = SIMD4(a2[2], a3[2], a2[3], a3[3])
+    store(SIMD4(t0[0], t0[1], t1[0], t1[1]), dst)
+    store(SIMD4(t0[2], t0[3], t1[2], t1[3]), dst + dstStride)
+    store(SIMD4(t2[0], t2[1], t3[0], t3[1]), dst + 2 * dstStride)
+    store(SIMD4(t2[2], t2[3], t3[2], t3[3]), dst + 3 * dstStride)
   }
 
   /// `[rows, cols]` → `[cols, rows]`, contiguous.
@@ -225,11 +304,16 @@ extension ConvKernels {
     return 1 << 21
   }()
 
+  /// Images per chunk within a task, instead of ``batchChunk(perImage:batch:)``'s choice (tests use it
+  /// to split small batches into several chunks).
+  @TaskLocal static var imagesPerChunk: Int?
+
   /// Images per chunk for a batch of `batch` whose largest per-image buffer holds `perImage` floats:
   /// the whole batch when it fits ``chunkFloats``, otherwise as many images as fit, rounded down to a
   /// multiple of 8 when at least 8 fit (the batch-innermost runs of im2col, col2im and the transposes
   /// are then whole vectors); at least 1.
   static func batchChunk(perImage: Int, batch: Int) -> Int {
+    if let forced = imagesPerChunk { return max(1, min(forced, batch)) }
     guard batch > 1 else { return max(batch, 1) }
     let fit = max(1, min(batch, chunkFloats / max(perImage, 1)))
     return fit == batch || fit < 8 ? fit : fit - fit % 8
