@@ -227,12 +227,4 @@ extension SeqMath {
     }
     return s
   }
-
-  /// log Σ_j e^{x_j} of one row, computed stably; `scratch` holds at least `n` floats.
-  @inline(__always)
-  static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int, scratch: UnsafeMutablePointer<Float>) -> Float {
-    let m = max(x, n)
-    for j in 0..<n { scratch[j] = exp(x[j] - m) }
-    return m + Foundation.log(sum(scratch, n))
-  }
 }

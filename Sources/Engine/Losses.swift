@@ -45,8 +45,10 @@ public func l1Penalty(_ parameters: [Variable]) -> Variable {
 /// Softmax cross-entropy of `logits[N, C]` against integer `labels[N]`, averaged over the rows
 /// whose `mask` is non-zero (all rows when `mask` is nil). Padded tokens get mask 0.
 ///
-/// Fused: the forward pass keeps only each row's log-sum-exp; the backward pass writes
-/// softmax − one-hot directly. Rows with mask 0 are skipped in both passes (their gradient is 0).
+/// Fused: when the tape records, the forward pass writes the gradient (softmax − one-hot) · mask / Σ mask
+/// while each row's exponentials are in cache, and the backward pass only scales it by the incoming
+/// gradient; without recording only each row's log-sum-exp is computed. Rows with mask 0 cost nothing
+/// beyond a zero fill (their gradient is 0).
 public func softmaxCrossEntropy(_ logits: Variable, labels: [Int], mask: [Float]? = nil) -> Variable {
   precondition(logits.rank == 2, "softmaxCrossEntropy needs logits [N, C], got \(logits.shape)")
   let (n, c) = (logits.shape[0], logits.shape[1])
@@ -56,43 +58,41 @@ public func softmaxCrossEntropy(_ logits: Variable, labels: [Int], mask: [Float]
   for r in 0..<n where weights[r] != 0 {
     precondition(labels[r] >= 0 && labels[r] < c, "label \(labels[r]) outside 0..<\(c)")
   }
-  let x = logits.value
-  var lse = [Float](repeating: 0, count: n)
-  var weightSum: Float = 0
-  var loss: Float = 0
-  x.data.withUnsafeBufferPointer { px in
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(c, 1))
-    defer { scratch.deallocate() }
-    for r in 0..<n {
-      let w = weights[r]
-      guard w != 0 else { continue }
-      let row = px.baseAddress! + r * c
-      lse[r] = SeqMath.logSumExp(row, c, scratch: scratch)
-      loss -= w * (row[labels[r]] - lse[r])
-      weightSum += w
-    }
-  }
+  let weightSum = weights.reduce(0, +)
   let denom = max(weightSum, 1e-12)
-  return Variable.make(Tensor(scalar: weightSum > 0 ? loss / denom : 0), [logits]) { g in
-    let k = g.scalar / denom
-    let d = [Float](unsafeUninitializedCapacity: n * c) { buf, count in
-      x.data.withUnsafeBufferPointer { px in
-        for r in 0..<n {
-          let out = buf.baseAddress! + r * c
-          let kw = k * weights[r]
-          guard kw != 0 else {
-            out.update(repeating: 0, count: c)
-            continue
-          }
-          let row = px.baseAddress! + r * c
-          let shift = lse[r]
-          for j in 0..<c { out[j] = kw * SeqMath.exp(row[j] - shift) }
+  let recording = logits.requiresGrad && GradMode.isEnabled
+  var loss: Float = 0
+  // row r of `gradient` (or the one-row scratch) first holds e^(x − max), then the row's gradient
+  let gradient = [Float](unsafeUninitializedCapacity: recording ? n * c : 0) { buf, count in
+    logits.value.data.withUnsafeBufferPointer { px in
+      let scratch = recording ? nil : UnsafeMutablePointer<Float>.allocate(capacity: max(c, 1))
+      defer { scratch?.deallocate() }
+      for r in 0..<n {
+        let w = weights[r]
+        let out = scratch ?? buf.baseAddress! + r * c
+        guard w != 0 else {
+          if scratch == nil { out.update(repeating: 0, count: c) }
+          continue
+        }
+        let row = px.baseAddress! + r * c
+        let m = SeqMath.max(row, c)
+        for j in 0..<c { out[j] = SeqMath.exp(row[j] - m) }
+        let total = SeqMath.sum(out, c)
+        loss -= w * (row[labels[r]] - m - Foundation.log(total))
+        if scratch == nil {
+          let kw = w / denom
+          let scale = kw / total
+          for j in 0..<c { out[j] *= scale }
           out[labels[r]] -= kw
         }
       }
-      count = n * c
     }
-    logits.accumulate(Tensor(shape: [n, c], data: d))
+    count = recording ? n * c : 0
+  }
+  return Variable.make(Tensor(scalar: weightSum > 0 ? loss / denom : 0), [logits]) { g in
+    let k = g.scalar
+    let scaled = k == 1 ? gradient : gradient.map { $0 * k }
+    logits.accumulate(Tensor(shape: [n, c], data: scaled))
   }
 }
 

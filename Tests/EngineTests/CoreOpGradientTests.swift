@@ -110,6 +110,33 @@ final class CoreOpGradientTests: XCTestCase {
       mseLoss(Variable(Tensor(shape: [2], data: [1, 3])), Tensor(shape: [2], data: [0, 0])).value.scalar, 5)
   }
 
+  /// Rows longer than the vector width, a mask, a seed of 2, and the same loss with recording off:
+  /// the fused forward-written gradient against softmax − one-hot computed in Double.
+  func testSoftmaxCrossEntropyOnLongRowsMatchesDirectFormula() {
+    var rng = SeededRandom(seed: 18)
+    let (n, c) = (6, 37)
+    let x = rng.uniformTensor([n, c], -4, 4)
+    let labels = (0..<n).map { _ in rng.int(below: c) }
+    let mask: [Float] = [1, 0, 1, 1, 0.5, 1]
+    let logits = Variable(x, requiresGrad: true)
+    let loss = softmaxCrossEntropy(logits, labels: labels, mask: mask)
+    loss.backward(seed: Tensor(scalar: 2))
+    let unrecorded = GradMode.withoutRecording { softmaxCrossEntropy(logits, labels: labels, mask: mask) }
+    XCTAssertEqual(unrecorded.value.scalar, loss.value.scalar)
+    let maskSum = mask.reduce(0, +)
+    var expectedLoss = 0.0
+    for r in 0..<n {
+      let row = (0..<c).map { Double(x.data[r * c + $0]) }
+      let lse = log(row.map { exp($0) }.reduce(0, +))
+      expectedLoss -= Double(mask[r]) * (row[labels[r]] - lse)
+      for j in 0..<c {
+        let expected = 2 * Double(mask[r]) / Double(maskSum) * (exp(row[j] - lse) - (j == labels[r] ? 1 : 0))
+        XCTAssertEqual(Double(logits.grad!.data[r * c + j]), expected, accuracy: 1e-6, "row \(r) column \(j)")
+      }
+    }
+    XCTAssertEqual(Double(loss.value.scalar), expectedLoss / Double(maskSum), accuracy: 1e-5)
+  }
+
   func testGradientsAccumulateAcrossBackwardCalls() {
     let w = Variable(Tensor(shape: [2], data: [1, 2]), requiresGrad: true)
     (w * 3).sum().backward()
