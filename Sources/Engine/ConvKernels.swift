@@ -2,7 +2,7 @@
   import Glibc
 #endif
 
-// Low-level kernels for convolution: geometry, im2col / col2im and layout shuffles.
+// Low-level kernels for convolution: geometry and im2col / col2im (the layout transposes are in TransposeKernels.swift).
 // All loops run over raw pointers; the inner loops are contiguous (or constant-stride) so that
 // the compiler can vectorize them.
 
@@ -116,7 +116,7 @@ public struct ConvGeometry: Sendable, Equatable {
   }
 }
 
-/// im2col / col2im and layout shuffles on raw buffers.
+/// im2col / col2im on raw buffers.
 ///
 /// The kernels work on batch-innermost data: an image batch `[N, C, H, W]` is first transposed to
 /// `[C, H, W, N]`, so that every tap of the unfolded matrix copies runs of N contiguous floats
@@ -233,65 +233,6 @@ enum ConvKernels {
         for t in 0..<length { d[t] += s[t] }
       }
     }
-  }
-
-  /// Strided 2-D transpose: dst[c·dstStride + r] = src[r·srcStride + c] (+ `bias`) for r < rows,
-  /// c < cols. It walks 32×32 blocks so both sides stay in cache, and moves each 4×4 tile inside a
-  /// block as four vector loads, eight two-source shuffles and four vector stores; rows and columns
-  /// past the last multiple of 4 go element by element. A convolution's bias is added on the way
-  /// (one pass over the output instead of two).
-  static func transpose(
-    _ src: UnsafePointer<Float>, rows: Int, cols: Int, srcStride: Int,
-    _ dst: UnsafeMutablePointer<Float>, dstStride: Int, adding bias: Float = 0
-  ) {
-    let block = 32
-    let (rows4, cols4) = (rows & ~3, cols & ~3)
-    let b = SIMD4<Float>(repeating: bias)
-    for r0 in stride(from: 0, to: rows4, by: block) {
-      let r1 = min(r0 + block, rows4)
-      for c0 in stride(from: 0, to: cols4, by: block) {
-        let c1 = min(c0 + block, cols4)
-        for r in stride(from: r0, to: r1, by: 4) {
-          let s = src + r * srcStride
-          for c in stride(from: c0, to: c1, by: 4) {
-            transposeTile(s + c, srcStride: srcStride, dst + c * dstStride + r, dstStride: dstStride, adding: b)
-          }
-        }
-      }
-    }
-    for r in 0..<rows where r >= rows4 || cols4 < cols {
-      let s = src + r * srcStride
-      for c in (r >= rows4 ? 0 : cols4)..<cols { dst[c * dstStride + r] = s[c] + bias }
-    }
-  }
-
-  /// Transposes one 4×4 tile (plus `bias`): dst[c·dstStride + r] = src[r·srcStride + c] + bias.
-  @inline(__always)
-  static func transposeTile(
-    _ src: UnsafePointer<Float>, srcStride: Int, _ dst: UnsafeMutablePointer<Float>, dstStride: Int,
-    adding bias: SIMD4<Float>
-  ) {
-    func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self) }
-    func store(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
-      UnsafeMutableRawPointer(p).storeBytes(of: v + bias, as: SIMD4<Float>.self)
-    }
-    let (a0, a1) = (load(src), load(src + srcStride))
-    let (a2, a3) = (load(src + 2 * srcStride), load(src + 3 * srcStride))
-    // interleave row pairs (unpcklps / unpckhps), then join the halves (movlhps / movhlps)
-    let t0 = SIMD4(a0[0], a1[0], a0[1], a1[1])
-    let t1 = SIMD4(a2[0], a3[0], a2[1], a3[1])
-    let t2 = SIMD4(a0[2], a1[2], a0[3], a1[3])
-    let t3 = SIMD4(a2[2], a3[2], a2[3], a3[3])
-    store(SIMD4(t0[0], t0[1], t1[0], t1[1]), dst)
-    store(SIMD4(t0[2], t0[3], t1[2], t1[3]), dst + dstStride)
-    store(SIMD4(t2[0], t2[1], t3[0], t3[1]), dst + 2 * dstStride)
-    store(SIMD4(t2[2], t2[3], t3[2], t3[3]), dst + 3 * dstStride)
-  }
-
-  /// `[rows, cols]` → `[cols, rows]`, contiguous.
-  @inline(__always)
-  static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, _ dst: UnsafeMutablePointer<Float>) {
-    transpose(src, rows: rows, cols: cols, srcStride: cols, dst, dstStride: rows)
   }
 }
 

@@ -43,14 +43,14 @@ public func conv2d(
       wv.data.withUnsafeBufferPointer { pw in
         for (n0, m) in ConvKernels.chunks(n, nb) {
           // col [K, P·m] from the chunk's batch-innermost input [C, H, W, m]
-          ConvKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+          TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
           ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
           // outT [O, P·m] = W[O, K] · col; then out[n0 + t, o, p] = outT[o, p·m + t] (+ bias)
           BLAS.gemm(transA: false, transB: false, m: o, n: p * m, k: k, pw.baseAddress!, col.p, outT.p)
           let base = dst + n0 * o * p
           for ch in 0..<o {
             let row = outT.p + ch * p * m
-            ConvKernels.transpose(
+            TransposeKernels.transpose(
               row, rows: p, cols: m, srcStride: m, base + ch * p, dstStride: o * p, adding: bv?.data[ch] ?? 0)
           }
         }
@@ -83,14 +83,15 @@ public func conv2d(
             // gT[o, p·m + t] = grad[n0 + t, o, p]
             let src = pg.baseAddress! + n0 * o * p
             for ch in 0..<o {
-              ConvKernels.transpose(src + ch * p, rows: m, cols: p, srcStride: o * p, gT.p + ch * p * m, dstStride: m)
+              TransposeKernels.transpose(
+                src + ch * p, rows: m, cols: p, srcStride: o * p, gT.p + ch * p * m, dstStride: m)
             }
             if needB {
               for r in 0..<o { db[r] += ConvKernels.sum(gT.p + r * p * m, count: p * m) }
             }
             if needW {
               // dW[O, K] += gT[O, P·m] · colᵀ, with the chunk unfolded again
-              ConvKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+              TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
               ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
               dw.withUnsafeMutableBufferPointer {
                 BLAS.gemm(
@@ -104,7 +105,7 @@ public func conv2d(
               dxT.p.update(repeating: 0, count: chw * m)
               ConvKernels.col2im(col.p, batch: m, channels: c, g, dxT.p)
               dx.withUnsafeMutableBufferPointer {
-                ConvKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
+                TransposeKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
               }
             }
           }
@@ -167,7 +168,7 @@ public func convTranspose2d(
       wv.data.withUnsafeBufferPointer { pw in
         for (n0, m) in ConvKernels.chunks(n, nb) {
           // xT [C, H·W·m]; col [O·kh·kw, H·W·m] = Wᵀ · xT, folded onto outT [O, OH, OW, m]
-          ConvKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+          TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
           BLAS.gemm(transA: true, transB: false, m: kk, n: hw * m, k: c, pw.baseAddress!, xT.p, col.p)
           outT.p.update(repeating: 0, count: ohw * m)
           ConvKernels.col2im(col.p, batch: m, channels: o, g, outT.p)
@@ -175,7 +176,7 @@ public func convTranspose2d(
           let base = dst + n0 * ohw
           for ch in 0..<o {
             let src = outT.p + ch * plane * m
-            ConvKernels.transpose(
+            TransposeKernels.transpose(
               src, rows: plane, cols: m, srcStride: m, base + ch * plane, dstStride: ohw, adding: bv?.data[ch] ?? 0)
           }
         }
@@ -204,11 +205,11 @@ public func convTranspose2d(
           wv.data.withUnsafeBufferPointer { pw in
             for (n0, m) in ConvKernels.chunks(n, nb) {
               // gcol [O·kh·kw, H·W·m]: the chunk's batch-innermost gradient unfolded with the same geometry
-              ConvKernels.transpose(pg.baseAddress! + n0 * ohw, rows: m, cols: ohw, gT.p)
+              TransposeKernels.transpose(pg.baseAddress! + n0 * ohw, rows: m, cols: ohw, gT.p)
               ConvKernels.im2col(gT.p, batch: m, channels: o, g, gcol.p)
               if needW {
                 // dW[C, O·kh·kw] += xT[C, H·W·m] · gcolᵀ
-                ConvKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+                TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
                 dw.withUnsafeMutableBufferPointer {
                   BLAS.gemm(
                     transA: false, transB: true, m: c, n: kk, k: hw * m, xT.p, gcol.p, beta: n0 == 0 ? 0 : 1,
@@ -219,7 +220,7 @@ public func convTranspose2d(
                 // dxT[C, H·W·m] = W[C, O·kh·kw] · gcol, transposed into dx[n0..<n0+m]
                 BLAS.gemm(transA: false, transB: false, m: c, n: hw * m, k: kk, pw.baseAddress!, gcol.p, dxT.p)
                 dx.withUnsafeMutableBufferPointer {
-                  ConvKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
+                  TransposeKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
                 }
               }
             }

@@ -2,7 +2,7 @@ import XCTest
 
 @testable import Engine
 
-/// The raw convolution kernels (vectorized transposes and runs) against naive loops, and batched
+/// The raw convolution and transpose kernels (vectorized transposes and runs) against naive loops, and batched
 /// convolutions split into several chunks against the same convolutions image by image.
 final class ConvKernelTests: XCTestCase {
   func testTransposeMatchesNaiveLoopForAllEdgeShapes() {
@@ -12,16 +12,23 @@ final class ConvKernelTests: XCTestCase {
         let (srcStride, dstStride) = (cols + padS, rows + padD)
         let src = (0..<(rows * srcStride)).map { _ in rng.uniform(-1, 1) }
         var dst = [Float](repeating: .nan, count: cols * dstStride)
+        var sum = [Float](repeating: 2, count: cols * dstStride)
         src.withUnsafeBufferPointer { s in
           dst.withUnsafeMutableBufferPointer { d in
-            ConvKernels.transpose(
+            TransposeKernels.transpose(
               s.baseAddress!, rows: rows, cols: cols, srcStride: srcStride, d.baseAddress!, dstStride: dstStride,
               adding: 0.5)
+          }
+          sum.withUnsafeMutableBufferPointer { d in
+            TransposeKernels.transpose(
+              s.baseAddress!, rows: rows, cols: cols, srcStride: srcStride, d.baseAddress!, dstStride: dstStride,
+              accumulate: true)
           }
         }
         for r in 0..<rows {
           for c in 0..<cols {
             XCTAssertEqual(dst[c * dstStride + r], src[r * srcStride + c] + 0.5, "\(rows)x\(cols) at \(r),\(c)")
+            XCTAssertEqual(sum[c * dstStride + r], src[r * srcStride + c] + 2, "accumulated \(rows)x\(cols)")
           }
         }
         for c in 0..<cols {

@@ -44,9 +44,16 @@ final class LSTMTests: XCTestCase {
   }
 
   func testSequenceGradientsAllInputs() {
-    let (t, b, i, h) = (4, 3, 3, 4)
+    // batch 3 (transposed recurrent products go element by element) and 5 (4×4 tiles plus an edge)
+    for (b, partial) in [(3, [4, 2, 0]), (5, [4, 2, 0, 3, 1])] {
+      sequenceGradients(batch: b, partialLengths: partial)
+    }
+  }
+
+  private func sequenceGradients(batch b: Int, partialLengths: [Int]) {
+    let (t, i, h) = (4, 3, 4)
     for reverse in [false, true] {
-      for lengths in [nil, [4, 2, 0]] as [[Int]?] {
+      for lengths in [nil, partialLengths] as [[Int]?] {
         let inputs = [
           randomVariable([t, b, i], seed: 21), randomVariable([b, h], seed: 22, low: -0.5, high: 0.5),
           randomVariable([b, h], seed: 23), randomVariable([i, 4 * h], seed: 24, low: -0.5, high: 0.5),
