@@ -40,19 +40,23 @@ done
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# One side's timing of one model in one round: run_ours|run_torch ROUND MODEL
+run_ours() { "$BIN" bench --repeats "$REPEATS" --only "$2" >"$TMP/ours.$1.$2.json" 2>/dev/null; }
+run_torch() {
+  [ -n "$TORCH_PY" ] || return 0
+  local only=$2
+  [ "$2" = sgemm512 ] && only="sgemm512,sgemm512_torch"
+  "$TORCH_PY" scripts/bench_torch.py --repeats "$REPEATS" --only "$only" >"$TMP/torch.$1.$2.json" 2>/dev/null
+}
 for round in $(seq 1 "$ROUNDS"); do
   for model in "${MODEL_LIST[@]}"; do
     echo "round $round/$ROUNDS: $model" >&2
-    run_ours() { "$BIN" bench --repeats "$REPEATS" --only "$model" >"$TMP/ours.$round.$model.json" 2>/dev/null; }
-    run_torch() {
-      [ -n "$TORCH_PY" ] || return 0
-      extra=$model
-      [ "$model" = sgemm512 ] && extra="sgemm512,sgemm512_torch"
-      "$TORCH_PY" scripts/bench_torch.py --repeats "$REPEATS" --only "$extra" \
-        >"$TMP/torch.$round.$model.json" 2>/dev/null
-    }
     # Alternate who goes first, so a drift in machine speed does not favour one side.
-    if [ $((round % 2)) = 1 ]; then run_ours; run_torch; else run_torch; run_ours; fi
+    if [ $((round % 2)) = 1 ]; then
+      run_ours "$round" "$model"; run_torch "$round" "$model"
+    else
+      run_torch "$round" "$model"; run_ours "$round" "$model"
+    fi
   done
 done
 
