@@ -1,0 +1,102 @@
+import Foundation
+
+/// Runs independent jobs (controller-training episodes, baseline runs, evaluation trials) and
+/// returns their results in job order.
+///
+/// Two implementations share this interface: ``LocalExecutor`` (threads inside this process) and
+/// the MPI executor of the `Distributed` target (ranks across processes and machines, threads inside
+/// each rank). Results are identical whichever runs them: a job's outcome may depend only on its
+/// index, never on the rank, the thread or the order in which jobs finish.
+public protocol JobExecutor: AnyObject, Sendable {
+  /// This participant's index (the MPI rank; 0 in a single process).
+  var rank: Int { get }
+  /// How many participants share the work (MPI ranks; 1 in a single process).
+  var size: Int { get }
+  /// Threads each participant runs jobs on. Job bodies receive a slot in `0..<slots` so that a
+  /// caller can keep one task model per slot.
+  var slots: Int { get }
+
+  /// Runs `body(job, slot)` once for every `job` in `0..<count`, spread over the participants and
+  /// their threads, and returns every result, in job order, on every participant.
+  ///
+  /// When a body throws on any participant, every participant throws (the first error in job
+  /// order), so that no rank waits forever for another.
+  func map<R: Codable & Sendable>(count: Int, _ body: @escaping @Sendable (_ job: Int, _ slot: Int) throws -> R)
+    throws -> [R]
+
+  /// Returns rank 0's `value` on every participant (`value` is ignored on the other ranks).
+  func broadcast<T: Codable & Sendable>(_ value: T?) throws -> T
+}
+
+extension JobExecutor {
+  /// Whether this participant writes artifacts and traces (rank 0).
+  public var isCoordinator: Bool { rank == 0 }
+}
+
+/// An error raised by a job or by the executor itself, naming the job that failed.
+public struct JobExecutionError: Error, CustomStringConvertible, Sendable {
+  public var job: Int?
+  public var message: String
+  public init(job: Int?, message: String) {
+    self.job = job
+    self.message = message
+  }
+  public var description: String { job.map { "job \($0): \(message)" } ?? message }
+}
+
+/// Runs jobs on up to `slots` threads of this process (one participant, rank 0 of 1).
+public final class LocalExecutor: JobExecutor, @unchecked Sendable {
+  public let slots: Int
+  public var rank: Int { 0 }
+  public var size: Int { 1 }
+
+  /// - Parameter slots: threads to run jobs on (at least 1).
+  public init(slots: Int = 1) { self.slots = max(1, slots) }
+
+  public func map<R: Codable & Sendable>(count: Int, _ body: @escaping @Sendable (Int, Int) throws -> R) throws
+    -> [R]
+  {
+    guard count > 0 else { return [] }
+    let results = LocalResults<R>(count)
+    let threads = min(slots, count)
+    DispatchQueue.concurrentPerform(iterations: threads) { slot in
+      while let job = results.claim() {
+        do { results.store(.success(try body(job, slot)), at: job) } catch { results.store(.failure(error), at: job) }
+      }
+    }
+    var out: [R] = []
+    out.reserveCapacity(count)
+    for (job, result) in results.values.enumerated() {
+      switch result {
+      case .success(let value): out.append(value)
+      case .failure(let error): throw error
+      case nil: throw JobExecutionError(job: job, message: "produced no result")
+      }
+    }
+    return out
+  }
+
+  public func broadcast<T: Codable & Sendable>(_ value: T?) throws -> T {
+    guard let value else { throw JobExecutionError(job: nil, message: "broadcast from rank 0 without a value") }
+    return value
+  }
+}
+
+/// Results filled in by worker threads under a lock.
+private final class LocalResults<R>: @unchecked Sendable {
+  var values: [Result<R, Error>?]
+  private var next = 0
+  private let lock = NSLock()
+  init(_ n: Int) { values = Array(repeating: nil, count: n) }
+
+  /// The next job index, or nil when every job has been claimed.
+  func claim() -> Int? {
+    lock.withLock {
+      guard next < values.count else { return nil }
+      next += 1
+      return next - 1
+    }
+  }
+
+  func store(_ value: Result<R, Error>, at i: Int) { lock.withLock { values[i] = value } }
+}
