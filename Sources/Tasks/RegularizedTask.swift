@@ -52,7 +52,7 @@ public enum RegularizedTaskKind: String, Sendable, Codable, CaseIterable {
 /// - loss: the task loss and the L1 loss, log1p-compressed for regression;
 /// - validation: the latest validation error, its EMA (0.9), the EMA of its relative improvement
 ///   per check, and the generalization gap (validation − training loss) / training loss.
-public final class RegularizedTask: AlternatingTask {
+public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
   public let kind: RegularizedTaskKind
   public let config: RegularizedTaskConfig
   public let data: TaskData
