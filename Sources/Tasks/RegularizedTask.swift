@@ -112,6 +112,9 @@ public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
     history = ValidationHistory(patienceChecks: config.patienceChecks, maxSteps: config.maxSteps)
     improvementEMA = 0
     validationErrorEMA = .nan
+    // Nothing of the previous episode may leak into this one (a reused task must repeat a fresh one).
+    validationError = .nan
+    validationLoss = .nan
     let train = model.evaluate(data.train)
     trainTaskLoss = train.loss
     l1Loss = l1Value()
