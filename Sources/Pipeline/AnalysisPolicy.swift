@@ -196,7 +196,8 @@ public enum LearnedVerdict: Int, Sendable, Comparable {
     public var untrainedRatio: Double?
 
     public init(
-      blockShuffled: Stats.Paired?, fullVersusBlock: Stats.Paired?, clamps: [(group: String, comparison: Stats.Paired?)],
+      blockShuffled: Stats.Paired?, fullVersusBlock: Stats.Paired?,
+      clamps: [(group: String, comparison: Stats.Paired?)],
       untrained: Stats.Paired?, ratio: Double, untrainedRatio: Double?
     ) {
       self.blockShuffled = blockShuffled

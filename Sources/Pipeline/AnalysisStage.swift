@@ -23,19 +23,6 @@ public struct LearnedAnalysis {
   let probe: RegularizedTask
   let seeds: [UInt64]
 
-  init(
-    kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String,
-    data: TaskData, probe: RegularizedTask, seeds: [UInt64]
-  ) {
-    self.kind = kind
-    self.config = config
-    self.context = context
-    self.name = name
-    self.data = data
-    self.probe = probe
-    self.seeds = seeds
-  }
-
   /// One episode per (schedule, seed) job, in parallel.
   func runJobs(_ jobs: [(MethodSpec, UInt64)]) -> [Float] {
     let kind = kind

@@ -144,7 +144,11 @@ public struct EvaluationStage {
     progress.finish(status: "done")
     let comparisons = Self.compare(results, labels: runs.map(\.label))
     let verdicts = Self.comparedBaselines.map { b -> (String, PairedVerdict) in
-      (b, PairedVerdict.decide(comparisons.filter { $0.baseline == b }.compactMap(\.paired), margin: Double(config.equivalenceMargin)))
+      (
+        b,
+        PairedVerdict.decide(
+          comparisons.filter { $0.baseline == b }.compactMap(\.paired), margin: Double(config.equivalenceMargin))
+      )
     }
     let writer = try context.store.writer(
       stage: "evaluation", name: name,
@@ -350,6 +354,7 @@ public enum ControllerRuns {
     let choice = modern && root.hasAttribute("evaluated") ? try root.attributeString("evaluated") : "best-episode"
     return EvaluatedControllerRun(
       label: label, artifact: artifact, evaluated: try spec(modern ? "evaluated_controller" : "best_controller"),
-      evaluatedChoice: choice, untrained: root.contains("untrained_controller") ? try spec("untrained_controller") : nil)
+      evaluatedChoice: choice, untrained: root.contains("untrained_controller") ? try spec("untrained_controller") : nil
+    )
   }
 }

@@ -24,7 +24,8 @@ extension DatasetPrep {
     if source == "official" && seed != 1 {
       throw PipelineError("prep regression --source official: the official data has one seed (1), found --seed \(seed)")
     }
-    let data = source == "official" ? try SyntheticOfficial.regression(root: root) : SyntheticRegression.generate(seed: seed)
+    let data =
+      source == "official" ? try SyntheticOfficial.regression(root: root) : SyntheticRegression.generate(seed: seed)
     var config = PrepConfig()
     config.set("dataset", "regression")
     config.set("seed", seed)
@@ -76,7 +77,8 @@ extension DatasetPrep {
       options, available: SyntheticOfficial.hasClassification(root, seed: seed), what: "classification seed \(seed)")
     let data =
       source == "official"
-      ? try SyntheticOfficial.classification(root: root, seed: seed) : try SyntheticClassification.paperSplits(seed: seed)
+      ? try SyntheticOfficial.classification(root: root, seed: seed)
+      : try SyntheticClassification.paperSplits(seed: seed)
     var config = PrepConfig()
     config.set("dataset", "classification")
     config.set("seed", seed)

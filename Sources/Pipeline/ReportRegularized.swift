@@ -88,7 +88,8 @@ extension ReportBuilder {
       actionNames: root.isDataset("action_names") ? try root.readStrings("action_names") : ["task loss", "L1"],
       noiseFloor: floor, config: decodeConfig(provenance), provenance: provenance, baselines: baselines,
       controller: controller, dataSplits: dataSplits(provenance))
-    eval.dataSource = root.hasAttribute("data_source") ? (try? root.attributeString("data_source")) ?? "unknown" : "unknown"
+    eval.dataSource =
+      root.hasAttribute("data_source") ? (try? root.attributeString("data_source")) ?? "unknown" : "unknown"
     eval.comparisons = stored.comparisons
     eval.verdicts = stored.verdicts
     return eval
@@ -159,7 +160,9 @@ extension ReportBuilder {
       let ratio =
         isJoint
         ? "joint loss" : (r.actionFractions.count > 1 ? ReportFormat.number(r.actionFractions[1], digits: 2) : "—")
-      let paperText = paper[r.method.hasPrefix("AutoLoss") ? "AutoLoss" : r.method].map { ReportFormat.number($0, digits: 3) } ?? "not in paper"
+      let paperText =
+        paper[r.method.hasPrefix("AutoLoss") ? "AutoLoss" : r.method].map { ReportFormat.number($0, digits: 3) }
+        ?? "not in paper"
       if kind == .regression {
         let floorDiff = eval.noiseFloor.map { ReportFormat.number(r.mean - $0) } ?? "n/a"
         rows.append([

@@ -140,7 +140,8 @@ extension ReportBuilder {
         [
           seed, (try? g.attributeString("verdict")) ?? "?",
           n((try? g.attribute("realized_ratio", as: Double.self)) ?? .nan),
-          "\(n(a("within_run_sd"))) / \(n(a("within_run_p05_p95_range")))", n(a("r2_progress")), n(a("r2_all_features")),
+          "\(n(a("within_run_sd"))) / \(n(a("within_run_p05_p95_range")))", n(a("r2_progress")),
+          n(a("r2_all_features")),
           interval(try? g.group("replay_block")), interval(try? g.group("replay_full_vs_block")),
         ] + clamps)
       let means = (try? policy.read("bin_mean", as: Double.self).values) ?? []

@@ -73,7 +73,8 @@ final class AnalysisTests: XCTestCase {
     let none = paired(0)
     let hurts = paired(0.1)
     func evidence(
-      block: Stats.Paired? = nil, fullVsBlock: Stats.Paired? = nil, clamps: [(group: String, comparison: Stats.Paired?)] = [],
+      block: Stats.Paired? = nil, fullVsBlock: Stats.Paired? = nil,
+      clamps: [(group: String, comparison: Stats.Paired?)] = [],
       untrained: Stats.Paired? = nil, ratio: Double = 0.5
     ) -> E {
       E(
@@ -97,6 +98,8 @@ final class AnalysisTests: XCTestCase {
     let x: [[Double]] = (0..<50).map { [Double($0), Double($0 % 7)] }
     let y = x.map { 3 * $0[0] - 2 * $0[1] + 1 }
     XCTAssertEqual(PolicyDescription.rSquared(y, x), 1, accuracy: 1e-9)
-    XCTAssertEqual(PolicyDescription.rSquared(y, x.map { [$0[1]] }), PolicyDescription.rSquared(y, x.map { [$0[1] * 10] }), accuracy: 1e-9)
+    XCTAssertEqual(
+      PolicyDescription.rSquared(y, x.map { [$0[1]] }), PolicyDescription.rSquared(y, x.map { [$0[1] * 10] }),
+      accuracy: 1e-9)
   }
 }
