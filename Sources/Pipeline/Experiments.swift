@@ -28,6 +28,8 @@ public struct ExperimentStages {
     var variant = config
     variant.controller.episodes = config.sweepEpisodes
     variant.controller.patienceEpisodes = max(config.sweepEpisodes, 1)
+    // One controller seed per sweep point and per ablation (the main controller has `controllerSeeds`).
+    variant.controller.controllerSeeds = 1
     configure(&variant)
     var quiet = context
     quiet.showProgress = false
