@@ -28,8 +28,27 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     let file = try ArtifactReader.open(evaluation, schema: EvaluationStage.schema, supportedVersions: 1...1)
     defer { file.close() }
     let methods = try file.root.readStrings("table/method")
-    XCTAssertEqual(
-      Set(methods), ["AutoLoss", "without L1", "fixed 1:1", "S1", "S2", "S3", "DGS", "best constant ratio"])
+    // The untrained-controller row needs /untrained_controller, which older controller artifacts lack.
+    XCTAssertTrue(
+      Set(methods).isSuperset(of: [
+        "AutoLoss c1", "without L1", "fixed 1:1", "S1", "S2", "S3", "DGS", "best constant ratio",
+        "ratio-matched coin c1",
+      ]))
+    // Paired comparisons of the controller seed against every baseline, with the per-trial differences.
+    let dgs = try file.root.group("comparisons/c1/DGS")
+    XCTAssertEqual(try dgs.read("difference", as: Double.self).shape, [2])
+    XCTAssertTrue(dgs.hasAttribute("wilcoxon_p"))
+    XCTAssertEqual(try file.root.readStrings("comparisons/verdict").count, EvaluationStage.comparedBaselines.count)
+    XCTAssertFalse(try file.root.attributeString("data_source").isEmpty)
+    // What was learned: one verdict, per-seed policy statistics, replays and clamps.
+    let analysis = try ArtifactReader.open(
+      try ctx.store.resolve(stage: "analysis", name: "regression"), schema: LearnedAnalysis.schema,
+      supportedVersions: 1...1)
+    defer { analysis.close() }
+    XCTAssertTrue(try analysis.root.attributeString("verdict").hasPrefix("learns "))
+    XCTAssertEqual(try analysis.root.read("seeds/c1/policy/bin_mean", as: Double.self).shape, [config.progressBins])
+    XCTAssertEqual(try analysis.root.read("seeds/c1/replay_block/test_error", as: Double.self).shape, [2])
+    XCTAssertTrue(analysis.root.isGroup("seeds/c1/clamp/validation"))
     let means = try file.root.read("table/mean", as: Float.self).values
     XCTAssertTrue(means.allSatisfy { $0.isFinite && $0 > 0 })
     XCTAssertEqual(try file.root.read("table/n", as: Int32.self).values, Array(repeating: 2, count: methods.count))
