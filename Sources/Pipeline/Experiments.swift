@@ -144,8 +144,9 @@ public struct ExperimentStages {
       inputs.append(data.source)
       let probe = RegularizedTask(kind: kind, data: data.taskData, config: config.task)
       let (controller, _) = try loadController(from: controllerArtifact, task: probe)
-      let dgs = BaselineTuningStage.tune(
-        kind: kind, data: data.taskData, config: config, workers: context.workers, only: ["DGS"])
+      let dgs = try BaselineTuningStage.tune(
+        kind: kind, data: data.taskData, config: config, workers: context.workers, only: ["DGS"],
+        executor: context.executor)
       guard let tuned = dgs.first else { throw PipelineError("transfer: DGS tuning produced no result") }
       var rows: [MethodResult] = []
       for (method, spec, note) in [

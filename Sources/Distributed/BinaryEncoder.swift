@@ -1,0 +1,190 @@
+import Foundation
+
+/// Encodes `Encodable` values to a compact binary form that ``BinaryDecoder`` reads back exactly:
+/// `Float` and `Double` travel by bit pattern (NaN payloads and signed zeros included), and arrays
+/// of `Float`, `Double` and `Int32` are packed.
+public struct BinaryEncoder {
+  public init() {}
+
+  /// The bytes of `value`.
+  public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    var out: [UInt8] = []
+    try Self.node(for: value, codingPath: []).write(to: &out)
+    return out
+  }
+
+  static func node<T: Encodable>(for value: T, codingPath: [CodingKey]) throws -> BinaryNode {
+    if let scalar = scalar(value) { return scalar }
+    let encoder = NodeEncoder(node: MutableNode(), codingPath: codingPath)
+    try value.encode(to: encoder)
+    return encoder.node.frozen
+  }
+
+  /// Scalars and packed arrays, which bypass `encode(to:)`.
+  static func scalar(_ value: Any) -> BinaryNode? {
+    switch value {
+    case let v as Float: return .float(v.bitPattern)
+    case let v as Double: return .double(v.bitPattern)
+    case let v as [Float]: return .floats(v.map(\.bitPattern))
+    case let v as [Double]: return .doubles(v.map(\.bitPattern))
+    case let v as [Int32]: return .int32s(v)
+    case let v as Bool: return .bool(v)
+    case let v as String: return .string(v)
+    case let v as Int: return .int(Int64(v))
+    case let v as Int8: return .int(Int64(v))
+    case let v as Int16: return .int(Int64(v))
+    case let v as Int32: return .int(Int64(v))
+    case let v as Int64: return .int(v)
+    case let v as UInt: return .uint(UInt64(v))
+    case let v as UInt8: return .uint(UInt64(v))
+    case let v as UInt16: return .uint(UInt64(v))
+    case let v as UInt32: return .uint(UInt64(v))
+    case let v as UInt64: return .uint(v)
+    default: return nil
+    }
+  }
+}
+
+/// A node under construction: containers hold references and fill them in place.
+final class MutableNode {
+  enum Content {
+    case value(BinaryNode)
+    case keyed([String: MutableNode])
+    case unkeyed([MutableNode])
+  }
+  var content: Content = .value(.null)
+
+  var frozen: BinaryNode {
+    switch content {
+    case .value(let n): return n
+    case .keyed(let d): return .keyed(d.mapValues(\.frozen))
+    case .unkeyed(let a): return .unkeyed(a.map(\.frozen))
+    }
+  }
+
+  func makeKeyed() {
+    if case .keyed = content { return }
+    content = .keyed([:])
+  }
+
+  func makeUnkeyed() {
+    if case .unkeyed = content { return }
+    content = .unkeyed([])
+  }
+
+  func set(_ child: MutableNode, forKey key: String) {
+    guard case .keyed(var d) = content else { return }
+    content = .value(.null)
+    d[key] = child
+    content = .keyed(d)
+  }
+
+  func append(_ child: MutableNode) {
+    guard case .unkeyed(var a) = content else { return }
+    content = .value(.null)
+    a.append(child)
+    content = .unkeyed(a)
+  }
+
+  var count: Int {
+    if case .unkeyed(let a) = content { return a.count }
+    return 0
+  }
+
+  static func leaf<T: Encodable>(_ value: T, codingPath: [CodingKey]) throws -> MutableNode {
+    let n = MutableNode()
+    n.content = .value(try BinaryEncoder.node(for: value, codingPath: codingPath))
+    return n
+  }
+
+  static var null: MutableNode { MutableNode() }
+}
+
+private final class NodeEncoder: Encoder {
+  let node: MutableNode
+  let codingPath: [CodingKey]
+  var userInfo: [CodingUserInfoKey: Any] { [:] }
+  init(node: MutableNode, codingPath: [CodingKey]) {
+    self.node = node
+    self.codingPath = codingPath
+  }
+
+  func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+    node.makeKeyed()
+    return KeyedEncodingContainer(KeyedNodeContainer<Key>(node: node, codingPath: codingPath))
+  }
+
+  func unkeyedContainer() -> UnkeyedEncodingContainer {
+    node.makeUnkeyed()
+    return UnkeyedNodeContainer(node: node, codingPath: codingPath)
+  }
+
+  func singleValueContainer() -> SingleValueEncodingContainer { SingleNodeContainer(node: node, codingPath: codingPath) }
+}
+
+private struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+  let node: MutableNode
+  let codingPath: [CodingKey]
+
+  mutating func encodeNil(forKey key: Key) throws { node.set(.null, forKey: key.stringValue) }
+  mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+    node.set(try .leaf(value, codingPath: codingPath + [key]), forKey: key.stringValue)
+  }
+
+  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+    -> KeyedEncodingContainer<NestedKey>
+  {
+    let child = MutableNode()
+    node.set(child, forKey: key.stringValue)
+    return NodeEncoder(node: child, codingPath: codingPath + [key]).container(keyedBy: keyType)
+  }
+
+  mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
+    let child = MutableNode()
+    node.set(child, forKey: key.stringValue)
+    return NodeEncoder(node: child, codingPath: codingPath + [key]).unkeyedContainer()
+  }
+
+  mutating func superEncoder() -> Encoder { superEncoder(key: "super") }
+  mutating func superEncoder(forKey key: Key) -> Encoder { superEncoder(key: key.stringValue) }
+  private func superEncoder(key: String) -> Encoder {
+    let child = MutableNode()
+    node.set(child, forKey: key)
+    return NodeEncoder(node: child, codingPath: codingPath)
+  }
+}
+
+private struct UnkeyedNodeContainer: UnkeyedEncodingContainer {
+  let node: MutableNode
+  let codingPath: [CodingKey]
+  var count: Int { node.count }
+
+  mutating func encodeNil() throws { node.append(.null) }
+  mutating func encode<T: Encodable>(_ value: T) throws { node.append(try .leaf(value, codingPath: codingPath)) }
+  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
+    -> KeyedEncodingContainer<NestedKey>
+  {
+    let child = MutableNode()
+    node.append(child)
+    return NodeEncoder(node: child, codingPath: codingPath).container(keyedBy: keyType)
+  }
+  mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer {
+    let child = MutableNode()
+    node.append(child)
+    return NodeEncoder(node: child, codingPath: codingPath).unkeyedContainer()
+  }
+  mutating func superEncoder() -> Encoder {
+    let child = MutableNode()
+    node.append(child)
+    return NodeEncoder(node: child, codingPath: codingPath)
+  }
+}
+
+private struct SingleNodeContainer: SingleValueEncodingContainer {
+  let node: MutableNode
+  let codingPath: [CodingKey]
+  mutating func encodeNil() throws { node.content = .value(.null) }
+  mutating func encode<T: Encodable>(_ value: T) throws {
+    node.content = .value(try BinaryEncoder.node(for: value, codingPath: codingPath))
+  }
+}
