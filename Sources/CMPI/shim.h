@@ -22,3 +22,4 @@ static void cmpi_exit_handler(int status, void *arg) {
   if (initialized && !finalized && status == 0) MPI_Finalize();
 }
 static inline int cmpi_finalize_at_clean_exit(void) { return on_exit(cmpi_exit_handler, NULL); }
+

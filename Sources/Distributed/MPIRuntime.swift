@@ -47,6 +47,25 @@ final class MPIRuntime: @unchecked Sendable {
     MPI_Comm_size(cmpi_comm_world(), &s)
     rank = Int(r)
     size = Int(s)
+    Self.reportTermination(
+      "autoloss rank \(rank): stopped by the MPI launcher (another rank failed or the job was cancelled); "
+        + "the artifact being written was not committed\n")
+  }
+
+  /// The message the SIGTERM handler writes (set once, before the handler is installed).
+  nonisolated(unsafe) private static var terminationMessage = UnsafeMutablePointer<CChar>.allocate(capacity: 256)
+
+  /// When the launcher stops this rank (SIGTERM: another rank died, or the job was cancelled),
+  /// says so on standard error and exits with status 143. The handler only calls `write` and `_exit`.
+  private static func reportTermination(_ message: String) {
+    let bytes = Array(message.utf8.prefix(255))
+    for (i, b) in bytes.enumerated() { terminationMessage[i] = CChar(bitPattern: b) }
+    terminationMessage[bytes.count] = 0
+    signal(SIGTERM) { _ in
+      let message = MPIRuntime.terminationMessage
+      _ = write(2, message, strlen(message))
+      _exit(143)
+    }
   }
 
   /// Runs `body` under the MPI lock and turns a failing return code into an error naming `call`.

@@ -15,8 +15,9 @@ public enum RankArtifacts {
   public static func mirror(of root: String, rank: Int) -> String {
     mirrors.withLock { table in
       if let existing = table[root] { return existing }
+      removeStaleMirrors()
       let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent(
-        "autoloss-rank\(rank)-\(getpid())-\(table.count)")
+        "\(prefix)\(rank)-\(getpid())-\(table.count)")
       do {
         try makeMirror(of: root, at: folder)
       } catch {
@@ -46,6 +47,19 @@ public enum RankArtifacts {
       } else if !(relative as NSString).lastPathComponent.hasPrefix(".tmp-") {
         try fm.createSymbolicLink(atPath: target, withDestinationPath: source)
       }
+    }
+  }
+
+  private static let prefix = "autoloss-rank"
+
+  /// Removes the mirrors of processes that no longer run (a rank killed by its launcher cannot
+  /// remove its own).
+  static func removeStaleMirrors() {
+    let temp = NSTemporaryDirectory()
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? [] where name.hasPrefix(prefix) {
+      let parts = name.dropFirst(prefix.count).split(separator: "-")
+      guard parts.count == 3, let pid = Int32(parts[1]), kill(pid, 0) != 0, errno == ESRCH else { continue }
+      try? FileManager.default.removeItem(atPath: (temp as NSString).appendingPathComponent(name))
     }
   }
 
