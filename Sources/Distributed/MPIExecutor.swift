@@ -35,13 +35,17 @@ public final class MPIExecutor: JobExecutor, @unchecked Sendable {
   public func map<R: Codable & Sendable>(count: Int, _ body: @escaping @Sendable (Int, Int) throws -> R) throws -> [R] {
     guard count > 0 else { return [] }
     let mine = Self.jobs(count: count, rank: rank, size: size)
+    let timings = JobTimings.fromEnvironment(rank: rank)
     let records = runLocally(mine) { job, slot in
+      let start = DispatchTime.now().uptimeNanoseconds
+      defer { timings?.record(job: job, count: count, nanoseconds: DispatchTime.now().uptimeNanoseconds - start) }
       do {
         return try JobRecord.success(BinaryEncoder().encode(body(job, slot)))
       } catch {
         return JobRecord.failure("\(error)")
       }
     }
+    timings?.flush()
     // The first record states how many jobs this rank was asked for, so ranks that disagree
     // (different configs or data) fail with a clear message instead of mixing results.
     var payload: [UInt8] = []
@@ -166,4 +170,36 @@ private final class LockedRecords: @unchecked Sendable {
   }
 
   func store(_ value: JobRecord, at i: Int) { lock.withLock { values[i] = value } }
+}
+
+/// Per-job wall times appended to `$AUTOLOSS_JOB_TIMES.rank<r>` (lines `jobs job seconds`), for
+/// scripts/bench_mpi.sh; off unless the variable is set.
+private final class JobTimings: @unchecked Sendable {
+  private let path: String
+  private var lines: [String] = []
+  private let lock = NSLock()
+  private init(path: String) { self.path = path }
+
+  static func fromEnvironment(rank: Int) -> JobTimings? {
+    guard let prefix = ProcessInfo.processInfo.environment["AUTOLOSS_JOB_TIMES"], !prefix.isEmpty else { return nil }
+    return JobTimings(path: "\(prefix).rank\(rank)")
+  }
+
+  func record(job: Int, count: Int, nanoseconds: UInt64) {
+    let line = "\(count) \(job) \(String(format: "%.4f", Double(nanoseconds) / 1e9))\n"
+    lock.withLock { lines.append(line) }
+  }
+
+  func flush() {
+    let text = lock.withLock { lines.joined() }
+    guard let handle = FileHandle(forWritingAtPath: path) ?? createFile() else { return }
+    handle.seekToEndOfFile()
+    handle.write(Data(text.utf8))
+    handle.closeFile()
+  }
+
+  private func createFile() -> FileHandle? {
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    return FileHandle(forWritingAtPath: path)
+  }
 }
