@@ -26,7 +26,8 @@ public struct BinaryDecoder {
   static func scalar<T>(_ type: T.Type, from node: BinaryNode, codingPath: [CodingKey]) throws -> T? {
     func fail(_ expected: String) -> Error {
       DecodingError.typeMismatch(
-        type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(node)".prefix(200).description))
+        type,
+        .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(node)".prefix(200).description))
     }
     func integer<I: FixedWidthInteger>(_: I.Type) throws -> I {
       switch node {
@@ -96,7 +97,9 @@ private struct NodeDecoder: Decoder {
     return UnkeyedNodeReader(items: a, codingPath: codingPath)
   }
 
-  func singleValueContainer() throws -> SingleValueDecodingContainer { SingleNodeReader(node: node, codingPath: codingPath) }
+  func singleValueContainer() throws -> SingleValueDecodingContainer {
+    SingleNodeReader(node: node, codingPath: codingPath)
+  }
 }
 
 private struct KeyedNodeReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
@@ -126,7 +129,9 @@ private struct KeyedNodeReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     try NodeDecoder(node: node(key), codingPath: codingPath + [key]).unkeyedContainer()
   }
   func superDecoder() throws -> Decoder { NodeDecoder(node: values["super"] ?? .null, codingPath: codingPath) }
-  func superDecoder(forKey key: Key) throws -> Decoder { NodeDecoder(node: try node(key), codingPath: codingPath + [key]) }
+  func superDecoder(forKey key: Key) throws -> Decoder {
+    NodeDecoder(node: try node(key), codingPath: codingPath + [key])
+  }
 }
 
 private struct UnkeyedNodeReader: UnkeyedDecodingContainer {
@@ -143,7 +148,8 @@ private struct UnkeyedNodeReader: UnkeyedDecodingContainer {
 
   private mutating func next<T>(_ type: T.Type) throws -> BinaryNode {
     guard !isAtEnd else {
-      throw DecodingError.valueNotFound(type, .init(codingPath: codingPath, debugDescription: "unkeyed container is at its end"))
+      throw DecodingError.valueNotFound(
+        type, .init(codingPath: codingPath, debugDescription: "unkeyed container is at its end"))
     }
     currentIndex += 1
     return items[currentIndex - 1]
@@ -172,5 +178,7 @@ private struct SingleNodeReader: SingleValueDecodingContainer {
   let node: BinaryNode
   let codingPath: [CodingKey]
   func decodeNil() -> Bool { node == .null }
-  func decode<T: Decodable>(_ type: T.Type) throws -> T { try BinaryDecoder.value(type, from: node, codingPath: codingPath) }
+  func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    try BinaryDecoder.value(type, from: node, codingPath: codingPath)
+  }
 }

@@ -119,7 +119,9 @@ private final class NodeEncoder: Encoder {
     return UnkeyedNodeContainer(node: node, codingPath: codingPath)
   }
 
-  func singleValueContainer() -> SingleValueEncodingContainer { SingleNodeContainer(node: node, codingPath: codingPath) }
+  func singleValueContainer() -> SingleValueEncodingContainer {
+    SingleNodeContainer(node: node, codingPath: codingPath)
+  }
 }
 
 private struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {

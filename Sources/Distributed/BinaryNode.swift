@@ -26,10 +26,18 @@ indirect enum BinaryNode: Equatable {
     switch self {
     case .null: out.append(Tag.null.rawValue)
     case .bool(let v): out += [Tag.bool.rawValue, v ? 1 : 0]
-    case .int(let v): out.append(Tag.int.rawValue); Self.put(UInt64(bitPattern: v), &out)
-    case .uint(let v): out.append(Tag.uint.rawValue); Self.put(v, &out)
-    case .float(let v): out.append(Tag.float.rawValue); Self.put(UInt64(v), &out)
-    case .double(let v): out.append(Tag.double.rawValue); Self.put(v, &out)
+    case .int(let v):
+      out.append(Tag.int.rawValue)
+      Self.put(UInt64(bitPattern: v), &out)
+    case .uint(let v):
+      out.append(Tag.uint.rawValue)
+      Self.put(v, &out)
+    case .float(let v):
+      out.append(Tag.float.rawValue)
+      Self.put(UInt64(v), &out)
+    case .double(let v):
+      out.append(Tag.double.rawValue)
+      Self.put(v, &out)
     case .string(let s):
       out.append(Tag.string.rawValue)
       Self.putString(s, &out)
@@ -86,17 +94,23 @@ indirect enum BinaryNode: Equatable {
     case .string: return .string(try readString(bytes, &offset))
     case .floats:
       let n = try readCount(bytes, &offset, elementSize: 4)
-      let a = (0..<n).map { i in UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self)) }
+      let a = (0..<n).map { i in
+        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self))
+      }
       offset += 4 * n
       return .floats(a)
     case .doubles:
       let n = try readCount(bytes, &offset, elementSize: 8)
-      let a = (0..<n).map { i in UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8 * i, as: UInt64.self)) }
+      let a = (0..<n).map { i in
+        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8 * i, as: UInt64.self))
+      }
       offset += 8 * n
       return .doubles(a)
     case .int32s:
       let n = try readCount(bytes, &offset, elementSize: 4)
-      let a = (0..<n).map { i in Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4 * i, as: Int32.self)) }
+      let a = (0..<n).map { i in
+        Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4 * i, as: Int32.self))
+      }
       offset += 4 * n
       return .int32s(a)
     case .keyed:

@@ -60,7 +60,9 @@ public final class MPIExecutor: JobExecutor, @unchecked Sendable {
     guard stated.allSatisfy({ $0 == String(count) }) else {
       throw JobExecutionError(
         job: nil,
-        message: "ranks disagree on the work: jobs per rank \(stated.enumerated().map { "rank \($0.offset): \($0.element)" }.joined(separator: ", ")) (same command, config and data on every rank?)")
+        message:
+          "ranks disagree on the work: jobs per rank \(stated.enumerated().map { "rank \($0.offset): \($0.element)" }.joined(separator: ", ")) (same command, config and data on every rank?)"
+      )
     }
     for r in 0..<size where perRank[r].count != 1 + Self.jobs(count: count, rank: r, size: size).count {
       throw JobExecutionError(job: nil, message: "rank \(r) sent \(perRank[r].count - 1) results for \(count) jobs")
@@ -141,7 +143,9 @@ enum JobRecord {
       while offset < end {
         guard offset + 9 <= end else { throw BinaryCodingError("rank \(rank)'s results are truncated") }
         let status = all[offset]
-        let length = all[offset + 1..<offset + 9].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let length = all[offset + 1..<offset + 9].enumerated().reduce(UInt64(0)) {
+          $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         offset += 9
         guard length <= UInt64(end - offset) else { throw BinaryCodingError("rank \(rank)'s results are truncated") }
         let bytes = Array(all[offset..<offset + Int(length)])

@@ -100,7 +100,8 @@ final class MPIRuntime: @unchecked Sendable {
     let total = counts.reduce(0, +)
     guard total <= Int(Int32.max), counts.allSatisfy({ $0 <= Int(Int32.max) }) else {
       throw JobExecutionErrorFactory.mpi(
-        "results of one map are \(total) bytes; MPI_Allgatherv takes at most \(Int32.max) (split the work into smaller maps)")
+        "results of one map are \(total) bytes; MPI_Allgatherv takes at most \(Int32.max) (split the work into smaller maps)"
+      )
     }
     var displacements = [Int32](repeating: 0, count: size)
     for i in 1..<max(size, 1) { displacements[i] = displacements[i - 1] + Int32(counts[i - 1]) }
