@@ -51,6 +51,9 @@ public struct BinaryDecoder {
     case is [Double].Type:
       guard case .doubles(let a) = node else { throw fail("packed Doubles") }
       result = a.map(Double.init(bitPattern:))
+    case is [UInt32].Type:
+      guard case .uint32s(let a) = node else { throw fail("packed UInt32s") }
+      result = a
     case is [Int32].Type:
       guard case .int32s(let a) = node else { throw fail("packed Int32s") }
       result = a

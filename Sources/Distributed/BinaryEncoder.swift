@@ -28,6 +28,7 @@ public struct BinaryEncoder {
     case let v as [Float]: return .floats(v.map(\.bitPattern))
     case let v as [Double]: return .doubles(v.map(\.bitPattern))
     case let v as [Int32]: return .int32s(v)
+    case let v as [UInt32]: return .uint32s(v)
     case let v as Bool: return .bool(v)
     case let v as String: return .string(v)
     case let v as Int: return .int(Int64(v))

@@ -14,11 +14,12 @@ indirect enum BinaryNode: Equatable {
   case floats([UInt32])
   case doubles([UInt64])
   case int32s([Int32])
+  case uint32s([UInt32])
   case keyed([String: BinaryNode])
   case unkeyed([BinaryNode])
 
   private enum Tag: UInt8 {
-    case null, bool, int, uint, float, double, string, floats, doubles, int32s, keyed, unkeyed
+    case null, bool, int, uint, float, double, string, floats, doubles, int32s, keyed, unkeyed, uint32s
   }
 
   /// Appends this node's bytes to `out`.
@@ -51,6 +52,10 @@ indirect enum BinaryNode: Equatable {
       for v in a { Self.put(v, &out) }
     case .int32s(let a):
       out.append(Tag.int32s.rawValue)
+      Self.put(UInt64(a.count), &out)
+      for v in a { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+    case .uint32s(let a):
+      out.append(Tag.uint32s.rawValue)
       Self.put(UInt64(a.count), &out)
       for v in a { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
     case .keyed(let d):
@@ -113,6 +118,13 @@ indirect enum BinaryNode: Equatable {
       }
       offset += 4 * n
       return .int32s(a)
+    case .uint32s:
+      let n = try readCount(bytes, &offset, elementSize: 4)
+      let a = (0..<n).map { i in
+        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self))
+      }
+      offset += 4 * n
+      return .uint32s(a)
     case .keyed:
       let n = try readCount(bytes, &offset, elementSize: 2)
       var d: [String: BinaryNode] = [:]

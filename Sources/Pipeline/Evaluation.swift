@@ -99,8 +99,9 @@ public struct EvaluationStage {
     let progress = ProgressDisplay("evaluate \(name)", total: methods.count, enabled: context.showProgress)
     var results: [MethodResult] = []
     for (method, spec, note) in methods {
-      let r = runTrials(
-        kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds, workers: context.workers)
+      let r = try runTrials(
+        kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds,
+        executor: context.executor)
       results.append(MethodResult(method: method, results: r, actionCount: 2, note: note))
       progress.advance(status: method)
     }

@@ -78,14 +78,14 @@ public struct ExperimentStages {
       var taskConfig = config.task
       taskConfig.lambda = lambda
       let label = String(format: "%g", lambda)
-      let joint = runTrials(
+      let joint = try runTrials(
         kind: kind, data: data.taskData, taskConfig: taskConfig, method: .joint([1, 1], name: "joint"), seeds: seeds,
-        workers: context.workers)
+        executor: context.executor)
       let (spec, artifact) = try trainVariant(name: "\(kind.rawValue)-lambda\(label)") { $0.task.lambda = lambda }
       inputs.append(artifact)
-      let auto = runTrials(
+      let auto = try runTrials(
         kind: kind, data: data.taskData, taskConfig: taskConfig, method: .controller(spec), seeds: seeds,
-        workers: context.workers)
+        executor: context.executor)
       tables.append(
         (
           "lambda=\(label)",
@@ -118,9 +118,9 @@ public struct ExperimentStages {
         c.controller.droppedFeatureGroups = dropped == "none" ? [] : [dropped]
       }
       inputs.append(artifact)
-      let r = runTrials(
+      let r = try runTrials(
         kind: kind, data: data.taskData, taskConfig: config.task, method: .controller(spec), seeds: seeds,
-        workers: context.workers)
+        executor: context.executor)
       results.append(MethodResult(method: "drop \(dropped)", results: r, actionCount: 2, note: artifact.path))
       progress.advance(status: String(format: "drop %@: %.4f", dropped, meanAndStd(r.testErrors).mean))
     }
@@ -157,9 +157,9 @@ public struct ExperimentStages {
         ),
         ("AutoLoss", MethodSpec.controller(ControllerSpec(controller)), "controller trained on dataset seed 1"),
       ] {
-        let r = runTrials(
-          kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds, workers: context.workers
-        )
+        let r = try runTrials(
+          kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds,
+          executor: context.executor)
         rows.append(MethodResult(method: method, results: r, actionCount: 2, note: note))
       }
       tables.append(("dataset seed \(dataSeed)", rows))

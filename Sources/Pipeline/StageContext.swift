@@ -49,6 +49,27 @@ public struct StageContext: Sendable {
   /// ``writableArtifactRoot``).
   public var store: ArtifactStore { ArtifactStore(root: writableArtifactRoot) }
 
+  /// Runs `write` on rank 0 and returns the artifact it committed on every rank (a collective
+  /// call: every rank must reach it). When `write` fails on rank 0, every rank throws, none hangs.
+  /// The other ranks can read the artifact once this returns (a shared file system on a cluster).
+  public func committedOnEveryRank(_ write: () throws -> ResolvedArtifact) throws -> ResolvedArtifact {
+    guard executor.size > 1 else { return try write() }
+    guard executor.isCoordinator else {
+      let shared = try executor.broadcast(SharedArtifact?.none)
+      return ResolvedArtifact(path: shared.path, version: shared.version, sha256: shared.sha256)
+    }
+    let artifact: ResolvedArtifact
+    do {
+      artifact = try write()
+    } catch {
+      _ = try? executor.broadcast(SharedArtifact?.none)
+      throw error
+    }
+    _ = try executor.broadcast(
+      SharedArtifact(path: artifact.path, version: artifact.version, sha256: artifact.sha256))
+    return artifact
+  }
+
   /// Runs `body` on every item through ``executor`` (across MPI ranks and their threads) and
   /// returns the results in item order on every rank. Each call must be independent and depend
   /// only on its item (its own task model and random stream).
@@ -89,4 +110,11 @@ public struct StageContext: Sendable {
       schema: schema, schemaVersion: version, toolVersion: Self.toolVersion, gitCommit: Self.gitCommit,
       config: config, seed: Int64(bitPattern: seed), inputs: inputs)
   }
+}
+
+/// A committed artifact as rank 0 tells the other ranks.
+private struct SharedArtifact: Codable, Sendable {
+  var path: String
+  var version: Int
+  var sha256: String
 }

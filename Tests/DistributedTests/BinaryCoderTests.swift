@@ -14,6 +14,7 @@ final class BinaryCoderTests: XCTestCase {
     var seed: UInt64
     var score: Double
     var codes: [Int32]
+    var bits: [UInt32]
     var inner: [Inner]
     var table: [String: [Double]]
     var nested: [[Int]]
@@ -26,7 +27,7 @@ final class BinaryCoderTests: XCTestCase {
 
   func testNestedStructsRoundTrip() throws {
     let value = Outer(
-      id: -3, seed: .max, score: 0.1, codes: [1, -2, .max],
+      id: -3, seed: .max, score: 0.1, codes: [1, -2, .max], bits: [0, .max, 0x7FC0_0001],
       inner: [Inner(name: "a", values: [1, 2.5], flag: true), Inner(name: "ü", values: [], flag: nil)],
       table: ["x": [1, 2], "": []], nested: [[1], [], [2, 3]], optional: nil)
     XCTAssertEqual(try roundTrip(value), value)
