@@ -38,9 +38,17 @@ COMMON=(--profile smoke --configs "$ROOT/configs" --data-dir "$DATA" --quiet)
 fail() { echo "[mpi] FAILED: $*" >&2; exit 1; }
 pass() { echo "[mpi] ok: $*" >&2; }
 
-# The artifact's numbers: h5dump at 17 significant digits without the creation time (the
-# provenance otherwise matches: config, seed, inputs, commit).
-numbers() { h5dump -m %.17g "$1" | grep -v -e '^HDF5 "' -e 'T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'; }
+# The artifact's numbers: h5dump at 17 significant digits without the creation time, the
+# measured wall seconds of episodes and the input hashes (attributes `created_at`, `seconds`,
+# `inputs`: the inputs differ in exactly those), with the run folder's name masked; everything else
+# (config, seed, commit, every dataset and attribute) must match.
+numbers() {
+  h5dump -m %.17g "$1" | grep -v '^HDF5 "' \
+    | sed -E "s#$WORK/[a-z0-9]+/#RUN/#g" \
+    | awk '/ATTRIBUTE "(seconds|created_at|inputs)" \{/ { skip = 1; depth = 0 }
+           skip { depth += gsub(/\{/, "{"); depth -= gsub(/\}/, "}"); if (depth <= 0) skip = 0; next }
+           { print }'
+}
 latest() { echo "$1/$(cat "$1/latest")"; }
 same_numbers() {  # same_numbers <label> <file a> <file b>
   diff <(numbers "$2") <(numbers "$3") >"$WORK/diff.txt" || { head -20 "$WORK/diff.txt" >&2; fail "$1: $2 and $3 differ"; }
@@ -59,13 +67,25 @@ python3 scripts/make_smoke_data.py "$DATA" >/dev/null
 same_numbers "baseline grid, -np 3 vs --workers 1" "$(latest "$WORK/one/baselines/regression")" "$(latest "$WORK/three/baselines/regression")"
 pass "baseline grid: mpirun -np 3 == --workers 1 (exact)"
 
-"$AUTOLOSS" train-controller --task regression "${COMMON[@]}" --artifacts "$WORK/one" --workers 1 >/dev/null 2>"$WORK/c1.log" \
-  || { cat "$WORK/c1.log" >&2; fail "train-controller --workers 1"; }
-"${MPIRUN[@]}" -np 3 "$AUTOLOSS" train-controller --task regression "${COMMON[@]}" --artifacts "$WORK/three" --workers 2 \
-  >/dev/null 2>"$WORK/c3.log" || { cat "$WORK/c3.log" >&2; fail "mpirun -np 3 train-controller"; }
-same_numbers "controller training, -np 3 vs --workers 1" \
-  "$(latest "$WORK/one/controllers/regression")" "$(latest "$WORK/three/controllers/regression")"
+# Controller training with 3 episodes per update (one per rank), then the evaluation trials.
+CTRL=(--set controller.episodes=6 --set controller.episodesPerUpdate=3 --set controller.patienceEpisodes=6)
+"$AUTOLOSS" train-controller --task regression "${COMMON[@]}" "${CTRL[@]}" --artifacts "$WORK/one" --workers 1 \
+  >/dev/null 2>"$WORK/c1.log" || { cat "$WORK/c1.log" >&2; fail "train-controller --workers 1"; }
+"${MPIRUN[@]}" -np 3 "$AUTOLOSS" train-controller --task regression "${COMMON[@]}" "${CTRL[@]}" --artifacts "$WORK/three" \
+  --workers 2 >/dev/null 2>"$WORK/c3.log" || { cat "$WORK/c3.log" >&2; fail "mpirun -np 3 train-controller"; }
+for c in "$WORK"/one/controllers/regression*; do
+  same_numbers "controller training $(basename "$c"), -np 3 vs --workers 1" "$(latest "$c")" \
+    "$(latest "$WORK/three/controllers/$(basename "$c")")"
+done
 pass "controller training: mpirun -np 3 --workers 2 == --workers 1 (exact)"
+
+"$AUTOLOSS" evaluate --task regression "${COMMON[@]}" --artifacts "$WORK/one" --workers 1 >/dev/null 2>"$WORK/e1.log" \
+  || { cat "$WORK/e1.log" >&2; fail "evaluate --workers 1"; }
+"${MPIRUN[@]}" -np 3 "$AUTOLOSS" evaluate --task regression "${COMMON[@]}" --artifacts "$WORK/three" --workers 1 \
+  >/dev/null 2>"$WORK/e3.log" || { cat "$WORK/e3.log" >&2; fail "mpirun -np 3 evaluate"; }
+same_numbers "evaluation, -np 3 vs --workers 1" "$(latest "$WORK/one/evaluation/regression")" \
+  "$(latest "$WORK/three/evaluation/regression")"
+pass "evaluation trials: mpirun -np 3 == --workers 1 (exact)"
 
 # 2. More ranks than jobs: a 2-point grid on 3 ranks.
 SMALL=(--set 'thresholdGrid=[]' --set dgsRuns=1 --set 'ratioGrid=[0.5]')

@@ -38,41 +38,41 @@ public struct BinaryDecoder {
       throw fail("an integer fitting \(I.self)")
     }
     let result: Any
-    switch type {
-    case is Float.Type:
+    switch ObjectIdentifier(type) {
+    case ObjectIdentifier(Float.self):
       guard case .float(let b) = node else { throw fail("a Float") }
       result = Float(bitPattern: b)
-    case is Double.Type:
+    case ObjectIdentifier(Double.self):
       guard case .double(let b) = node else { throw fail("a Double") }
       result = Double(bitPattern: b)
-    case is [Float].Type:
+    case ObjectIdentifier([Float].self):
       guard case .floats(let a) = node else { throw fail("packed Floats") }
       result = a.map(Float.init(bitPattern:))
-    case is [Double].Type:
+    case ObjectIdentifier([Double].self):
       guard case .doubles(let a) = node else { throw fail("packed Doubles") }
       result = a.map(Double.init(bitPattern:))
-    case is [UInt32].Type:
+    case ObjectIdentifier([UInt32].self):
       guard case .uint32s(let a) = node else { throw fail("packed UInt32s") }
       result = a
-    case is [Int32].Type:
+    case ObjectIdentifier([Int32].self):
       guard case .int32s(let a) = node else { throw fail("packed Int32s") }
       result = a
-    case is Bool.Type:
+    case ObjectIdentifier(Bool.self):
       guard case .bool(let b) = node else { throw fail("a Bool") }
       result = b
-    case is String.Type:
+    case ObjectIdentifier(String.self):
       guard case .string(let s) = node else { throw fail("a String") }
       result = s
-    case is Int.Type: result = try integer(Int.self)
-    case is Int8.Type: result = try integer(Int8.self)
-    case is Int16.Type: result = try integer(Int16.self)
-    case is Int32.Type: result = try integer(Int32.self)
-    case is Int64.Type: result = try integer(Int64.self)
-    case is UInt.Type: result = try integer(UInt.self)
-    case is UInt8.Type: result = try integer(UInt8.self)
-    case is UInt16.Type: result = try integer(UInt16.self)
-    case is UInt32.Type: result = try integer(UInt32.self)
-    case is UInt64.Type: result = try integer(UInt64.self)
+    case ObjectIdentifier(Int.self): result = try integer(Int.self)
+    case ObjectIdentifier(Int8.self): result = try integer(Int8.self)
+    case ObjectIdentifier(Int16.self): result = try integer(Int16.self)
+    case ObjectIdentifier(Int32.self): result = try integer(Int32.self)
+    case ObjectIdentifier(Int64.self): result = try integer(Int64.self)
+    case ObjectIdentifier(UInt.self): result = try integer(UInt.self)
+    case ObjectIdentifier(UInt8.self): result = try integer(UInt8.self)
+    case ObjectIdentifier(UInt16.self): result = try integer(UInt16.self)
+    case ObjectIdentifier(UInt32.self): result = try integer(UInt32.self)
+    case ObjectIdentifier(UInt64.self): result = try integer(UInt64.self)
     default: return nil
     }
     return result as? T

@@ -20,29 +20,29 @@ public struct BinaryEncoder {
     return encoder.node.frozen
   }
 
-  /// Scalars and packed arrays, which bypass `encode(to:)`.
-  static func scalar(_ value: Any) -> BinaryNode? {
-    switch value {
-    case let v as Float: return .float(v.bitPattern)
-    case let v as Double: return .double(v.bitPattern)
-    case let v as [Float]: return .floats(v.map(\.bitPattern))
-    case let v as [Double]: return .doubles(v.map(\.bitPattern))
-    case let v as [Int32]: return .int32s(v)
-    case let v as [UInt32]: return .uint32s(v)
-    case let v as Bool: return .bool(v)
-    case let v as String: return .string(v)
-    case let v as Int: return .int(Int64(v))
-    case let v as Int8: return .int(Int64(v))
-    case let v as Int16: return .int(Int64(v))
-    case let v as Int32: return .int(Int64(v))
-    case let v as Int64: return .int(v)
-    case let v as UInt: return .uint(UInt64(v))
-    case let v as UInt8: return .uint(UInt64(v))
-    case let v as UInt16: return .uint(UInt64(v))
-    case let v as UInt32: return .uint(UInt64(v))
-    case let v as UInt64: return .uint(v)
-    default: return nil
-    }
+  /// Scalars and packed arrays, which bypass `encode(to:)`. Matched on the exact static type
+  /// (a cast would also turn an empty `[UInt32]` into a `[Float]`).
+  static func scalar<T>(_ value: T) -> BinaryNode? {
+    func exact<U>(_: U.Type) -> U? { T.self == U.self ? value as? U : nil }
+    if let v = exact(Float.self) { return .float(v.bitPattern) }
+    if let v = exact(Double.self) { return .double(v.bitPattern) }
+    if let v = exact([Float].self) { return .floats(v.map(\.bitPattern)) }
+    if let v = exact([Double].self) { return .doubles(v.map(\.bitPattern)) }
+    if let v = exact([Int32].self) { return .int32s(v) }
+    if let v = exact([UInt32].self) { return .uint32s(v) }
+    if let v = exact(Bool.self) { return .bool(v) }
+    if let v = exact(String.self) { return .string(v) }
+    if let v = exact(Int.self) { return .int(Int64(v)) }
+    if let v = exact(Int8.self) { return .int(Int64(v)) }
+    if let v = exact(Int16.self) { return .int(Int64(v)) }
+    if let v = exact(Int32.self) { return .int(Int64(v)) }
+    if let v = exact(Int64.self) { return .int(v) }
+    if let v = exact(UInt.self) { return .uint(UInt64(v)) }
+    if let v = exact(UInt8.self) { return .uint(UInt64(v)) }
+    if let v = exact(UInt16.self) { return .uint(UInt64(v)) }
+    if let v = exact(UInt32.self) { return .uint(UInt64(v)) }
+    if let v = exact(UInt64.self) { return .uint(v) }
+    return nil
   }
 }
 

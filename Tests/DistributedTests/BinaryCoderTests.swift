@@ -42,6 +42,16 @@ final class BinaryCoderTests: XCTestCase {
     XCTAssertEqual(try roundTrip(Float(bitPattern: 0xFFC0_0001)).bitPattern, 0xFFC0_0001)
   }
 
+  func testEmptyArraysKeepTheirType() throws {
+    struct Mixed: Codable, Equatable {
+      var bits: [UInt32] = []
+      var floats: [Float] = []
+      var codes: [Int32] = []
+    }
+    XCTAssertEqual(try roundTrip(Mixed()), Mixed())
+    XCTAssertEqual(try roundTrip(Mixed(bits: [1], floats: [], codes: [])), Mixed(bits: [1], floats: [], codes: []))
+  }
+
   func testTruncatedOrTrailingBytesAreErrors() throws {
     let bytes = try BinaryEncoder().encode(Inner(name: "abc", values: [1, 2, 3], flag: false))
     XCTAssertThrowsError(try BinaryDecoder().decode(Inner.self, from: Array(bytes.dropLast())))
