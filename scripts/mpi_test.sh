@@ -9,7 +9,9 @@
 #   bad launch    a rank that cannot read the data ends the job (non-zero, message naming the
 #                 file) instead of hanging
 #   rank death    kill -9 of one rank mid-run: non-zero exit, a clear message, no new artifact
-#                 under a final name; the rerun completes with the reference numbers
+#                 under a final name; the rerun completes with the reference numbers (a baseline
+#                 grid, rerun from scratch; controller training, resumed from its last finished
+#                 update and equal to an uninterrupted --workers 1 run)
 # Every mpirun runs under `timeout` (MPI_TIMEOUT seconds, default 300), so a hang fails the test.
 # Env: AUTOLOSS (binary; default: builds .build/release/autoloss), MPIRUN_FLAGS (default
 #      --oversubscribe, plus --allow-run-as-root as root), KEEP_MPI=1 keeps the temp dir.
@@ -136,4 +138,34 @@ pass "rank death: exit $rc, launcher message, no artifact under a final name"
   >/dev/null 2>"$WORK/rerun.log" || { cat "$WORK/rerun.log" >&2; fail "rerun after rank death"; }
 same_numbers "rerun after rank death" "$(latest "$WORK/one/baselines/regression")" "$(latest "$WORK/three/baselines/regression")"
 pass "rerun after rank death: completes with the reference numbers"
+
+# 5. Rank death during controller training, then the rerun resumes from the last finished update.
+RES=(--set controller.episodes=12 --set controller.episodesPerUpdate=3 --set controller.patienceEpisodes=12
+  --set task.maxSteps=1500)
+"$AUTOLOSS" train-controller --task regression "${COMMON[@]}" "${RES[@]}" --artifacts "$WORK/res1" --workers 1 \
+  >/dev/null 2>"$WORK/res1.log" || { cat "$WORK/res1.log" >&2; fail "train-controller reference"; }
+"${MPIRUN[@]}" -np 3 "$AUTOLOSS" train-controller --task regression "${COMMON[@]}" "${RES[@]}" --artifacts "$WORK/res3" \
+  >/dev/null 2>"$WORK/kill2.log" &
+launcher=$!
+work="$WORK/res3/controllers/regression/.work"
+for _ in $(seq 1 600); do  # until the first update is saved
+  ls "$work"/update-*.h5 >/dev/null 2>&1 && break
+  kill -0 "$launcher" 2>/dev/null || break
+  sleep 0.1
+done
+mpirun_pid="$(pgrep -P "$launcher" mpirun || true)"
+mapfile -t ranks < <([ -n "$mpirun_pid" ] && pgrep -P "$mpirun_pid" || true)
+[ "${#ranks[@]}" -ge 3 ] || { cat "$WORK/kill2.log" >&2; fail "controller rank death: the run ended before the kill"; }
+kill -9 "${ranks[1]}"
+rc=0
+wait "$launcher" || rc=$?
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "controller rank death: exit $rc"
+[ ! -e "$WORK/res3/controllers/regression/latest" ] || fail "controller rank death: an artifact was committed"
+done_updates="$(ls "$work"/update-*.h5 | wc -l)"
+"${MPIRUN[@]}" -np 3 "$AUTOLOSS" train-controller --task regression "${COMMON[@]}" "${RES[@]}" --artifacts "$WORK/res3" \
+  >/dev/null 2>"$WORK/resume.log" || { cat "$WORK/resume.log" >&2; fail "controller rerun after rank death"; }
+grep -q "resuming after episode" "$WORK/resume.log" || { cat "$WORK/resume.log" >&2; fail "the rerun did not resume"; }
+same_numbers "controller training resumed after rank death" "$(latest "$WORK/res1/controllers/regression")" \
+  "$(latest "$WORK/res3/controllers/regression")"
+pass "controller rank death after $done_updates finished update(s): exit $rc; the rerun resumed and equals --workers 1"
 echo "[mpi] all MPI checks passed" >&2

@@ -82,7 +82,7 @@ stage_scorers() {
 stage_controllers() {
   mrun train-controller --task regression "${COMMON[@]}"
   mrun train-controller --task classification "${COMMON[@]}"
-  have mnist.h5 && run gan train-controller "${COMMON[@]}"
+  have mnist.h5 && mrun gan train-controller "${COMMON[@]}"
   have nmt-tr-en.h5 && run nmt train "${COMMON[@]}"
   return 0
 }
@@ -96,13 +96,13 @@ stage_baselines() {
 }
 
 stage_transfer() {
-  run evaluate --task regression "${COMMON[@]}"
-  run evaluate --task classification "${COMMON[@]}"
+  mrun evaluate --task regression "${COMMON[@]}"
+  mrun evaluate --task classification "${COMMON[@]}"
   mrun transfer --task classification "${COMMON[@]}"
-  run ablation --task regression "${COMMON[@]}"
-  run sweep --task regression "${COMMON[@]}"
-  run ablation --task classification "${COMMON[@]}"
-  run sweep --task classification "${COMMON[@]}"
+  mrun ablation --task regression "${COMMON[@]}"
+  mrun sweep --task regression "${COMMON[@]}"
+  mrun ablation --task classification "${COMMON[@]}"
+  mrun sweep --task classification "${COMMON[@]}"
   have mnist.h5 && run gan evaluate "${COMMON[@]}"
   have mnist.h5 && run gan transfer "${COMMON[@]}"
   have nmt-tr-en.h5 && run nmt transfer "${COMMON[@]}"
