@@ -8,7 +8,7 @@ BIN := .build/release/autoloss
 STAMPS := .stamps
 export OPENBLAS_NUM_THREADS ?= 1
 
-APT_PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools libpng-dev zlib1g-dev pkg-config python3
+APT_PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools libpng-dev zlib1g-dev pkg-config python3 libopenmpi-dev openmpi-bin
 
 .PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report format clean
 
@@ -27,10 +27,12 @@ build: deps
 	$(SWIFT) build -c release
 
 ## test: build and run every test (unit, gradient checks, PyTorch fixtures), then the whole
-## pipeline end to end on the smoke profile and synthetic data (scripts/smoke_pipeline_test.sh)
+## pipeline end to end on the smoke profile and synthetic data (scripts/smoke_pipeline_test.sh),
+## then the MPI checks under mpirun -np 3 (scripts/mpi_test.sh)
 test: deps
 	$(SWIFT) test
 	./scripts/smoke_pipeline_test.sh
+	AUTOLOSS=$(CURDIR)/$(BIN) ./scripts/mpi_test.sh
 
 ## bench: time one training step of every task model; beside PyTorch's when torch is installed
 bench: build

@@ -23,6 +23,9 @@ let package = Package(
       name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
       providers: [.apt(["libpng-dev"])]),
     .systemLibrary(
+      name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi",
+      providers: [.apt(["libopenmpi-dev"])]),
+    .systemLibrary(
       name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
     .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimize),
@@ -31,13 +34,14 @@ let package = Package(
     .target(name: "AutoLoss", dependencies: ["Engine"], swiftSettings: optimize),
     .target(
       name: "Tasks", dependencies: ["AutoLoss", "Engine", "Datasets"], swiftSettings: optimize),
+    .target(name: "Distributed", dependencies: ["AutoLoss", "CMPI"], swiftSettings: optimize),
     .target(
       name: "Pipeline", dependencies: ["AutoLoss", "Tasks", "Datasets", "Store", "Engine"],
       swiftSettings: optimize),
     .executableTarget(
       name: "autoloss",
       dependencies: [
-        "Pipeline", "Engine", "Store",
+        "Pipeline", "Engine", "Store", "Distributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),
@@ -47,5 +51,6 @@ let package = Package(
     .testTarget(name: "AutoLossTests", dependencies: ["AutoLoss", "Engine"]),
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "AutoLoss", "Engine", "Datasets"]),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"]),
+    .testTarget(name: "DistributedTests", dependencies: ["Distributed", "AutoLoss", "Pipeline"]),
   ]
 )

@@ -10,7 +10,9 @@
 # Delete .stamps/<profile> to rerun everything.
 # Env: AUTOLOSS (the binary, default .build/release/autoloss), ARTIFACTS (default artifacts),
 #      DATA_DIR (default data), STAMPS_DIR (default .stamps), CIFAR10 (path to the official CIFAR-10
-#      binary tarball or folder).
+#      binary tarball or folder), MPIRUN (an MPI launcher, e.g. "mpirun -np 16 --hostfile hosts" or
+#      "srun": the commands that spread their runs over MPI ranks, marked `mrun` below, run under
+#      it; the others run in one process), WORKERS (--workers: runs side by side in each process).
 set -euo pipefail
 
 PROFILE="${1:-quick}"
@@ -26,11 +28,21 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 case "$PROFILE" in smoke|quick|paper) ;; *) echo "pipeline: unknown profile '$PROFILE' (smoke, quick, paper)" >&2; exit 2 ;; esac
 [ -x "$BIN" ] || { echo "pipeline: $BIN not found; run 'make build' first" >&2; exit 2; }
 
-COMMON=(--profile "$PROFILE" --artifacts "$ARTIFACTS" --data-dir "$DATA_DIR")
+COMMON=(--profile "$PROFILE" --artifacts "$ARTIFACTS" --data-dir "$DATA_DIR" ${WORKERS:+--workers "$WORKERS"})
+read -r -a MPI_LAUNCH <<<"${MPIRUN:-}"
+LAUNCH=()  # the launcher of the current command: empty, or MPI_LAUNCH inside mrun
+# mrun: a command whose runs go through the stage executor, under $MPIRUN when it is set.
+mrun() {
+  LAUNCH=("${MPI_LAUNCH[@]}")
+  local rc=0
+  run "$@" || rc=$?
+  LAUNCH=()
+  return "$rc"
+}
 run() {
   local start=$SECONDS rc=0
-  echo "+ autoloss $*" >&2
-  "$BIN" "$@" || rc=$?
+  echo "+ ${LAUNCH[*]:+${LAUNCH[*]} }autoloss $*" >&2
+  "${LAUNCH[@]}" "$BIN" "$@" || rc=$?
   if [ "$rc" != 0 ]; then echo "+ FAILED (exit $rc) after $((SECONDS - start)) s: autoloss $*" >&2; return "$rc"; fi
   echo "+ done in $((SECONDS - start)) s: autoloss $1 ${2:-} ${3:-} ${4:-}" >&2
 }
@@ -68,29 +80,29 @@ stage_scorers() {
 }
 
 stage_controllers() {
-  run train-controller --task regression "${COMMON[@]}"
-  run train-controller --task classification "${COMMON[@]}"
-  have mnist.h5 && run gan train-controller "${COMMON[@]}"
+  mrun train-controller --task regression "${COMMON[@]}"
+  mrun train-controller --task classification "${COMMON[@]}"
+  have mnist.h5 && mrun gan train-controller "${COMMON[@]}"
   have nmt-tr-en.h5 && run nmt train "${COMMON[@]}"
   return 0
 }
 
 stage_baselines() {
-  run baselines --task regression "${COMMON[@]}"
-  run baselines --task classification "${COMMON[@]}"
+  mrun baselines --task regression "${COMMON[@]}"
+  mrun baselines --task classification "${COMMON[@]}"
   have mnist.h5 && run gan baselines "${COMMON[@]}"
   have nmt-tr-en.h5 && run nmt baselines "${COMMON[@]}"
   return 0
 }
 
 stage_transfer() {
-  run evaluate --task regression "${COMMON[@]}"
-  run evaluate --task classification "${COMMON[@]}"
-  run transfer --task classification "${COMMON[@]}"
-  run ablation --task regression "${COMMON[@]}"
-  run sweep --task regression "${COMMON[@]}"
-  run ablation --task classification "${COMMON[@]}"
-  run sweep --task classification "${COMMON[@]}"
+  mrun evaluate --task regression "${COMMON[@]}"
+  mrun evaluate --task classification "${COMMON[@]}"
+  mrun transfer --task classification "${COMMON[@]}"
+  mrun ablation --task regression "${COMMON[@]}"
+  mrun sweep --task regression "${COMMON[@]}"
+  mrun ablation --task classification "${COMMON[@]}"
+  mrun sweep --task classification "${COMMON[@]}"
   have mnist.h5 && run gan evaluate "${COMMON[@]}"
   have mnist.h5 && run gan transfer "${COMMON[@]}"
   have nmt-tr-en.h5 && run nmt transfer "${COMMON[@]}"

@@ -47,10 +47,11 @@ public struct BaselineTuningStage {
   }
 
   /// Tunes every baseline on `data` (train on its train split, choose on its validation split).
+  /// The grid points run through `executor` (across MPI ranks), else on `workers` threads.
   public static func tune(
     kind: RegularizedTaskKind, data: TaskData, config: RegularizedExperimentConfig, workers: Int,
-    progress: ProgressDisplay? = nil, only: Set<String>? = nil
-  ) -> [TunedBaseline] {
+    progress: ProgressDisplay? = nil, only: Set<String>? = nil, executor: (any JobExecutor)? = nil
+  ) throws -> [TunedBaseline] {
     let lambda = config.task.lambda
     let seeds = trialSeeds(base: config.seed, tag: 11, count: max(config.tuningRepeats, 1))
     @Sendable func score(_ spec: MethodSpec) -> Float {
@@ -85,7 +86,8 @@ public struct BaselineTuningStage {
             spec: .random([1 - p, p], name: "constant ratio")))
       }
     }
-    let scores = parallelMap(jobs, workers: workers) { score($0.spec) }
+    let specs = jobs.map(\.spec)
+    let scores = try (executor ?? LocalExecutor(slots: workers)).map(count: specs.count) { i, _ in score(specs[i]) }
     var results: [TunedBaseline] = []
     if want("without L1") {
       results.append(
@@ -121,7 +123,9 @@ public struct BaselineTuningStage {
     let data = try RegularizedDataset.load(kind: kind, path: dataPath)
     let total = config.thresholdGrid.count * 3 + config.dgsRuns + config.ratioGrid.count
     let progress = ProgressDisplay("baselines \(name)", total: total, enabled: context.showProgress)
-    let tuned = Self.tune(kind: kind, data: data.taskData, config: config, workers: context.workers, progress: progress)
+    let tuned = try Self.tune(
+      kind: kind, data: data.taskData, config: config, workers: context.workers, progress: progress,
+      executor: context.executor)
     let writer = try context.store.writer(
       stage: "baselines", name: name,
       provenance: context.provenance(

@@ -74,7 +74,7 @@ public struct ControllerTrainingStage {
     do {
       return try ControllerTrainer(
         config: config.controller, featureCount: probe.featureNames.count, actionCount: probe.actionNames.count,
-        featureGroups: probe.featureGroups, seed: seed, executor: LocalExecutor(slots: context.workers),
+        featureGroups: probe.featureGroups, seed: seed, executor: context.executor,
         episode: taskEpisodeFunction(collapseLength: config.controller.collapseLength) {
           RegularizedTask(kind: kind, data: controllerData, config: taskConfig)
         })
@@ -111,14 +111,13 @@ public struct ControllerTrainingStage {
       }
     }
     progress.finish(status: "best reward \(trainer.bestReward)")
-    guard trainer.executor.isCoordinator else {
-      return try context.store.resolve(stage: "controllers", name: artifactName)
+    return try context.committedOnEveryRank {
+      let artifact = try writeArtifact(
+        work: work, artifactName: artifactName, controllerIndex: controllerIndex, task: probe, data: data,
+        configText: configText)
+      FileManagerShim.remove(work.directory)
+      return artifact
     }
-    let artifact = try writeArtifact(
-      work: work, artifactName: artifactName, controllerIndex: controllerIndex, task: probe, data: data,
-      configText: configText)
-    FileManagerShim.remove(work.directory)
-    return artifact
   }
 
   /// Saves a finished update (traces and snapshot) to the work folder.

@@ -103,15 +103,15 @@ public struct EvaluationStage {
     let seeds = trialSeeds(base: config.seed, tag: 42, count: config.evaluationTrials)
     let total = runs.count * 2 + baselines.count + (runs.first?.untrained == nil ? 0 : 1)
     let progress = ProgressDisplay("evaluate \(name)", total: total, enabled: context.showProgress)
-    func trials(_ spec: MethodSpec, recordAll: Bool = false) -> TrialResults {
-      runTrials(
+    func trials(_ spec: MethodSpec, recordAll: Bool = false) throws -> TrialResults {
+      try runTrials(
         kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds,
-        workers: context.workers, recordAll: recordAll)
+        executor: context.executor, recordAll: recordAll)
     }
     var results: [MethodResult] = []
     var controllerTrials: [TrialResults] = []
     for r in runs {
-      let t = trials(.controller(r.evaluated), recordAll: true)
+      let t = try trials(.controller(r.evaluated), recordAll: true)
       controllerTrials.append(t)
       results.append(
         MethodResult(
@@ -121,7 +121,7 @@ public struct EvaluationStage {
     }
     var untrainedTrials: TrialResults?
     if let untrained = runs.first?.untrained {
-      let t = trials(.controller(untrained))
+      let t = try trials(.controller(untrained))
       untrainedTrials = t
       results.append(
         MethodResult(method: "untrained controller", results: t, actionCount: 2, note: "initial weights, not AutoLoss"))
@@ -130,13 +130,13 @@ public struct EvaluationStage {
     for b in baselines {
       var note = b.parameter.isEmpty ? "" : "\(b.parameter) = \(String(format: "%.4g", b.chosen))"
       if b.method == "best constant ratio" { note += " (tuned coin)" }
-      results.append(MethodResult(method: b.method, results: trials(b.spec), actionCount: 2, note: note))
+      results.append(MethodResult(method: b.method, results: try trials(b.spec), actionCount: 2, note: note))
       progress.advance(status: b.method)
     }
     for (r, t) in zip(runs, controllerTrials) {
       let p = Self.pooledRatio(t.traces)
       let coin = MethodResult(
-        method: "ratio-matched coin \(r.label)", results: trials(.random([1 - p, p], name: "ratio-matched coin")),
+        method: "ratio-matched coin \(r.label)", results: try trials(.random([1 - p, p], name: "ratio-matched coin")),
         actionCount: 2, note: String(format: "p_l1 = %.4f (AutoLoss \(r.label)'s realized ratio)", p))
       results.append(coin)
       progress.advance(status: coin.method)

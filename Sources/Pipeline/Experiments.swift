@@ -79,14 +79,14 @@ public struct ExperimentStages {
       var taskConfig = config.task
       taskConfig.lambda = lambda
       let label = String(format: "%g", lambda)
-      let joint = runTrials(
+      let joint = try runTrials(
         kind: kind, data: data.taskData, taskConfig: taskConfig, method: .joint([1, 1], name: "joint"), seeds: seeds,
-        workers: context.workers)
+        executor: context.executor)
       let (spec, artifact) = try trainVariant(name: "\(kind.rawValue)-lambda\(label)") { $0.task.lambda = lambda }
       inputs.append(artifact)
-      let auto = runTrials(
+      let auto = try runTrials(
         kind: kind, data: data.taskData, taskConfig: taskConfig, method: .controller(spec), seeds: seeds,
-        workers: context.workers)
+        executor: context.executor)
       tables.append(
         (
           "lambda=\(label)",
@@ -119,9 +119,9 @@ public struct ExperimentStages {
         c.controller.droppedFeatureGroups = dropped == "none" ? [] : [dropped]
       }
       inputs.append(artifact)
-      let r = runTrials(
+      let r = try runTrials(
         kind: kind, data: data.taskData, taskConfig: config.task, method: .controller(spec), seeds: seeds,
-        workers: context.workers)
+        executor: context.executor)
       results.append(MethodResult(method: "drop \(dropped)", results: r, actionCount: 2, note: artifact.path))
       progress.advance(status: String(format: "drop %@: %.4f", dropped, meanAndStd(r.testErrors).mean))
     }
@@ -147,8 +147,9 @@ public struct ExperimentStages {
       inputs.append(data.source)
       let probe = RegularizedTask(kind: kind, data: data.taskData, config: config.task)
       let controller = try ControllerRuns.load(controllerArtifact, label: "c1", task: probe).evaluated
-      let dgs = BaselineTuningStage.tune(
-        kind: kind, data: data.taskData, config: config, workers: context.workers, only: ["DGS"])
+      let dgs = try BaselineTuningStage.tune(
+        kind: kind, data: data.taskData, config: config, workers: context.workers, only: ["DGS"],
+        executor: context.executor)
       guard let tuned = dgs.first else { throw PipelineError("transfer: DGS tuning produced no result") }
       var rows: [MethodResult] = []
       for (method, spec, note) in [
@@ -159,9 +160,9 @@ public struct ExperimentStages {
         ),
         ("AutoLoss", MethodSpec.controller(controller), "controller trained on dataset seed 1"),
       ] {
-        let r = runTrials(
-          kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds, workers: context.workers
-        )
+        let r = try runTrials(
+          kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds,
+          executor: context.executor)
         rows.append(MethodResult(method: method, results: r, actionCount: 2, note: note))
       }
       tables.append(("dataset seed \(dataSeed)", rows))

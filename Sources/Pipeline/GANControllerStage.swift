@@ -68,7 +68,7 @@ public struct GANControllerStage {
     do {
       trainer = try ControllerTrainer(
         config: config.controller, featureCount: probe.featureNames.count, actionCount: probe.actionNames.count,
-        featureGroups: probe.featureGroups, seed: config.seed, executor: LocalExecutor(slots: context.workers),
+        featureGroups: probe.featureGroups, seed: config.seed, executor: context.executor,
         episode: Self.episodeFunction(setup: setup, collapseLength: config.controller.collapseLength))
     } catch {
       throw PipelineError("GAN controller (\(config.name)): \(error)")
@@ -105,10 +105,12 @@ public struct GANControllerStage {
     }
     let bestIS = trainer.bestReward > 0 ? (trainer.bestReward / setup.task.rewardScale).squareRoot() : 0
     progress.finish(status: String(format: "best IS %.3f", bestIS))
-    guard work.isCoordinator else { return try context.store.resolve(stage: "controllers", name: config.name) }
-    let artifact = try writeArtifact(work: work, setup: setup, bestIS: bestIS, seconds: Date().timeIntervalSince(start))
-    FileManagerShim.remove(workDirectory)
-    return artifact
+    return try context.committedOnEveryRank {
+      let artifact = try writeArtifact(
+        work: work, setup: setup, bestIS: bestIS, seconds: Date().timeIntervalSince(start))
+      FileManagerShim.remove(workDirectory)
+      return artifact
+    }
   }
 
   func writeArtifact(work: ControllerTrainingWork, setup: GANSetup, bestIS: Float, seconds: Double) throws

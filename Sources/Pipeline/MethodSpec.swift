@@ -82,6 +82,22 @@ public func runTrials(
   return TrialResults(traces: traces)
 }
 
+/// ``runTrials(kind:data:taskConfig:method:seeds:workers:evaluateTest:)`` with the trials spread
+/// over `executor` (MPI ranks and their threads); the same traces, in seed order, on every rank.
+public func runTrials(
+  kind: RegularizedTaskKind, data: TaskData, taskConfig: RegularizedTaskConfig, method: MethodSpec, seeds: [UInt64],
+  executor: any JobExecutor, evaluateTest: Bool = true, recordAll: Bool = false
+) throws -> TrialResults {
+  let traces = try executor.map(count: seeds.count) { i, _ -> EpisodeTrace in
+    let task = RegularizedTask(kind: kind, data: data, config: taskConfig)
+    var schedule = method.makeSchedule()
+    return runEpisode(
+      task: task, schedule: &schedule, seed: seeds[i],
+      options: EpisodeOptions(recordSteps: recordAll || i == 0, evaluateTest: evaluateTest))
+  }
+  return TrialResults(traces: traces)
+}
+
 /// Mean and (sample) standard deviation.
 public func meanAndStd(_ values: [Float]) -> (mean: Float, std: Float) {
   guard !values.isEmpty else { return (.nan, .nan) }

@@ -70,7 +70,27 @@ public final class ProgressDisplay: @unchecked Sendable {
   }
 }
 
-/// Writes a line to standard error.
+/// Writes a line to standard error. On ranks other than 0 of an MPI job (``setLogRank(_:)``) only
+/// error lines are written, prefixed with the rank.
 public func log(_ message: String) {
-  FileHandle.standardError.write(Data((message + "\n").utf8))
+  let rank = logRank.withLock { $0 }
+  if rank > 0 {
+    guard message.hasPrefix("error") else { return }
+    FileHandle.standardError.write(Data(("rank \(rank): " + message + "\n").utf8))
+  } else {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+}
+
+/// Sets the MPI rank that ``log(_:)`` writes for (0: everything).
+public func setLogRank(_ rank: Int) { logRank.withLock { $0 = rank } }
+
+private let logRank = LockedValue(0)
+
+/// A value behind a lock.
+final class LockedValue<T>: @unchecked Sendable {
+  private var value: T
+  private let lock = NSLock()
+  init(_ value: T) { self.value = value }
+  func withLock<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&value) } }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Pipeline
 import Tasks
 
@@ -28,7 +29,7 @@ struct StageOptions: ParsableArguments {
   var context: StageContext {
     StageContext(
       artifactRoot: artifacts, dataRoot: dataDir, profile: profile, configRoot: configs, workers: max(1, workers),
-      showProgress: !quiet)
+      showProgress: !quiet, executor: StageExecutor.forThisProcess(workers: max(1, workers)))
   }
 }
 
