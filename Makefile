@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 APT_PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools libpng-dev zlib1g-dev pkg-config python3
 
-.PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report format clean
+.PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report format clean docs examples
 
 ## deps: install the system libraries (only those missing)
 deps:
@@ -30,6 +30,7 @@ build: deps
 ## pipeline end to end on the smoke profile and synthetic data (scripts/smoke_pipeline_test.sh)
 test: deps
 	$(SWIFT) test
+	$(MAKE) docs examples EXAMPLE_EPISODES=4
 	./scripts/smoke_pipeline_test.sh
 
 ## bench: time one training step of every task model; beside PyTorch's when torch is installed
@@ -47,6 +48,16 @@ pipeline: build data
 ## prep scorers controllers baselines transfer report: one stage on PROFILE
 prep scorers controllers baselines transfer report: build
 	./scripts/pipeline.sh $(PROFILE) $@
+
+## docs: DocC archives of the AutoLoss and Engine libraries (warnings are errors), in
+## .build/plugins/Swift-DocC/outputs/{AutoLoss,Engine}.doccarchive
+docs:
+	$(SWIFT) package generate-documentation --target AutoLoss --target Engine --warnings-as-errors
+
+## examples: build the Examples package (it uses the libraries by path) and run it
+EXAMPLE_EPISODES ?= 60
+examples:
+	$(SWIFT) run --package-path Examples FairnessSchedule $(EXAMPLE_EPISODES)
 
 ## format: apply swift format (configuration in .swift-format) to every Swift file
 format:

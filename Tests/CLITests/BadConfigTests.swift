@@ -36,7 +36,9 @@ final class BadConfigTests: XCTestCase {
 
   /// Stage options pointing at the temp folder (nothing is read from or written to the repository).
   func stage(_ command: [String], profile: String = "smoke", _ extra: [String] = []) -> [String] {
-    command + ["--profile", profile, "--configs", "configs", "--data-dir", "data", "--artifacts", "artifacts", "--quiet"]
+    command + [
+      "--profile", profile, "--configs", "configs", "--data-dir", "data", "--artifacts", "artifacts", "--quiet",
+    ]
       + extra
   }
 
@@ -46,22 +48,26 @@ final class BadConfigTests: XCTestCase {
     let nmt = ["nmt", "baselines"]
     return [
       // Profiles and files.
-      Case(arguments: stage(regression, profile: "smok"), expected: ["profile 'smok'", "available profiles:", "smoke"]),
+      Case(
+        arguments: stage(regression, profile: "smok"), expected: ["profile 'smok'", "available profiles:", "smoke"]),
       Case(arguments: stage(gan, profile: "quik"), expected: ["profile 'quik'", "available profiles:"]),
       Case(arguments: stage(["train-scorer", "--dataset", "mnist"], profile: "papr"), expected: ["profile 'papr'"]),
-      Case(arguments: stage(nmt, profile: "partial"), expected: ["nmt.json not found", "this profile has: regression"]),
+      Case(
+        arguments: stage(nmt, profile: "partial"), expected: ["nmt.json not found", "this profile has: regression"]),
       Case(arguments: stage(gan, profile: "partial"), expected: ["gan.json not found"]),
       Case(
         arguments: ["evaluate", "--task", "regression", "--configs", "no-such-folder"],
         expected: ["not found under no-such-folder", "available profiles: none"]),
       // Unknown keys, in a file and in an override.
       Case(arguments: stage(regression, profile: "badkey"), expected: ["unknown setting 'task.lamda'"]),
-      Case(arguments: stage(regression, ["--set", "task.validateEvry=5"]), expected: ["unknown setting 'validateEvry'"]),
+      Case(
+        arguments: stage(regression, ["--set", "task.validateEvry=5"]), expected: ["unknown setting 'validateEvry'"]),
       Case(arguments: stage(gan, ["--set", "controler.episodes=5"]), expected: ["unknown setting 'controler'"]),
       Case(arguments: stage(nmt, ["--set", "ppo.clipp=1"]), expected: ["unknown setting 'clipp'"]),
       Case(arguments: stage(["train-scorer", "--dataset", "mnist"], ["--set", "step=5"]), expected: ["'step'"]),
       // Wrong types and malformed input.
-      Case(arguments: stage(regression, profile: "badtype"), expected: ["'task.lambda'", "expected a number", "\"big\""]),
+      Case(
+        arguments: stage(regression, profile: "badtype"), expected: ["'task.lambda'", "expected a number", "\"big\""]),
       Case(
         arguments: stage(regression, ["--set", "controller.episodes=many"]),
         expected: ["'controller.episodes'", "expected an integer", "\"many\""]),
@@ -76,9 +82,12 @@ final class BadConfigTests: XCTestCase {
       Case(
         arguments: stage(["baselines", "--task", "classification"], ["--set", "task.maxSteps=-5"]),
         expected: ["'task.maxSteps': found -5"]),
-      Case(arguments: stage(regression, ["--set", "controller.episodes=0"]), expected: ["'controller.episodes': found 0"]),
-      Case(arguments: stage(regression, ["--set", "task.learningRate=0"]), expected: ["'task.learningRate': found 0.0"]),
-      Case(arguments: stage(regression, ["--set", "controller.baselineDecay=1"]), expected: ["'controller.baselineDecay'"]),
+      Case(
+        arguments: stage(regression, ["--set", "controller.episodes=0"]), expected: ["'controller.episodes': found 0"]),
+      Case(
+        arguments: stage(regression, ["--set", "task.learningRate=0"]), expected: ["'task.learningRate': found 0.0"]),
+      Case(
+        arguments: stage(regression, ["--set", "controller.baselineDecay=1"]), expected: ["'controller.baselineDecay'"]),
       Case(arguments: stage(regression, ["--set", "ratioGrid=[0.5,1]"]), expected: ["'ratioGrid': found 1.0"]),
       Case(arguments: stage(regression, ["--drop", "gradiant"]), expected: ["droppedFeatureGroups", "\"gradiant\""]),
       Case(
@@ -89,11 +98,16 @@ final class BadConfigTests: XCTestCase {
       Case(arguments: stage(nmt, ["--set", "task.validateEvery=0"]), expected: ["'task.validateEvery': found 0"]),
       Case(arguments: stage(nmt, ["--set", "slice=3"]), expected: ["'slice': found 3", "sliceCount = 1"]),
       Case(arguments: stage(nmt, ["--set", "ppo.minibatchSize=-1"]), expected: ["'ppo.minibatchSize': found -1"]),
-      Case(arguments: stage(["train-scorer", "--dataset", "mnist"], ["--set", "steps=0"]), expected: ["'steps': found 0"]),
+      Case(
+        arguments: stage(["train-scorer", "--dataset", "mnist"], ["--set", "steps=0"]), expected: ["'steps': found 0"]),
       // Settings that belong to the command line, and bad arguments.
-      Case(arguments: stage(nmt, ["--set", "workers=4"]), expected: ["'workers' is set by the command line option --workers"]),
-      Case(arguments: stage(nmt, profile: "workers"), expected: ["'workers' is set by the command line option --workers"]),
-      Case(arguments: stage(regression, ["--workers", "0"]), expected: ["--workers: expected an integer >= 1, found 0"]),
+      Case(
+        arguments: stage(nmt, ["--set", "workers=4"]),
+        expected: ["'workers' is set by the command line option --workers"]),
+      Case(
+        arguments: stage(nmt, profile: "workers"), expected: ["'workers' is set by the command line option --workers"]),
+      Case(
+        arguments: stage(regression, ["--workers", "0"]), expected: ["--workers: expected an integer >= 1, found 0"]),
       Case(arguments: stage(regression, ["--workers", "two"]), expected: ["--workers", "two"]),
       Case(arguments: stage(["train-controller", "--task", "regresion"]), expected: ["regresion"]),
       Case(arguments: stage(regression, ["--frobnicate"]), expected: ["--frobnicate"]),
