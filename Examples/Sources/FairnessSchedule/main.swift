@@ -15,7 +15,7 @@ while !trainer.isFinished {
 }
 
 /// The mean test error of the best checkpoint of 5 fresh models trained under `schedule`.
-func testError(_ schedule: some Schedule) -> Float {
+@MainActor func testError(_ schedule: some Schedule) -> Float {
   var schedule = schedule
   let errors = (100..<105).map { seed in
     _ = runEpisode(task: task, schedule: &schedule, seed: UInt64(seed))
