@@ -1,3 +1,4 @@
+import AutoLoss
 import Foundation
 import Tasks
 
@@ -9,7 +10,7 @@ public struct GANExperimentConfig: Codable, Sendable, Equatable {
   /// The DCGAN of that dataset.
   public var model = DCGANConfig.mnist
   public var task = GANTaskConfig()
-  public var controller = GANControllerConfig()
+  public var controller = ControllerTrainerConfig.gan
   public var seed: UInt64 = 1
   /// Fixed D:G ratios run as baselines (1:1, 1:K, K:1).
   public var fixedRatios: [[Int]] = [[1, 1], [1, 3], [1, 5], [1, 7], [1, 9], [3, 1]]
