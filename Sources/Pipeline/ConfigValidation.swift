@@ -11,7 +11,7 @@ struct ConfigChecker {
   func group(_ name: String) -> ConfigChecker { ConfigChecker(prefix: "\(prefix)\(name).") }
 
   func fail(_ key: String, _ value: Any, _ expected: String) -> PipelineError {
-    PipelineError("config key '\(prefix)\(key)': found \(value), expected \(expected)")
+    PipelineError("config key '\(prefix)\(key)': expected \(expected), found \(value)")
   }
 
   /// `value >= low` (an integer count, size or interval).
@@ -64,7 +64,18 @@ struct ConfigChecker {
   }
 }
 
-/// The feature groups of the regression and classification tasks (``RegularizedTask``).
+extension PipelineError {
+  /// `key: rest` (a message of a config type's own `validate()`) as `config key 'key': rest`.
+  init(quotingKey message: String) {
+    guard let colon = message.range(of: ": ") else {
+      self.init("config: \(message)")
+      return
+    }
+    self.init("config key '\(message[..<colon.lowerBound])': \(message[colon.upperBound...])")
+  }
+}
+
+/// The feature groups of the regression, classification and GAN tasks (``RegularizedTask``, ``GANTask``).
 let regularizedFeatureGroups = ["progress", "gradient", "loss", "validation"]
 
 extension RegularizedTaskConfig {
@@ -79,18 +90,14 @@ extension RegularizedTaskConfig {
   }
 }
 
-extension ReinforceConfig {
-  /// Checks the REINFORCE settings (keys under `controller.`).
+extension ControllerTrainerConfig {
+  /// Checks the controller-trainer settings (keys under `controller.`): the trainer's own
+  /// ``validate()`` plus the dense step reward and the names of dropped feature groups.
   func check(_ c: ConfigChecker, featureGroups: [String]) throws {
-    try c.atLeast("episodes", episodes, 1)
-    try c.atLeast("patienceEpisodes", patienceEpisodes, 1)
-    try c.positive("learningRate", learningRate)
-    try c.positive("temperature", temperature)
-    try c.atLeast("hidden", hidden, 0)
-    try c.fraction("baselineDecay", baselineDecay)
-    try c.nonNegative("advantageFloor", advantageFloor)
-    guard advantageClip >= advantageFloor, advantageClip > 0 else {
-      throw c.fail("advantageClip", advantageClip, "a number > 0 and >= advantageFloor (\(advantageFloor))")
+    do {
+      try validate()
+    } catch let error as ControllerConfigError {
+      throw PipelineError(quotingKey: error.message)
     }
     try c.positive("stepRewardCap", stepRewardCap)
     try c.nonNegative("stepRewardScale", stepRewardScale)
@@ -121,27 +128,6 @@ extension RegularizedExperimentConfig: CheckedConfig {
   }
 }
 
-extension GANControllerConfig {
-  /// Checks the GAN controller settings (keys under `controller.`).
-  func check(_ c: ConfigChecker) throws {
-    try c.atLeast("episodes", episodes, 1)
-    try c.atLeast("patienceEpisodes", patienceEpisodes, 1)
-    try c.positive("learningRate", learningRate)
-    try c.positive("temperature", temperature)
-    try c.atLeast("hidden", hidden, 0)
-    try c.fraction("baselineDecay", baselineDecay)
-    try c.nonNegative("advantageFloor", advantageFloor)
-    guard advantageClip >= advantageFloor, advantageClip > 0 else {
-      throw c.fail("advantageClip", advantageClip, "a number > 0 and >= advantageFloor (\(advantageFloor))")
-    }
-    try c.atLeast("collapseLength", collapseLength, 0)
-    try c.atLeast("episodesPerUpdate", episodesPerUpdate, 1)
-    guard episodesPerUpdate <= episodes else {
-      throw c.fail("episodesPerUpdate", episodesPerUpdate, "an integer in [1, episodes = \(episodes)]")
-    }
-  }
-}
-
 extension GANExperimentConfig: CheckedConfig {
   /// Checks every setting of the GAN experiments: the GAN's own ``validate()`` plus the
   /// controller, optimizer, decays and transfer sizes.
@@ -149,13 +135,15 @@ extension GANExperimentConfig: CheckedConfig {
     do {
       try validate()
     } catch let error as GANError {
-      throw PipelineError("config key \(error.message)")
+      throw PipelineError(quotingKey: error.message)
+    } catch let error as PipelineError {
+      throw PipelineError(quotingKey: error.description)
     }
     let c = ConfigChecker()
     let datasets = GANData.datasets
     try c.oneOf("dataset", dataset, datasets)
     try c.subset("transferDatasets", transferDatasets, datasets)
-    try controller.check(c.group("controller"))
+    try controller.check(c.group("controller"), featureGroups: regularizedFeatureGroups)
     let task = c.group("task")
     try task.fraction("isEMADecay", self.task.isEMADecay)
     try task.fraction("lossEMADecay", self.task.lossEMADecay)

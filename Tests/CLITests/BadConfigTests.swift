@@ -78,28 +78,28 @@ final class BadConfigTests: XCTestCase {
       // Zero and negative sizes and intervals.
       Case(
         arguments: stage(regression, ["--set", "task.validateEvery=0"]),
-        expected: ["'task.validateEvery': found 0, expected an integer >= 1"]),
+        expected: ["'task.validateEvery': expected an integer >= 1, found 0"]),
       Case(
         arguments: stage(["baselines", "--task", "classification"], ["--set", "task.maxSteps=-5"]),
-        expected: ["'task.maxSteps': found -5"]),
+        expected: ["'task.maxSteps'", "found -5"]),
       Case(
-        arguments: stage(regression, ["--set", "controller.episodes=0"]), expected: ["'controller.episodes': found 0"]),
+        arguments: stage(regression, ["--set", "controller.episodes=0"]), expected: ["'controller.episodes'", "found 0"]),
       Case(
-        arguments: stage(regression, ["--set", "task.learningRate=0"]), expected: ["'task.learningRate': found 0.0"]),
+        arguments: stage(regression, ["--set", "task.learningRate=0"]), expected: ["'task.learningRate'", "found 0.0"]),
       Case(
         arguments: stage(regression, ["--set", "controller.baselineDecay=1"]), expected: ["'controller.baselineDecay'"]),
-      Case(arguments: stage(regression, ["--set", "ratioGrid=[0.5,1]"]), expected: ["'ratioGrid': found 1.0"]),
+      Case(arguments: stage(regression, ["--set", "ratioGrid=[0.5,1]"]), expected: ["'ratioGrid'", "found 1.0"]),
       Case(arguments: stage(regression, ["--drop", "gradiant"]), expected: ["droppedFeatureGroups", "\"gradiant\""]),
       Case(
         arguments: stage(gan, ["--set", "controller.episodesPerUpdate=0"]),
-        expected: ["'controller.episodesPerUpdate': found 0"]),
+        expected: ["'controller.episodesPerUpdate'", "found 0"]),
       Case(arguments: stage(gan, ["--set", "task.checkEvery=0"]), expected: ["task.checkEvery", "found 0"]),
       Case(arguments: stage(gan, ["--set", "model.imageSize=20"]), expected: ["model.imageSize", "found 20"]),
-      Case(arguments: stage(nmt, ["--set", "task.validateEvery=0"]), expected: ["'task.validateEvery': found 0"]),
-      Case(arguments: stage(nmt, ["--set", "slice=3"]), expected: ["'slice': found 3", "sliceCount = 1"]),
-      Case(arguments: stage(nmt, ["--set", "ppo.minibatchSize=-1"]), expected: ["'ppo.minibatchSize': found -1"]),
+      Case(arguments: stage(nmt, ["--set", "task.validateEvery=0"]), expected: ["'task.validateEvery'", "found 0"]),
+      Case(arguments: stage(nmt, ["--set", "slice=3"]), expected: ["'slice'", "found 3", "sliceCount = 1"]),
+      Case(arguments: stage(nmt, ["--set", "ppo.minibatchSize=-1"]), expected: ["'ppo.minibatchSize'", "found -1"]),
       Case(
-        arguments: stage(["train-scorer", "--dataset", "mnist"], ["--set", "steps=0"]), expected: ["'steps': found 0"]),
+        arguments: stage(["train-scorer", "--dataset", "mnist"], ["--set", "steps=0"]), expected: ["'steps'", "found 0"]),
       // Settings that belong to the command line, and bad arguments.
       Case(
         arguments: stage(nmt, ["--set", "workers=4"]),

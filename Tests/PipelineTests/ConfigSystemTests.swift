@@ -48,13 +48,13 @@ final class ConfigSystemTests: PipelineTempDirTestCase {
 
   func testRangeErrorsNameKeyValueAndRange() {
     let cases: [(String, String)] = [
-      ("task.validateEvery=0", "config key 'task.validateEvery': found 0, expected an integer >= 1"),
+      ("task.validateEvery=0", "config key 'task.validateEvery': expected an integer >= 1, found 0"),
       (
         "controller.baselineDecay=1.5",
-        "config key 'controller.baselineDecay': found 1.5, expected a number in [0.0, 1.0)"
+        "config key 'controller.baselineDecay': expected in [0, 1), found 1.5"
       ),
-      ("ablationGroups=[\"gradients\"]", "config key 'ablationGroups': found \"gradients\", expected names from"),
-      ("dgsLambdaHigh=0.001", "config key 'dgsLambdaHigh': found 0.001, expected a number >= dgsLambdaLow (0.01)"),
+      ("ablationGroups=[\"gradients\"]", "config key 'ablationGroups': expected names from progress, gradient, loss, validation, found \"gradients\""),
+      ("dgsLambdaHigh=0.001", "config key 'dgsLambdaHigh': expected a number >= dgsLambdaLow (0.01), found 0.001"),
     ]
     for (override, message) in cases {
       XCTAssertThrowsError(

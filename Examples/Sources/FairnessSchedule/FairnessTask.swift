@@ -23,14 +23,13 @@ struct FairnessData {
 
 /// Logistic regression with a demographic-parity penalty: action 0 is an Adam step on the
 /// cross-entropy, action 1 an Adam step on λ·gap². The validation error is (1 − accuracy) + |gap|
-/// of the hard decisions, so a schedule has to trade accuracy for fairness.
-final class FairnessTask: AlternatingTask {
+/// of the hard decisions, so a schedule has to trade accuracy for fairness. Adopting
+/// `JointObjectiveTask` (optional) lets the joint-objective baseline run on it too.
+final class FairnessTask: AlternatingTask, JointObjectiveTask {
   let actionNames = ["task step", "fairness step"]
   let lossNames = ["cross-entropy", "lambda*gap^2"]
   let featureNames = ["progress", "cross-entropy", "lambda*gap^2", "last validation error", "best validation error"]
-  let featureGroups = [
-    (name: "progress", indices: [0]), (name: "loss", indices: [1, 2]), (name: "validation", indices: [3, 4]),
-  ]
+  let featureGroups: [(name: String, indices: [Int])] = [("progress", [0]), ("loss", [1, 2]), ("validation", [3, 4])]
   let train = FairnessData(count: 400, seed: 1), validation = FairnessData(count: 400, seed: 2)
   let test = FairnessData(count: 400, seed: 3)
   let lambda: Float = 4, validateEvery = 10, maxSteps = 300
@@ -41,9 +40,7 @@ final class FairnessTask: AlternatingTask {
   func reset(seed: UInt64) {
     var rng = SeededRandom(seed: seed)
     w = Variable(rng.normalTensor([5, 1], std: 0.1), requiresGrad: true)
-    (adam, history, stepCount, best) = (
-      Adam(learningRate: 0.05), .init(patienceChecks: 5, maxSteps: maxSteps), 0, w.value
-    )
+    (adam, history, stepCount, best) = (Adam(learningRate: 0.05), .init(patienceChecks: 5, maxSteps: 300), 0, w.value)
   }
 
   func step(_ action: Int) { stepJoint(weights: action == 0 ? [1, 0] : [0, 1]) }
@@ -52,18 +49,14 @@ final class FairnessTask: AlternatingTask {
   func stepJoint(weights: [Float]) {
     w.zeroGrad()
     let logits = matmul(train.x, w)
-    let (ce, fair) = (
-      bceWithLogits(logits, targets: train.y), (logits.sigmoid() * train.parity).sum().square() * lambda
-    )
+    let ce = bceWithLogits(logits, targets: train.y)
+    let fair = (logits.sigmoid() * train.parity).sum().square() * lambda
     latestLosses = [ce.value.scalar, fair.value.scalar]
     (ce * weights[0] + fair * weights[1]).backward()
     adam.step([w])
     stepCount += 1
-    if stepCount % validateEvery == 0,
-      history.record(ValidationCheck(step: stepCount, error: error(validation, w.value)))
-    {
-      best = w.value
-    }
+    guard stepCount % validateEvery == 0 else { return }
+    if history.record(ValidationCheck(step: stepCount, error: error(validation, w.value))) { best = w.value }
   }
 
   /// (1 − accuracy) + |parity gap| of the decisions σ(x·w) > ½ on `d`.
@@ -75,10 +68,8 @@ final class FairnessTask: AlternatingTask {
   }
 
   func features() -> [Float] {
-    [
-      Float(stepCount) / Float(maxSteps), latestLosses[0], latestLosses[1], checks.last?.error ?? 1,
-      min(bestValidationError, 1),
-    ]
+    let (progress, last) = (Float(stepCount) / Float(maxSteps), checks.last?.error ?? 1)
+    return [progress, latestLosses[0], latestLosses[1], last, min(bestValidationError, 1)]
   }
 
   var checks: [ValidationCheck] { history.checks }
@@ -87,10 +78,4 @@ final class FairnessTask: AlternatingTask {
   var stopReason: String { history.stopReason(stepCount: stepCount) }
   func testError() -> Float { error(test, best) }
   func reward(bestValidationError: Float) -> Float { 10 * (1 - bestValidationError) }
-  /// Required by the protocol until its paper-specific parts become opt-in (threshold rules S1-S3).
-  var thresholdSignals: ThresholdSignals {
-    ThresholdSignals(
-      validationTaskLoss: 0, trainingTaskLoss: 0, regularizationLoss: 0, regularizationGradientNorm: 0,
-      taskGradientNorm: 0)
-  }
 }
