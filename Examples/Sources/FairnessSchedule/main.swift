@@ -31,4 +31,5 @@ print("  AutoLoss", testError(PolicySchedule(trainer.evaluatedController(), name
 print("  untrained controller", testError(PolicySchedule(trainer.untrainedController, name: "untrained")))
 print("  task steps only", testError(FixedPattern([0])))
 print("  alternating 1:1", testError(FixedPattern.ratio(1, 1)))
+print("  random, P(fairness step) 0.85", testError(WeightedRandom([0.15, 0.85])))
 print("  joint objective", testError(JointObjective(weights: [1, 1], name: "joint")))
