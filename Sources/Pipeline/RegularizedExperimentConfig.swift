@@ -82,13 +82,8 @@ public struct RegularizedExperimentConfig: Codable, Sendable, Equatable {
   public static func load(kind: RegularizedTaskKind, context: StageContext, overrides: [String]) throws
     -> RegularizedExperimentConfig
   {
-    let file = "\(context.configRoot)/\(context.profile)/\(kind.rawValue).json"
-    let exists = FileManagerShim.exists(file)
-    if !exists && context.profile != "paper" {
-      throw PipelineError("profile '\(context.profile)': config file \(file) not found")
-    }
-    return try ConfigLoader.load(
-      RegularizedExperimentConfig.self, defaults: defaults(for: kind), profileFile: exists ? file : nil,
+    try ConfigLoader.load(
+      RegularizedExperimentConfig.self, config: kind.rawValue, defaults: defaults(for: kind), context: context,
       overrides: overrides)
   }
 }
