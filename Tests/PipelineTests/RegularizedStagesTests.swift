@@ -136,6 +136,28 @@ final class RegularizedStagesTests: SmokeStageTestCase {
       FileManager.default.fileExists(atPath: work.directory), "work folder removed after the artifact is written")
   }
 
+  func testSeveralControllerSeedsWriteNumberedArtifacts() throws {
+    try prepare("regression")
+    let ctx = context()
+    let config = try RegularizedExperimentConfig.load(
+      kind: .regression, context: ctx,
+      overrides: ["controller.controllerSeeds=2", "controller.episodes=2", "controller.evaluated=average"])
+    let data = "\(ctx.dataRoot)/regression.h5"
+    let stage = ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "seeds", dataPath: data)
+    XCTAssertEqual(stage.artifactNames, ["seeds-c1", "seeds-c2"])
+    let artifacts = try stage.runAll()
+    XCTAssertEqual(trainedControllerNames("seeds", store: ctx.store), ["seeds-c1", "seeds-c2"])
+    let dataset = try RegularizedDataset.load(kind: .regression, path: data)
+    let probe = RegularizedTask(kind: .regression, data: dataset.controllerData, config: config.task)
+    let untrained = try artifacts.map { try loadController(from: $0, task: probe, which: .untrained).0.stateDict() }
+    XCTAssertNotEqual(untrained[0], untrained[1], "each controller seed starts from its own weights")
+    let file = try ArtifactReader.open(artifacts[1], schema: ControllerTrainingStage.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    XCTAssertEqual(try file.root.attributeString("evaluated"), "average")
+    let evaluated = try loadController(from: artifacts[1], task: probe).0.stateDict()
+    XCTAssertEqual(evaluated, try ParameterIO.read(from: file.root.group("evaluated_controller")))
+  }
+
   func testMissingDataAndBadOverrideGiveClearErrors() throws {
     let ctx = context()
     let config = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
