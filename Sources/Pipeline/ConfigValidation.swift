@@ -224,7 +224,7 @@ extension NMTExperimentConfig: CheckedConfig {
       throw c.fail("transferSlice", transferSlice, "an integer in [0, transferSliceCount = \(transferSliceCount))")
     }
     try c.atLeast("runs", runs, 1)
-    try c.atLeast("transferRuns", transferRuns, 1)
+    try c.atLeast("transferRuns", transferRuns, 0)
     try c.atLeast("transferHiddenSize", transferHiddenSize, 1)
     try c.atLeast("decodeBatchSize", decodeBatchSize, 1)
     try c.atLeast("workers", workers, 1)

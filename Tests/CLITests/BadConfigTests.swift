@@ -83,7 +83,8 @@ final class BadConfigTests: XCTestCase {
         arguments: stage(["baselines", "--task", "classification"], ["--set", "task.maxSteps=-5"]),
         expected: ["'task.maxSteps'", "found -5"]),
       Case(
-        arguments: stage(regression, ["--set", "controller.episodes=0"]), expected: ["'controller.episodes'", "found 0"]),
+        arguments: stage(regression, ["--set", "controller.episodes=0"]),
+        expected: ["'controller.episodes'", "found 0"]),
       Case(
         arguments: stage(regression, ["--set", "task.learningRate=0"]), expected: ["'task.learningRate'", "found 0.0"]),
       Case(
@@ -99,7 +100,8 @@ final class BadConfigTests: XCTestCase {
       Case(arguments: stage(nmt, ["--set", "slice=3"]), expected: ["'slice'", "found 3", "sliceCount = 1"]),
       Case(arguments: stage(nmt, ["--set", "ppo.minibatchSize=-1"]), expected: ["'ppo.minibatchSize'", "found -1"]),
       Case(
-        arguments: stage(["train-scorer", "--dataset", "mnist"], ["--set", "steps=0"]), expected: ["'steps'", "found 0"]),
+        arguments: stage(["train-scorer", "--dataset", "mnist"], ["--set", "steps=0"]),
+        expected: ["'steps'", "found 0"]),
       // Settings that belong to the command line, and bad arguments.
       Case(
         arguments: stage(nmt, ["--set", "workers=4"]),

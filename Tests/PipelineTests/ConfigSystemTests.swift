@@ -53,7 +53,10 @@ final class ConfigSystemTests: PipelineTempDirTestCase {
         "controller.baselineDecay=1.5",
         "config key 'controller.baselineDecay': expected in [0, 1), found 1.5"
       ),
-      ("ablationGroups=[\"gradients\"]", "config key 'ablationGroups': expected names from progress, gradient, loss, validation, found \"gradients\""),
+      (
+        "ablationGroups=[\"gradients\"]",
+        "config key 'ablationGroups': expected names from progress, gradient, loss, validation, found \"gradients\""
+      ),
       ("dgsLambdaHigh=0.001", "config key 'dgsLambdaHigh': expected a number >= dgsLambdaLow (0.01), found 0.001"),
     ]
     for (override, message) in cases {
