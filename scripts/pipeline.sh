@@ -25,7 +25,7 @@ DATA_DIR="${DATA_DIR:-data}"
 STAMPS="${STAMPS_DIR:-.stamps}/$PROFILE"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
-case "$PROFILE" in smoke|quick|paper) ;; *) echo "pipeline: unknown profile '$PROFILE' (smoke, quick, paper)" >&2; exit 2 ;; esac
+case "$PROFILE" in smoke|quick|long|paper) ;; *) echo "pipeline: unknown profile '$PROFILE' (smoke, quick, long, paper)" >&2; exit 2 ;; esac
 [ -x "$BIN" ] || { echo "pipeline: $BIN not found; run 'make build' first" >&2; exit 2; }
 
 COMMON=(--profile "$PROFILE" --artifacts "$ARTIFACTS" --data-dir "$DATA_DIR" ${WORKERS:+--workers "$WORKERS"})
@@ -79,9 +79,35 @@ stage_scorers() {
   [ "$failed" = 0 ] || { echo "pipeline: a scorer failed (see above)" >&2; return 1; }
 }
 
+# The number of controller seeds a task's profile trains (controller.controllerSeeds, default 1).
+controller_seeds() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("controller", {}).get("controllerSeeds", 1))' \
+    "configs/$PROFILE/$1.json"
+}
+
+# Regression and classification controller seeds are independent single-threaded trainings: without
+# MPI they run side by side, one per core (CONTROLLER_JOBS, default 2); under $MPIRUN each command
+# spreads its own episodes over the ranks instead.
+train_regularized_controllers() {
+  if [ -n "${MPIRUN:-}" ]; then
+    mrun train-controller --task regression "${COMMON[@]}"
+    mrun train-controller --task classification "${COMMON[@]}"
+    return 0
+  fi
+  local pids=() failed=0 task k
+  for task in regression classification; do
+    for k in $(seq 1 "$(controller_seeds "$task")"); do
+      while [ "$(jobs -rp | wc -l)" -ge "${CONTROLLER_JOBS:-2}" ]; do sleep 1; done
+      run train-controller --task "$task" --controller "$k" "${COMMON[@]}" &
+      pids+=($!)
+    done
+  done
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  [ "$failed" = 0 ] || { echo "pipeline: a controller training failed (see above)" >&2; return 1; }
+}
+
 stage_controllers() {
-  mrun train-controller --task regression "${COMMON[@]}"
-  mrun train-controller --task classification "${COMMON[@]}"
+  train_regularized_controllers
   have mnist.h5 && mrun gan train-controller "${COMMON[@]}"
   have nmt-tr-en.h5 && run nmt train "${COMMON[@]}"
   return 0

@@ -23,6 +23,9 @@ public struct ControllerTrainingStage {
   public let name: String
   /// The prepared data file.
   public let dataPath: String
+  /// Train only this controller seed (1-based), so that the seeds can run in separate processes;
+  /// nil trains every seed in turn.
+  public var onlyController: Int?
 
   public init(
     kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String,
@@ -53,7 +56,11 @@ public struct ControllerTrainingStage {
     let data = try RegularizedDataset.load(kind: kind, path: dataPath)
     let configText = ConfigLoader.text(config)
     var artifacts: [ResolvedArtifact] = []
-    for (k, artifactName) in artifactNames.enumerated() {
+    let seeds = config.controller.controllerSeeds
+    if let only = onlyController, !(1...seeds).contains(only) {
+      throw PipelineError("--controller: expected an integer in 1...\(seeds) (controller.controllerSeeds), found \(only)")
+    }
+    for (k, artifactName) in artifactNames.enumerated() where onlyController.map({ $0 == k + 1 }) ?? true {
       artifacts.append(
         try train(artifactName: artifactName, controllerIndex: k + 1, data: data, configText: configText))
     }

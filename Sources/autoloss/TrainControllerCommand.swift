@@ -15,6 +15,12 @@ struct TrainControllerCommand: ParsableCommand {
   @Option(help: "Artifact name (default: the task, with -no-<group> for ablations).")
   var name: String?
 
+  @Option(
+    help:
+      "Train only controller seed K (1-based, up to controller.controllerSeeds), so that seeds run side by side in separate processes."
+  )
+  var controller: Int?
+
   @OptionGroup var options: RegularizedOptions
 
   func run() throws {
@@ -24,9 +30,10 @@ struct TrainControllerCommand: ParsableCommand {
       config.controller.droppedFeatureGroups = dropped
       try config.check()
       let artifactName = name ?? ([options.task.rawValue] + dropped.map { "no-\($0)" }).joined(separator: "-")
-      let stage = ControllerTrainingStage(
+      var stage = ControllerTrainingStage(
         kind: options.task, config: config, context: context, name: artifactName, dataPath: dataPath)
-      print("wrote \(try stage.run().path)")
+      stage.onlyController = controller
+      for artifact in try stage.runAll() { print("wrote \(artifact.path)") }
     }
   }
 }
