@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 APT_PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools libpng-dev zlib1g-dev pkg-config python3 libopenmpi-dev openmpi-bin
 
-.PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report format clean
+.PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report format clean docs examples
 
 ## deps: install the system libraries (only those missing)
 deps:
@@ -31,6 +31,7 @@ build: deps
 ## then the MPI checks under mpirun -np 3 (scripts/mpi_test.sh)
 test: deps
 	$(SWIFT) test
+	$(MAKE) docs examples EXAMPLE_EPISODES=4
 	./scripts/smoke_pipeline_test.sh
 	AUTOLOSS=$(CURDIR)/$(BIN) ./scripts/mpi_test.sh
 
@@ -49,6 +50,16 @@ pipeline: build data
 ## prep scorers controllers baselines transfer report: one stage on PROFILE
 prep scorers controllers baselines transfer report: build
 	./scripts/pipeline.sh $(PROFILE) $@
+
+## docs: DocC archives of the AutoLoss and Engine libraries (warnings are errors), in
+## .build/plugins/Swift-DocC/outputs/{AutoLoss,Engine}.doccarchive
+docs:
+	$(SWIFT) package generate-documentation --target AutoLoss --target Engine --warnings-as-errors
+
+## examples: build the Examples package (it uses the libraries by path) and run it
+EXAMPLE_EPISODES ?= 60
+examples:
+	$(SWIFT) run --package-path Examples FairnessSchedule $(EXAMPLE_EPISODES)
 
 ## format: apply swift format (configuration in .swift-format) to every Swift file
 format:

@@ -7,10 +7,15 @@ let package = Package(
   name: "autoloss-swift",
   platforms: [.macOS(.v14)],
   products: [
-    .executable(name: "autoloss", targets: ["autoloss"])
+    .executable(name: "autoloss", targets: ["autoloss"]),
+    // Libraries for other packages: the task protocol, controllers and trainers; the tensor engine.
+    .library(name: "AutoLoss", targets: ["AutoLoss"]),
+    .library(name: "Engine", targets: ["Engine"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // `swift package generate-documentation` (make docs).
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     .systemLibrary(
@@ -52,5 +57,7 @@ let package = Package(
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "AutoLoss", "Engine", "Datasets"]),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"]),
     .testTarget(name: "DistributedTests", dependencies: ["Distributed", "AutoLoss", "Pipeline"]),
+    // Runs the built `autoloss` binary (swift test builds it) on bad arguments and configs.
+    .testTarget(name: "CLITests", dependencies: ["autoloss"]),
   ]
 )

@@ -6,6 +6,9 @@
 #   data/raw/fashion-mnist/  Fashion-MNIST IDX gz (Debian dataset-fashion-mnist)
 #   data/raw/lohelp/<lang>/  LibreOffice help html trees, lang in en-us, de, tr (Debian)
 #   data/raw/treebank-tr/    Turkish treebank web.conllu, wiki.conllu (PyPI turkish-treebanks)
+#   data/raw/official-synthetic/  regression and classification data drawn as the official AutoLoss
+#                            code draws them (numpy RandomState, sklearn make_classification; pinned
+#                            PyPI wheels in data/.venv-official, scripts/data/official_synthetic.py)
 #   data/raw/silver-de/      (--with-silver) German side of lohelp en-de tagged with UD UPOS by
 #                            the PyPI brill-postagger de_gsd tagger, as CoNLL-U
 #
@@ -241,12 +244,39 @@ fetch_silver() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Official synthetic data (PyPI numpy + scikit-learn, sha256-pinned, in a private venv)
+
+official_ok() {
+  [ -f "$1/SOURCE.txt" ] && [ -s "$1/regression/test.csv" ] && [ -s "$1/regression/true_w.csv" ] \
+    && [ -s "$1/classification-seed1/test.csv" ] && [ -s "$1/classification-seed4/test.csv" ]
+}
+
+fetch_official_synthetic() {
+  local dst="$RAW/official-synthetic"
+  if official_ok "$dst"; then log "official-synthetic: present; skipping"; return; fi
+  local venv="$DATA_DIR/.venv-official" req="$HERE/data/official-requirements.txt"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import numpy, sklearn' 2>/dev/null; then
+    log "official-synthetic: installing pinned PyPI numpy + scikit-learn wheels into $venv"
+    "$PY" -m venv "$venv" || die "cannot create venv $venv"
+    "$venv/bin/python" -m pip install -q --require-hashes --only-binary=:all: --no-deps -r "$req" \
+      || die "PyPI: pip install -r $req failed (the pins are CPython 3.11 x86-64 wheels)"
+  fi
+  local t; newtmp; t="$TMP_DIR"
+  "$venv/bin/python" "$HERE/data/official_synthetic.py" "$t/out" --classification-seeds 1,2,3,4 >/dev/null \
+    || die "official-synthetic: scripts/data/official_synthetic.py failed"
+  official_ok "$t/out" || die "official-synthetic: generator output incomplete"
+  install_dir "$t/out" "$dst"
+  log "official-synthetic: $(grep 'regression test' "$dst/SOURCE.txt")"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 log "writing into $RAW"
 timed mnist fetch_mnist
 timed fashion-mnist fetch_fashion
 for lang in en-us de tr; do timed "lohelp/$lang" fetch_lohelp "$lang"; done
 timed treebank-tr fetch_treebank
+timed official-synthetic fetch_official_synthetic
 if [ "$WITH_SILVER" -eq 1 ]; then timed silver-de fetch_silver; fi
 
 cat <<'NOTE'

@@ -1,7 +1,9 @@
 /// The validation checks of one training run and the paper's stopping rule: stop after
 /// `patienceChecks` checks in a row without a lower error, or at `maxSteps` steps.
 public struct ValidationHistory: Sendable {
+  /// Checks in a row without a lower error after which training stops.
   public let patienceChecks: Int
+  /// Steps after which training stops.
   public let maxSteps: Int
   /// Every check so far.
   public private(set) var checks: [ValidationCheck] = []
@@ -10,6 +12,11 @@ public struct ValidationHistory: Sendable {
   /// Checks since the last new best.
   public private(set) var checksSinceBest = 0
 
+  /// An empty history.
+  ///
+  /// - Parameters:
+  ///   - patienceChecks: stop after this many checks in a row without a lower error.
+  ///   - maxSteps: stop after this many steps.
   public init(patienceChecks: Int, maxSteps: Int) {
     self.patienceChecks = patienceChecks
     self.maxSteps = maxSteps

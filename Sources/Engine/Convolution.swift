@@ -11,7 +11,7 @@
 ///   - padding: `.valid`, `.same` (TensorFlow 'SAME') or `.explicit(p)`.
 /// - Returns: `[N, O, outH, outW]` (see ``ConvPadding`` for the sizes).
 ///
-/// The batch is processed in cache-sized chunks of `nb` images (``ConvKernels/batchChunk(perImage:batch:)``):
+/// The batch is processed in cache-sized chunks of `nb` images (`ConvKernels.batchChunk(perImage:batch:)`):
 /// each chunk is transposed to batch-innermost `[C, H, W, nb]`, unfolded into a `[C·kh·kw, outH·outW·nb]`
 /// matrix and multiplied by the `[O, C·kh·kw]` weight in one GEMM, and the product is transposed into
 /// the output with the bias added. The unfolded matrix is never stored whole nor kept for the backward
@@ -126,11 +126,13 @@ public func conv2d(
 ///   - x: input `[N, C, H, W]`.
 ///   - weight: `[C, O, kh, kw]` (PyTorch layout: input channels first).
 ///   - bias: optional `[O]`.
+///   - stride: the same stride along both axes.
 ///   - padding: `.same` gives out = in·stride with TensorFlow's crop (padTop = ⌊max((in−1)·s + k − out, 0)/2⌋);
 ///     `.valid` gives out = (in − 1)·s + k; `.explicit(p)` with `outputPadding` follows PyTorch:
 ///     out = (in − 1)·s − 2p + k + outputPadding. Note that PyTorch's `padding=2, output_padding=1`
 ///     (k = 5, s = 2) has the same size as TF 'SAME' but is shifted by one pixel (it crops 2 rows at the
 ///     top where TF crops 1).
+///   - outputPadding: extra output rows and columns at the bottom and right (with `.explicit(p)`).
 /// - Returns: `[N, O, outH, outW]`.
 ///
 /// Like ``conv2d(_:_:bias:stride:padding:)`` the batch runs in cache-sized chunks: per chunk,

@@ -9,7 +9,8 @@ public enum ConfigLoader {
   public static func load<C: Codable>(
     _ type: C.Type, defaults: C, profileFile: String?, overrides: [String]
   ) throws -> C {
-    var tree = try jsonObject(JSONEncoder().encode(defaults), source: "built-in defaults")
+    let defaultsTree = try jsonObject(JSONEncoder().encode(defaults), source: "built-in defaults")
+    var tree = defaultsTree
     if let profileFile {
       guard let data = FileManager.default.contents(atPath: profileFile) else {
         throw PipelineError("config file \(profileFile): not found (expected a JSON profile)")
@@ -31,11 +32,104 @@ public enum ConfigLoader {
       }
       tree = try set(tree, path: key.split(separator: ".").map(String.init), value: value, full: key)
     }
-    let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys])
     do {
-      return try JSONDecoder().decode(C.self, from: data)
-    } catch {
-      throw PipelineError("config: values do not fit the expected types: \(error)")
+      return try decode(C.self, tree)
+    } catch let error as DecodingError {
+      throw PipelineError(describe(error, C.self, tree: tree, defaults: defaultsTree))
+    }
+  }
+
+  static func decode<C: Decodable>(_ type: C.Type, _ tree: [String: Any]) throws -> C {
+    let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys])
+    return try JSONDecoder().decode(C.self, from: data)
+  }
+
+  /// A one-line message for a value of the wrong type: the key, what was expected and what was found.
+  static func describe<C: Decodable>(
+    _ error: DecodingError, _ type: C.Type, tree: [String: Any], defaults: [String: Any]
+  ) -> String {
+    let context: DecodingError.Context
+    var expected = ""
+    switch error {
+    case .typeMismatch(let type, let c), .valueNotFound(let type, let c):
+      context = c
+      expected = typeName(type)
+    case .keyNotFound(_, let c), .dataCorrupted(let c):
+      context = c
+    @unknown default:
+      return "config: values do not fit the expected types: \(error)"
+    }
+    var path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+    if path.isEmpty || expected.isEmpty {
+      // The decoder did not say which key: find the first changed value that fails on its own.
+      guard let culprit = culprit(type, tree: tree, defaults: defaults) else {
+        return "config: values do not fit the expected types (\(context.debugDescription))"
+      }
+      path = culprit
+      if let value = node(defaults, path) { expected = "a value of the type of its default \(describeValue(value))" }
+    }
+    let found = node(tree, path).map(describeValue) ?? "nothing"
+    let key = path.map { Int($0) == nil ? ".\($0)" : "[\($0)]" }.joined().dropFirst()
+    return "config key '\(key)': expected \(expected), found \(found)"
+  }
+
+  /// The value at `path` (keys, or decimal indices into lists).
+  static func node(_ tree: Any, _ path: [String]) -> Any? {
+    var current: Any? = tree
+    for key in path {
+      if let array = current as? [Any], let index = Int(key) {
+        current = index < array.count ? array[index] : nil
+      } else {
+        current = (current as? [String: Any])?[key]
+      }
+    }
+    return current
+  }
+
+  /// The path of the first leaf of `tree` that differs from `defaults` and cannot be decoded when
+  /// it alone replaces its default.
+  static func culprit<C: Decodable>(_ type: C.Type, tree: [String: Any], defaults: [String: Any]) -> [String]? {
+    func leaves(_ node: Any, _ path: [String]) -> [[String]] {
+      guard let group = node as? [String: Any] else { return [path] }
+      return group.keys.sorted().flatMap { leaves(group[$0] as Any, path + [$0]) }
+    }
+    for path in leaves(tree, []) {
+      guard let value = node(tree, path) else { continue }
+      if let old = node(defaults, path), describeValue(old) == describeValue(value) { continue }
+      guard let single = try? set(defaults, path: path, value: value, full: path.joined(separator: ".")) else {
+        continue
+      }
+      if (try? decode(type, single)) == nil { return path }
+    }
+    return nil
+  }
+
+  /// A config value as a message shows it.
+  static func describeValue(_ value: Any) -> String {
+    switch value {
+    case let text as String: return "the string \"\(text)\""
+    case is [String: Any]: return "a group of settings"
+    case is NSNull: return "null"
+    default:
+      guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) else {
+        return "\(value)"
+      }
+      return String(decoding: data, as: UTF8.self)
+    }
+  }
+
+  /// A reader's name for a Swift type in a type-mismatch message.
+  static func typeName(_ type: Any.Type) -> String {
+    switch type {
+    case is Int.Type, is Int64.Type, is UInt64.Type, is Int32.Type: return "an integer"
+    case is Float.Type, is Double.Type: return "a number"
+    case is Bool.Type: return "true or false"
+    case is String.Type: return "a string"
+    default:
+      let name = "\(type)"
+      if name.hasPrefix("Array<") { return "a list" }
+      if name.hasPrefix("Dictionary<") { return "a group of settings" }
+      return "a \(name) value"
     }
   }
 
@@ -87,6 +181,11 @@ public enum ConfigLoader {
     }
     var result = tree
     if path.count == 1 {
+      if existing is [String: Any] && !(value is [String: Any]) {
+        throw PipelineError(
+          "override '\(full)': '\(head)' is a group of settings; set one of its keys, e.g. \(head).\(((existing as? [String: Any])?.keys.sorted().first) ?? "key")=value"
+        )
+      }
       result[head] = value
     } else {
       guard let child = existing as? [String: Any] else {

@@ -28,6 +28,8 @@ public struct ExperimentStages {
     var variant = config
     variant.controller.episodes = config.sweepEpisodes
     variant.controller.patienceEpisodes = max(config.sweepEpisodes, 1)
+    // One controller seed per sweep point and per ablation (the main controller has `controllerSeeds`).
+    variant.controller.controllerSeeds = 1
     configure(&variant)
     var quiet = context
     quiet.showProgress = false
@@ -35,8 +37,7 @@ public struct ExperimentStages {
     let artifact = try stage.run()
     let data = try RegularizedDataset.load(kind: kind, path: dataPath)
     let probe = RegularizedTask(kind: kind, data: data.taskData, config: variant.task)
-    let (controller, _) = try loadController(from: artifact, task: probe)
-    return (ControllerSpec(controller), artifact)
+    return (try ControllerRuns.load(artifact, label: "c1", task: probe).evaluated, artifact)
   }
 
   func write(
@@ -131,8 +132,10 @@ public struct ExperimentStages {
   /// datasets, against DGS tuned on each new dataset and against training without L1.
   @discardableResult
   public func transfer(controllerVersion: Int? = nil) throws -> ResolvedArtifact {
+    // The first controller seed (`<task>-c1`, or `<task>` of older runs).
+    let controllerName = ControllerRuns.names(kind.rawValue, store: context.store)[0].name
     let controllerArtifact = try context.store.resolve(
-      stage: "controllers", name: kind.rawValue, version: controllerVersion)
+      stage: "controllers", name: controllerName, version: controllerVersion)
     let seeds = trialSeeds(base: config.seed, tag: 79, count: config.evaluationTrials)
     let progress = ProgressDisplay(
       "transfer \(kind.rawValue)", total: config.transferSeeds.count, enabled: context.showProgress)
@@ -143,7 +146,7 @@ public struct ExperimentStages {
       let data = try RegularizedDataset.load(kind: kind, path: path)
       inputs.append(data.source)
       let probe = RegularizedTask(kind: kind, data: data.taskData, config: config.task)
-      let (controller, _) = try loadController(from: controllerArtifact, task: probe)
+      let controller = try ControllerRuns.load(controllerArtifact, label: "c1", task: probe).evaluated
       let dgs = try BaselineTuningStage.tune(
         kind: kind, data: data.taskData, config: config, workers: context.workers, only: ["DGS"],
         executor: context.executor)
@@ -155,7 +158,7 @@ public struct ExperimentStages {
           "DGS", tuned.spec,
           String(format: "lambda = %.4g, tuned on this dataset (%d runs)", tuned.chosen, config.dgsRuns)
         ),
-        ("AutoLoss", MethodSpec.controller(ControllerSpec(controller)), "controller trained on dataset seed 1"),
+        ("AutoLoss", MethodSpec.controller(controller), "controller trained on dataset seed 1"),
       ] {
         let r = try runTrials(
           kind: kind, data: data.taskData, taskConfig: config.task, method: spec, seeds: seeds,

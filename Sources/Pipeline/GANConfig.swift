@@ -35,12 +35,8 @@ public struct GANExperimentConfig: Codable, Sendable, Equatable {
 
   /// Defaults, then configs/<profile>/gan.json when present, then `--set` overrides.
   public static func load(context: StageContext, overrides: [String]) throws -> GANExperimentConfig {
-    let file = "\(context.configRoot)/\(context.profile)/gan.json"
-    let config = try ConfigLoader.load(
-      GANExperimentConfig.self, defaults: GANExperimentConfig(),
-      profileFile: FileManager.default.fileExists(atPath: file) ? file : nil, overrides: overrides)
-    try config.validate()
-    return config
+    try ConfigLoader.load(
+      GANExperimentConfig.self, config: "gan", defaults: GANExperimentConfig(), context: context, overrides: overrides)
   }
 
   public func validate() throws {

@@ -14,6 +14,8 @@ public enum MethodSpec: Sendable {
   case threshold(ThresholdRule.Kind, Float)
   /// A trained controller: its parameters and shape.
   case controller(ControllerSpec)
+  /// A controller whose features `indices` are replaced per step by `meanFeatures[t]` (the clamp).
+  case clampedController(ControllerSpec, indices: [Int], meanFeatures: [[Float]], name: String)
 
   /// Builds a fresh schedule.
   public func makeSchedule() -> any Schedule {
@@ -23,6 +25,8 @@ public enum MethodSpec: Sendable {
     case .joint(let w, let name): return JointObjective(weights: w, name: name)
     case .threshold(let kind, let th): return ThresholdRule(kind, threshold: th)
     case .controller(let spec): return PolicySchedule(spec.makeController())
+    case .clampedController(let spec, let indices, let means, let name):
+      return ClampedPolicySchedule(spec.makeController(), indices: indices, meanFeatures: means, name: name)
     }
   }
 }
@@ -62,10 +66,10 @@ public struct TrialResults: Sendable {
 }
 
 /// Trains one fresh task model per seed under `method` on `data`, in parallel; keeps per-step
-/// records only for the first trial (for schedule pictures).
+/// records only for the first trial (for schedule pictures) unless `recordAll`.
 public func runTrials(
   kind: RegularizedTaskKind, data: TaskData, taskConfig: RegularizedTaskConfig, method: MethodSpec, seeds: [UInt64],
-  workers: Int, evaluateTest: Bool = true
+  workers: Int, evaluateTest: Bool = true, recordAll: Bool = false
 ) -> TrialResults {
   let indexed = Array(seeds.enumerated())
   let traces = parallelMap(indexed, workers: workers) { item -> EpisodeTrace in
@@ -73,7 +77,7 @@ public func runTrials(
     var schedule = method.makeSchedule()
     return runEpisode(
       task: task, schedule: &schedule, seed: item.element,
-      options: EpisodeOptions(recordSteps: item.offset == 0, evaluateTest: evaluateTest))
+      options: EpisodeOptions(recordSteps: recordAll || item.offset == 0, evaluateTest: evaluateTest))
   }
   return TrialResults(traces: traces)
 }
@@ -82,14 +86,14 @@ public func runTrials(
 /// over `executor` (MPI ranks and their threads); the same traces, in seed order, on every rank.
 public func runTrials(
   kind: RegularizedTaskKind, data: TaskData, taskConfig: RegularizedTaskConfig, method: MethodSpec, seeds: [UInt64],
-  executor: any JobExecutor, evaluateTest: Bool = true
+  executor: any JobExecutor, evaluateTest: Bool = true, recordAll: Bool = false
 ) throws -> TrialResults {
   let traces = try executor.map(count: seeds.count) { i, _ -> EpisodeTrace in
     let task = RegularizedTask(kind: kind, data: data, config: taskConfig)
     var schedule = method.makeSchedule()
     return runEpisode(
       task: task, schedule: &schedule, seed: seeds[i],
-      options: EpisodeOptions(recordSteps: i == 0, evaluateTest: evaluateTest))
+      options: EpisodeOptions(recordSteps: recordAll || i == 0, evaluateTest: evaluateTest))
   }
   return TrialResults(traces: traces)
 }

@@ -80,13 +80,9 @@ extension NMTExperimentConfig {
   public static func load(name: String = "nmt", context: StageContext, overrides: [String]) throws
     -> NMTExperimentConfig
   {
-    let file = "\(context.configRoot)/\(context.profile)/\(name).json"
-    let exists = FileManagerShim.exists(file)
-    if !exists && context.profile != "paper" {
-      throw PipelineError("profile '\(context.profile)': config file \(file) not found (expected an NMT profile JSON)")
-    }
     var config = try ConfigLoader.load(
-      NMTExperimentConfig.self, defaults: .paper, profileFile: exists ? file : nil, overrides: overrides)
+      NMTExperimentConfig.self, config: name, defaults: .paper, context: context, overrides: overrides,
+      commandLineKeys: ["workers": "--workers"])
     config.workers = context.workers
     return config
   }

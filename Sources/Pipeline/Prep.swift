@@ -10,6 +10,9 @@ public struct PrepOptions: Sendable {
   public var rawDir: String?
   /// The seed of generators and shuffles; nil means the dataset's default (1).
   public var seed: UInt64?
+  /// regression/classification: `official` (raw files of scripts/data/official_synthetic.py),
+  /// `generated` (our generators), nil = official when present.
+  public var syntheticSource: String?
   /// A raw input path overriding the default location (cifar10: the official tarball or the
   /// `cifar-10-batches-bin` folder; mnist/fashion-mnist: a folder with the four IDX files;
   /// nmt-*: a folder holding the LibreOffice help language trees).

@@ -12,6 +12,9 @@ public struct RegularizedDataset: Sendable {
   public var source: ResolvedArtifact
   /// Regression only: the MSE of the true weights on the test split (the noise floor).
   public var testNoiseFloor: Double?
+  /// Where the data came from: `official` (the official code's draws), `generated` (our
+  /// generators) or `unknown` (a file prepared before the attribute existed).
+  public var dataSource = "unknown"
 
   /// The file name of a prepared dataset of `kind` made with data seed `seed`.
   public static func fileName(kind: RegularizedTaskKind, seed: Int = 1) -> String {
@@ -63,7 +66,9 @@ public struct RegularizedDataset: Sendable {
         floor = try testGroup.attribute("noise_floor_mse", as: Double.self)
       }
     }
-    return RegularizedDataset(
+    var dataset = RegularizedDataset(
       controllerData: controller, taskData: task, source: try ResolvedArtifact.file(path), testNoiseFloor: floor)
+    if root.hasAttribute("data_source") { dataset.dataSource = try root.attributeString("data_source") }
+    return dataset
   }
 }

@@ -7,8 +7,17 @@ public struct RegularizedExperimentConfig: Codable, Sendable, Equatable {
   public var task: RegularizedTaskConfig
   /// Controller training.
   public var controller: ReinforceConfig
-  /// Fresh task models trained per method in `evaluate` (the paper: 10).
+  /// Fresh task models trained per method in `evaluate` (the paper: 10), on the same seeds for every
+  /// method (common random numbers).
   public var evaluationTrials = 10
+  /// Equivalence margin (in test-error units) of the TOST verdict, fixed before the run; 0 = never
+  /// claim equivalence.
+  public var equivalenceMargin: Float = 0
+  /// "What was learned": progress bins of P(action), and whether to run the replays (own actions
+  /// shuffled fully and within `replayBlockFraction` time blocks) and the feature clamps.
+  public var progressBins = 10
+  public var replayBlockFraction: Double = 0.1
+  public var analysisReplays = true
   /// Thresholds tried for each of S1-S3; the best on validation is reported.
   public var thresholdGrid: [Float] = [-0.99, -0.95, -0.9, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 1, 2, 4, 9]
   /// DGS: `dgsRuns` values of λ spaced logarithmically over [low, high].
@@ -17,7 +26,8 @@ public struct RegularizedExperimentConfig: Codable, Sendable, Equatable {
   public var dgsRuns = 50
   /// The constant-ratio baseline: P(L1 step) values tried.
   public var ratioGrid: [Float] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
-  /// Tuning runs per grid point (different seeds; their validation errors are averaged).
+  /// Tuning runs per grid point of every baseline (different seeds; their validation errors are
+  /// averaged): the same seed budget for DGS, the constant ratio and S1-S3.
   public var tuningRepeats = 1
   /// Figure 1: λ values of the joint objective and of AutoLoss.
   public var sweepLambdas: [Float] = [0.05, 0.1, 0.2, 0.4, 0.8, 1.6]
@@ -47,6 +57,7 @@ public struct RegularizedExperimentConfig: Codable, Sendable, Equatable {
       controller.episodes = 400
       controller.patienceEpisodes = 50
       var c = RegularizedExperimentConfig(task: .regression, controller: controller)
+      c.equivalenceMargin = 0.02
       c.dgsLambdaLow = 0.01
       c.dgsLambdaHigh = 3
       return c
@@ -58,6 +69,7 @@ public struct RegularizedExperimentConfig: Codable, Sendable, Equatable {
       controller.episodes = 2000
       controller.patienceEpisodes = 1000
       var c = RegularizedExperimentConfig(task: .classification, controller: controller)
+      c.equivalenceMargin = 0.005
       c.dgsLambdaLow = 0.001
       c.dgsLambdaHigh = 0.3
       c.sweepLambdas = [0.002, 0.006, 0.01, 0.02, 0.034, 0.06, 0.1, 0.2]
@@ -70,13 +82,8 @@ public struct RegularizedExperimentConfig: Codable, Sendable, Equatable {
   public static func load(kind: RegularizedTaskKind, context: StageContext, overrides: [String]) throws
     -> RegularizedExperimentConfig
   {
-    let file = "\(context.configRoot)/\(context.profile)/\(kind.rawValue).json"
-    let exists = FileManagerShim.exists(file)
-    if !exists && context.profile != "paper" {
-      throw PipelineError("profile '\(context.profile)': config file \(file) not found")
-    }
-    return try ConfigLoader.load(
-      RegularizedExperimentConfig.self, defaults: defaults(for: kind), profileFile: exists ? file : nil,
+    try ConfigLoader.load(
+      RegularizedExperimentConfig.self, config: kind.rawValue, defaults: defaults(for: kind), context: context,
       overrides: overrides)
   }
 }

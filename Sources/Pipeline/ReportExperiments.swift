@@ -216,7 +216,10 @@ extension ReportBuilder {
     var s = ReportSection(id: "controllers", title: "Controller training: regression and classification")
     for kind in RegularizedTaskKind.allCases {
       s.add(.heading(kind.rawValue))
-      guard let artifact = inputs.latest(stage: "controllers", name: kind.rawValue) else {
+      guard
+        let artifact = inputs.latest(stage: "controllers", name: "\(kind.rawValue)-c1")
+          ?? inputs.latest(stage: "controllers", name: kind.rawValue)
+      else {
         s.add(
           .missing(
             inputs.missing(stage: "controllers", name: kind.rawValue, what: "controller training (\(kind.rawValue))")))
@@ -269,8 +272,10 @@ extension ReportBuilder {
         let evalFile = try? inputs.open(evalArtifact, schema: EvaluationStage.schema)
       {
         defer { evalFile.close() }
-        if evalFile.root.isGroup("methods/AutoLoss/example_trace") {
-          trace = try? StoredTrace.read(try evalFile.root.group("methods/AutoLoss/example_trace"))
+        if let group = ["methods/AutoLoss c1/example_trace", "methods/AutoLoss/example_trace"].first(where: {
+          evalFile.root.isGroup($0)
+        }) {
+          trace = try? StoredTrace.read(try evalFile.root.group(group))
           origin = "the first AutoLoss evaluation run on the task splits"
           sources = [evalArtifact]
         }

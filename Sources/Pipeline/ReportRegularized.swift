@@ -14,8 +14,14 @@ struct RegularizedEvaluation {
   var baselines: ResolvedArtifact?
   var controller: ResolvedArtifact?
   var dataSplits: [(String, Int)]
+  /// `official`, `generated` or `unknown` (the prepared file's `data_source`).
+  var dataSource = "unknown"
+  var comparisons: [StoredComparison] = []
+  var verdicts: [(String, String)] = []
 
   func row(_ method: String) -> StoredMethodResult? { rows.first { $0.method == method } }
+  /// The controller rows: `AutoLoss c1 ... cN` (or the single `AutoLoss` of older artifacts).
+  var autoLossRows: [StoredMethodResult] { rows.filter { $0.method == "AutoLoss" || $0.method.hasPrefix("AutoLoss ") } }
 }
 
 /// Paper facts per task that our profiles scale down.
@@ -72,13 +78,21 @@ extension ReportBuilder {
     let floor =
       root.hasAttribute("test_noise_floor_mse") ? try? root.attribute("test_noise_floor_mse", as: Double.self) : nil
     let (baselines, baselineNote) = inputs.upstream(of: provenance, stage: "baselines", name: kind.rawValue)
-    let (controller, controllerNote) = inputs.upstream(of: provenance, stage: "controllers", name: kind.rawValue)
+    let controllerName =
+      inputs.latest(stage: "controllers", name: "\(kind.rawValue)-c1") != nil ? "\(kind.rawValue)-c1" : kind.rawValue
+    let (controller, controllerNote) = inputs.upstream(of: provenance, stage: "controllers", name: controllerName)
     for note in [baselineNote, controllerNote].compactMap({ $0 }) { addProblem("\(artifact.path): \(note)") }
-    return RegularizedEvaluation(
+    let stored = StoredComparison.read(root)
+    var eval = RegularizedEvaluation(
       kind: kind, artifact: artifact, rows: try StoredResults.read(root),
       actionNames: root.isDataset("action_names") ? try root.readStrings("action_names") : ["task loss", "L1"],
       noiseFloor: floor, config: decodeConfig(provenance), provenance: provenance, baselines: baselines,
       controller: controller, dataSplits: dataSplits(provenance))
+    eval.dataSource =
+      root.hasAttribute("data_source") ? (try? root.attributeString("data_source")) ?? "unknown" : "unknown"
+    eval.comparisons = stored.comparisons
+    eval.verdicts = stored.verdicts
+    return eval
   }
 
   /// The tuned value of each baseline: method → (parameter, chosen, grid size).
@@ -146,7 +160,9 @@ extension ReportBuilder {
       let ratio =
         isJoint
         ? "joint loss" : (r.actionFractions.count > 1 ? ReportFormat.number(r.actionFractions[1], digits: 2) : "—")
-      let paperText = paper[r.method].map { ReportFormat.number($0, digits: 3) } ?? "not in paper"
+      let paperText =
+        paper[r.method.hasPrefix("AutoLoss") ? "AutoLoss" : r.method].map { ReportFormat.number($0, digits: 3) }
+        ?? "not in paper"
       if kind == .regression {
         let floorDiff = eval.noiseFloor.map { ReportFormat.number(r.mean - $0) } ?? "n/a"
         rows.append([
@@ -177,9 +193,11 @@ extension ReportBuilder {
           columns: columns, rows: rows, notes: notes,
           sources: [eval.artifact] + [eval.baselines, eval.controller].compactMap { $0 }))
     ]
-    if let auto = eval.row("AutoLoss"), let ratio = eval.row("best constant ratio") {
+    if let auto = eval.autoLossRows.first, let ratio = eval.row("best constant ratio") {
       let p = tuned["best constant ratio"].map { ReportFormat.number($0.1, digits: 2) } ?? "?"
-      let mine = auto.actionFractions.count > 1 ? ReportFormat.number(auto.actionFractions[1], digits: 3) : "?"
+      let mine = eval.autoLossRows.map {
+        "\($0.method) \($0.actionFractions.count > 1 ? ReportFormat.number($0.actionFractions[1], digits: 3) : "?")"
+      }.joined(separator: ", ")
       let theirs = ratio.actionFractions.count > 1 ? ReportFormat.number(ratio.actionFractions[1], digits: 3) : "?"
       blocks.append(
         .paragraph(
@@ -187,10 +205,12 @@ extension ReportBuilder {
             + "best-constant-ratio baseline draws an L1 step with tuned probability p = \(p) (realized \(theirs)). The "
             + "constant-ratio baseline is not in the paper: it tests whether AutoLoss learns more than a ratio."))
     }
-    if let line = verdictLine(eval) {
+    blocks += pairedBlocks(eval)
+    if eval.comparisons.isEmpty, let line = verdictLine(eval) {
       addVerdict(line)
       blocks.append(.verdict(line))
     }
+    blocks += learnedBlocks(kind)
     return blocks
   }
 
@@ -218,7 +238,7 @@ extension ReportBuilder {
     if !eval.dataSplits.isEmpty {
       let sizes = eval.dataSplits.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
       notes.append(
-        "Data splits: \(sizes) (paper: \(paper.splits)); our synthetic data are generated in Swift from seed 1, not the paper's files."
+        "Data splits: \(sizes) (paper: \(paper.splits)). Data source: \(dataSourceText(eval.dataSource))."
       )
     }
     notes.append(
@@ -228,8 +248,18 @@ extension ReportBuilder {
     return notes
   }
 
+  func dataSourceText(_ source: String) -> String {
+    switch source {
+    case "official":
+      return "official: drawn exactly as the official code's dataio generators draw it (numpy RandomState seed 1 for "
+        + "regression, scikit-learn make_classification for classification; scripts/data/official_synthetic.py)"
+    case "generated": return "generated by our own Swift generators (not the official draws)"
+    default: return "unknown (prepared before the source was recorded)"
+    }
+  }
+
   func verdictLine(_ eval: RegularizedEvaluation) -> String? {
-    guard let auto = eval.row("AutoLoss") else { return nil }
+    guard let auto = eval.autoLossRows.first else { return nil }
     let metric = eval.kind == .regression ? "test MSE" : "test error"
     var parts = [
       "\(eval.kind.rawValue) (\(metric), lower is better): AutoLoss \(ReportFormat.meanStd(auto.mean, auto.std)) (n=\(auto.n))"
@@ -239,7 +269,10 @@ extension ReportBuilder {
     } else {
       parts.append("no best-constant-ratio baseline in the evaluation")
     }
-    let fixed = eval.rows.filter { $0.method != "AutoLoss" && $0.method != "best constant ratio" }
+    let fixed = eval.rows.filter {
+      !$0.method.hasPrefix("AutoLoss") && $0.method != "best constant ratio" && !$0.method.hasPrefix("ratio-matched")
+        && $0.method != "untrained controller"
+    }
     if let best = ReportVerdict.best(fixed, lowerIsBetter: true) {
       parts.append(
         "best fixed schedule or tuned baseline (1:1, S1–S3, DGS, W/O L1): "

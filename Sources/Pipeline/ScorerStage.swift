@@ -20,10 +20,8 @@ public struct ScorerConfig: Codable, Sendable, Equatable {
 
   /// Defaults, then configs/<profile>/scorer.json when present, then `--set` overrides.
   public static func load(context: StageContext, overrides: [String]) throws -> ScorerConfig {
-    let file = "\(context.configRoot)/\(context.profile)/scorer.json"
-    return try ConfigLoader.load(
-      ScorerConfig.self, defaults: ScorerConfig(),
-      profileFile: FileManager.default.fileExists(atPath: file) ? file : nil, overrides: overrides)
+    try ConfigLoader.load(
+      ScorerConfig.self, config: "scorer", defaults: ScorerConfig(), context: context, overrides: overrides)
   }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// The `autoloss` tool: every stage of the pipeline as a subcommand.
 @main
@@ -17,4 +18,18 @@ struct AutolossCommand: ParsableCommand {
       EvaluateCommand.self, SweepCommand.self, AblationCommand.self, TransferCommand.self,
       TrainScorerCommand.self, GANCommand.self, NMTCommand.self, ReportCommand.self, BenchCommand.self,
     ])
+
+  /// Parses and runs a command. `--help` and `--version` exit with 0; every error (bad arguments,
+  /// a bad config, a failed stage) prints its message on stderr and exits with 1.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      if exitCode(for: error) == .success { exit(withError: error) }
+      let message = fullMessage(for: error)
+      if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+      Foundation.exit(1)
+    }
+  }
 }

@@ -25,6 +25,11 @@ struct PrepCommand: ParsableCommand {
   @Option(help: "Seed of generators and shuffles (default 1).") var seed: UInt64?
   @Option(
     help:
+      "regression/classification: official (the official code's numpy/sklearn draws, data/raw/official-synthetic) or generated (our generators); default official when present."
+  )
+  var source: String?
+  @Option(
+    help:
       "Raw input overriding the default location (cifar10: tarball or folder; mnist: IDX folder; nmt-*: lohelp folder)."
   )
   var from: String?
@@ -48,6 +53,7 @@ struct PrepCommand: ParsableCommand {
     options.dataDir = dataDir
     options.rawDir = rawDir
     options.seed = seed
+    options.syntheticSource = source
     options.from = from
     options.name = name
     options.validationCount = validationCount

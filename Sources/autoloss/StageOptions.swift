@@ -26,10 +26,14 @@ struct StageOptions: ParsableArguments {
   @Flag(help: "No progress display.")
   var quiet = false
 
+  func validate() throws {
+    guard workers >= 1 else { throw ValidationError("--workers: expected an integer >= 1, found \(workers)") }
+  }
+
   var context: StageContext {
     StageContext(
-      artifactRoot: artifacts, dataRoot: dataDir, profile: profile, configRoot: configs, workers: max(1, workers),
-      showProgress: !quiet, executor: StageExecutor.forThisProcess(workers: max(1, workers)))
+      artifactRoot: artifacts, dataRoot: dataDir, profile: profile, configRoot: configs, workers: workers,
+      showProgress: !quiet, executor: StageExecutor.forThisProcess(workers: workers))
   }
 }
 

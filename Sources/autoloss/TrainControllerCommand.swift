@@ -22,6 +22,7 @@ struct TrainControllerCommand: ParsableCommand {
       var (config, context, dataPath) = try options.load()
       let dropped = drop.map { $0.split(separator: ",").map(String.init) } ?? []
       config.controller.droppedFeatureGroups = dropped
+      try config.check()
       let artifactName = name ?? ([options.task.rawValue] + dropped.map { "no-\($0)" }).joined(separator: "-")
       let stage = ControllerTrainingStage(
         kind: options.task, config: config, context: context, name: artifactName, dataPath: dataPath)

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import XCTest
 
 @testable import AutoLoss
@@ -8,23 +9,7 @@ final class KnownAnswerTests: XCTestCase {
   static let evaluationSeeds = (0..<30).map { UInt64(1_000_000 + $0) }
 
   func stateDependentConfig(_ algorithm: ControllerAlgorithm) -> ControllerTrainerConfig {
-    var c = ControllerTrainerConfig()
-    c.algorithm = algorithm
-    c.temperature = 1
-    c.hidden = 16
-    c.zeroInitialOutput = true
-    switch algorithm {
-    case .reinforce:
-      c.episodes = 300
-      c.episodesPerUpdate = 4
-      c.learningRate = 0.02
-    case .antithetic:
-      c.episodes = 400
-      c.episodesPerUpdate = 4
-      c.learningRate = 0.05
-      c.antitheticSigma = 0.1
-    }
-    return c
+    KnownAnswer.suiteConfig(algorithm, ratioTask: false)
   }
 
   func checkStateDependent(_ algorithm: ControllerAlgorithm) throws {
@@ -52,19 +37,26 @@ final class KnownAnswerTests: XCTestCase {
   }
 
   func testReinforceFindsTheRatio() throws {
-    var c = ControllerTrainerConfig()
-    c.temperature = 1
-    c.hidden = 0
-    c.zeroInitialOutput = true
-    c.episodes = 400
-    c.episodesPerUpdate = 4
-    c.learningRate = 0.02
-    c.evaluated = .average
+    let c = KnownAnswer.suiteConfig(.reinforce, ratioTask: true)
+    XCTAssertEqual(c.evaluated, .average)
     let trainer = try makeTrainer(c, seed: 3, slots: 2) { RatioTask() }
     _ = try runToEnd(trainer)
     let result = KnownAnswer.evaluateRatio(controller: trainer.evaluatedController(), seeds: Self.evaluationSeeds)
     print("known-answer ratio: P(action 1) \(result.meanProbability), realized \(result.realizedRatio), target 0.7")
     XCTAssertEqual(result.meanProbability, 0.7, accuracy: 0.05)
     XCTAssertEqual(result.realizedRatio, 0.7, accuracy: 0.05)
+  }
+}
+
+final class KnownAnswerSuiteTests: XCTestCase {
+  func testSuitePassesWithReinforceAndRoundTrips() throws {
+    let result = try KnownAnswer.runSuite(algorithm: .reinforce, executor: LocalExecutor(slots: 2))
+    print(
+      "known-answer suite reinforce: correct \(result.stateDependent.correctFraction), "
+        + "\(result.stateDependent.marginInStandardErrors) SE; ratio \(result.ratio.realizedRatio)")
+    XCTAssertTrue(result.stateDependentPassed)
+    XCTAssertTrue(result.ratioPassed)
+    let back = try JSONDecoder().decode(KnownAnswer.SuiteResult.self, from: JSONEncoder().encode(result))
+    XCTAssertEqual(back, result)
   }
 }

@@ -29,6 +29,8 @@ final class GANStagesTests: XCTestCase {
     try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
     try makeDataset("mnist", dataDir: dataDir, seed: 1)
     try makeDataset("fashion-mnist", dataDir: dataDir, seed: 2)
+    try FileManager.default.createDirectory(atPath: root + "/configs/none", withIntermediateDirectories: true)
+    try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/configs/none/gan.json"))  // the defaults
     let context = StageContext(
       artifactRoot: root + "/artifacts", dataRoot: dataDir, profile: "none", configRoot: root + "/configs", workers: 2,
       showProgress: false)

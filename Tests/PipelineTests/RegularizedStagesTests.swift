@@ -28,8 +28,27 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     let file = try ArtifactReader.open(evaluation, schema: EvaluationStage.schema, supportedVersions: 1...1)
     defer { file.close() }
     let methods = try file.root.readStrings("table/method")
-    XCTAssertEqual(
-      Set(methods), ["AutoLoss", "without L1", "fixed 1:1", "S1", "S2", "S3", "DGS", "best constant ratio"])
+    // The untrained-controller row needs /untrained_controller, which older controller artifacts lack.
+    XCTAssertTrue(
+      Set(methods).isSuperset(of: [
+        "AutoLoss c1", "without L1", "fixed 1:1", "S1", "S2", "S3", "DGS", "best constant ratio",
+        "ratio-matched coin c1",
+      ]))
+    // Paired comparisons of the controller seed against every baseline, with the per-trial differences.
+    let dgs = try file.root.group("comparisons/c1/DGS")
+    XCTAssertEqual(try dgs.read("difference", as: Double.self).shape, [2])
+    XCTAssertTrue(dgs.hasAttribute("wilcoxon_p"))
+    XCTAssertEqual(try file.root.readStrings("comparisons/verdict").count, EvaluationStage.comparedBaselines.count)
+    XCTAssertFalse(try file.root.attributeString("data_source").isEmpty)
+    // What was learned: one verdict, per-seed policy statistics, replays and clamps.
+    let analysis = try ArtifactReader.open(
+      try ctx.store.resolve(stage: "analysis", name: "regression"), schema: LearnedAnalysis.schema,
+      supportedVersions: 1...1)
+    defer { analysis.close() }
+    XCTAssertTrue(try analysis.root.attributeString("verdict").hasPrefix("learns "))
+    XCTAssertEqual(try analysis.root.read("seeds/c1/policy/bin_mean", as: Double.self).shape, [config.progressBins])
+    XCTAssertEqual(try analysis.root.read("seeds/c1/replay_block/test_error", as: Double.self).shape, [2])
+    XCTAssertTrue(analysis.root.isGroup("seeds/c1/clamp/validation"))
     let means = try file.root.read("table/mean", as: Float.self).values
     XCTAssertTrue(means.allSatisfy { $0.isFinite && $0 > 0 })
     XCTAssertEqual(try file.root.read("table/n", as: Int32.self).values, Array(repeating: 2, count: methods.count))
@@ -115,6 +134,28 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     XCTAssertEqual(try a.root.attributeString("evaluated"), "final")
     XCTAssertFalse(
       FileManager.default.fileExists(atPath: work.directory), "work folder removed after the artifact is written")
+  }
+
+  func testSeveralControllerSeedsWriteNumberedArtifacts() throws {
+    try prepare("regression")
+    let ctx = context()
+    let config = try RegularizedExperimentConfig.load(
+      kind: .regression, context: ctx,
+      overrides: ["controller.controllerSeeds=2", "controller.episodes=2", "controller.evaluated=average"])
+    let data = "\(ctx.dataRoot)/regression.h5"
+    let stage = ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "seeds", dataPath: data)
+    XCTAssertEqual(stage.artifactNames, ["seeds-c1", "seeds-c2"])
+    let artifacts = try stage.runAll()
+    XCTAssertEqual(trainedControllerNames("seeds", store: ctx.store), ["seeds-c1", "seeds-c2"])
+    let dataset = try RegularizedDataset.load(kind: .regression, path: data)
+    let probe = RegularizedTask(kind: .regression, data: dataset.controllerData, config: config.task)
+    let untrained = try artifacts.map { try loadController(from: $0, task: probe, which: .untrained).0.stateDict() }
+    XCTAssertNotEqual(untrained[0], untrained[1], "each controller seed starts from its own weights")
+    let file = try ArtifactReader.open(artifacts[1], schema: ControllerTrainingStage.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    XCTAssertEqual(try file.root.attributeString("evaluated"), "average")
+    let evaluated = try loadController(from: artifacts[1], task: probe).0.stateDict()
+    XCTAssertEqual(evaluated, try ParameterIO.read(from: file.root.group("evaluated_controller")))
   }
 
   func testMissingDataAndBadOverrideGiveClearErrors() throws {

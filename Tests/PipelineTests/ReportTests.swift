@@ -48,7 +48,9 @@ final class ReportTests: SmokeStageTestCase {
     XCTAssertTrue(html.contains("MSE − 3.94"))
     XCTAssertTrue(html.contains("our floor"))
     XCTAssertTrue(html.contains("Verdict:"))
-    XCTAssertTrue(md.contains("| AutoLoss |"))
+    XCTAssertTrue(md.contains("| AutoLoss c1 |"))
+    XCTAssertTrue(html.contains("Paired comparisons (regression)"))
+    XCTAssertTrue(html.contains("What the controller learned (regression)"))
     XCTAssertTrue(md.contains("figure1-regression.svg"))
     // Charts are saved beside report.md, as standalone SVG.
     let svg = try read(folder + "/figure1-regression.svg")

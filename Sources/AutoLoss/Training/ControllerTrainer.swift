@@ -108,6 +108,12 @@ public final class ControllerTrainer: @unchecked Sendable {
     case .antithetic: update = try antitheticUpdate()
     }
     updatesDone += 1
+    guard controller.parameters.allSatisfy({ $0.value.data.allSatisfy(\.isFinite) }) else {
+      throw ControllerConfigError(
+        message:
+          "controller weights became non-finite in update \(updatesDone - 1); lower controller.learningRate "
+          + "(\(config.learningRate)) or controller.advantageClip (\(config.advantageClip))")
+    }
     recentWeights.append(controller.stateDict())
     if recentWeights.count > config.averageLast { recentWeights.removeFirst(recentWeights.count - config.averageLast) }
     return update
