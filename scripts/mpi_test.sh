@@ -89,13 +89,13 @@ same_numbers "evaluation, -np 3 vs --workers 1" "$(latest "$WORK/one/evaluation/
   "$(latest "$WORK/three/evaluation/regression")"
 pass "evaluation trials: mpirun -np 3 == --workers 1 (exact)"
 
-# 2. More ranks than jobs: a 2-point grid on 3 ranks.
-SMALL=(--set 'thresholdGrid=[]' --set dgsRuns=1 --set 'ratioGrid=[0.5]')
-"$AUTOLOSS" baselines --task regression "${COMMON[@]}" "${SMALL[@]}" --artifacts "$WORK/small1" --workers 1 >/dev/null 2>&1 \
-  || fail "small grid --workers 1"
-"${MPIRUN[@]}" -np 3 "$AUTOLOSS" baselines --task regression "${COMMON[@]}" "${SMALL[@]}" --artifacts "$WORK/small3" \
-  >/dev/null 2>"$WORK/small3.log" || { cat "$WORK/small3.log" >&2; fail "2 jobs on 3 ranks"; }
-same_numbers "2 jobs on 3 ranks" "$(latest "$WORK/small1/baselines/regression")" "$(latest "$WORK/small3/baselines/regression")"
+# 2. More ranks than jobs: a 5-point grid (S1-S3 at one threshold, one DGS, one ratio) on 6 ranks.
+SMALL=(--set 'thresholdGrid=[0]' --set dgsRuns=1 --set 'ratioGrid=[0.5]')
+"$AUTOLOSS" baselines --task regression "${COMMON[@]}" "${SMALL[@]}" --artifacts "$WORK/small1" --workers 1 >/dev/null \
+  2>"$WORK/small1.log" || { cat "$WORK/small1.log" >&2; fail "small grid --workers 1"; }
+"${MPIRUN[@]}" -np 6 "$AUTOLOSS" baselines --task regression "${COMMON[@]}" "${SMALL[@]}" --artifacts "$WORK/small3" \
+  >/dev/null 2>"$WORK/small3.log" || { cat "$WORK/small3.log" >&2; fail "5 jobs on 6 ranks"; }
+same_numbers "5 jobs on 6 ranks" "$(latest "$WORK/small1/baselines/regression")" "$(latest "$WORK/small3/baselines/regression")"
 pass "more ranks than jobs: completes with the same numbers"
 
 # 3. A rank that cannot read the data: the job ends with an error naming the file, no hang.
