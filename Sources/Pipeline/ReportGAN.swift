@@ -67,6 +67,7 @@ extension ReportBuilder {
     var names = Set(inputs.names(stage: "baselines") { $0.hasPrefix("gan-") })
     names.formUnion(inputs.names(stage: "evaluation") { $0.hasPrefix("gan-") })
     names.formUnion(inputs.names(stage: "controllers") { $0.hasPrefix("gan-") })
+    names.formUnion(inputs.names(stage: GANCalibrationStage.stage) { $0.hasPrefix("gan-") })
     if names.isEmpty {
       s.add(.missing(inputs.missing(stage: "baselines", name: "gan-mnist", what: "GAN (Figure 2, Figure 4)")))
       s.add(.missing(inputs.missing(stage: "evaluation", name: "gan-mnist", what: "GAN evaluation")))
@@ -169,6 +170,7 @@ extension ReportBuilder {
       }
       blocks += ganGrids(schedules)
     }
+    blocks += try ganCalibration(name)
     blocks += try ganController(name)
     blocks += try ganTransfer(name)
     return blocks
