@@ -70,6 +70,7 @@ stage_scorers() {
 stage_controllers() {
   run train-controller --task regression "${COMMON[@]}"
   run train-controller --task classification "${COMMON[@]}"
+  have mnist.h5 && run gan calibrate "${COMMON[@]}"
   have mnist.h5 && run gan train-controller "${COMMON[@]}"
   have nmt-tr-en.h5 && run nmt train "${COMMON[@]}"
   return 0

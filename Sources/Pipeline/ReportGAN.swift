@@ -126,12 +126,23 @@ extension ReportBuilder {
       blocks.append(.missing(inputs.missing(stage: "baselines", name: name, what: "GAN baseline schedules")))
     }
     var target: Double?
+    var comparisons: [ReportBlock] = []
     if let e = inputs.latest(stage: "evaluation", name: name) {
       let f = try inputs.open(e, schema: Self.ganSchemas.evaluation)
       defer { f.close() }
       sources.append(e)
       target = try? f.root.attribute("target_is", as: Double.self)
-      if f.root.isGroup("autoloss") {
+      if f.root.isGroup("rows") {
+        let rows = try f.root.group("rows")
+        for key in try rows.list() where rows.isGroup(key) {
+          let g = try rows.group(key)
+          schedules.append(
+            StoredGANSchedule(
+              name: (try? g.attributeString("name")) ?? key, gridStem: key, gridFolder: gridFolder(e),
+              runs: try readRuns(g)))
+        }
+        comparisons = try ganComparisons(f.root, source: e)
+      } else if f.root.isGroup("autoloss") {
         schedules.append(
           StoredGANSchedule(
             name: "AutoLoss", gridStem: "autoloss", gridFolder: gridFolder(e),
@@ -149,7 +160,8 @@ extension ReportBuilder {
     if !schedules.isEmpty {
       blocks += ganCurves(schedules, name: name, sources: sources)
       blocks.append(ganTable(schedules, target: target, bestRandomP: bestRandomP, notes: deviations, sources: sources))
-      if let auto = schedules.first(where: { $0.name == "AutoLoss" }) {
+      blocks += comparisons
+      if comparisons.isEmpty, let auto = schedules.first(where: { $0.name == "AutoLoss" }) {
         let rest = schedules.filter { $0.name != "AutoLoss" }
         var parts = [
           "GAN \(dataset) (converged IS, higher is better): AutoLoss \(ReportFormat.meanStd(auto.finalIS.mean, auto.finalIS.std, digits: 3)) (n=\(auto.finalIS.n))"
@@ -315,9 +327,10 @@ extension ReportBuilder {
       let ef = try? inputs.open(e, schema: Self.ganSchemas.evaluation)
     {
       defer { ef.close() }
-      if let g = try? ef.root.group("autoloss/run00"), let t = try? StoredTrace.read(g), !t.probabilities.isEmpty {
+      let first = ef.root.isGroup("rows") ? "rows/row00/run00" : "autoloss/run00"
+      if let g = try? ef.root.group(first), let t = try? StoredTrace.read(g), !t.probabilities.isEmpty {
         trace = t
-        origin = "the first AutoLoss evaluation run"
+        origin = "the first controller's first evaluation run"
         src = e
       }
     }

@@ -67,3 +67,49 @@ extension ReportBuilder {
     return blocks
   }
 }
+
+extension ReportBuilder {
+  /// The paired comparisons of `gan evaluate` as a table, with one verdict line per controller row.
+  func ganComparisons(_ root: HDF5Group, source: ResolvedArtifact) throws -> [ReportBlock] {
+    guard root.isGroup("comparisons") else { return [] }
+    let g = try root.group("comparisons")
+    let row = try g.readStrings("row")
+    let reference = try g.readStrings("reference")
+    let mean = try g.read("mean", as: Double.self).values
+    let low = try g.read("low", as: Double.self).values
+    let high = try g.read("high", as: Double.self).values
+    let n = try g.read("n", as: Int32.self).values
+    let p = try g.read("wilcoxon_p", as: Double.self).values
+    let verdict = try g.readStrings("verdict")
+    var rows: [[String]] = []
+    var blocks: [ReportBlock] = []
+    for i in row.indices {
+      rows.append([
+        row[i], reference[i], ReportFormat.signed(mean[i], digits: 2),
+        "[\(ReportFormat.number(low[i], digits: 2)), \(ReportFormat.number(high[i], digits: 2))]",
+        ReportFormat.number(p[i], digits: 3), "\(n[i])", verdict[i],
+      ])
+    }
+    var seen: [String] = []
+    for r in row where !seen.contains(r) { seen.append(r) }
+    for r in seen {
+      let mine = row.indices.filter { row[$0] == r }
+      let parts = mine.map {
+        "\(reference[$0]) \(ReportFormat.signed(mean[$0], digits: 2)) [\(ReportFormat.number(low[$0], digits: 2)), \(ReportFormat.number(high[$0], digits: 2))] (\(verdict[$0]))"
+      }
+      let line = "GAN \(r) (final IS, paired, n = \(mine.first.map { n[$0] } ?? 0)): " + parts.joined(separator: "; ")
+      addVerdict(line)
+      blocks.append(.verdict(line))
+    }
+    return [
+      .table(
+        ReportTable(
+          caption: "GAN: paired differences of the final IS (row − reference, same seeds, common random numbers)",
+          columns: ["row", "reference", "mean difference", "95 % t-interval", "Wilcoxon p", "n", "verdict"],
+          rows: rows,
+          notes: [
+            "Better or worse only when the interval excludes zero (science-protocol §3); the untrained controller is its own row, never AutoLoss; controllers' actions are sampled."
+          ], sources: [source]))
+    ] + blocks
+  }
+}
