@@ -20,14 +20,10 @@ public protocol AlternatingTask: AnyObject {
   func reset(seed: UInt64)
   /// Runs one optimizer step of `action` on one batch (and a validation check when one is due).
   func step(_ action: Int)
-  /// Runs one optimizer step on the joint objective Σ weights[m]·loss[m] (grid-search baselines).
-  func stepJoint(weights: [Float])
   /// The controller's state: normalized features from the latest history values.
   func features() -> [Float]
   /// The latest value of each loss (updated when that loss is evaluated).
   var latestLosses: [Float] { get }
-  /// Quantities the threshold rules S1-S3 compare (see ``ThresholdRule``).
-  var thresholdSignals: ThresholdSignals { get }
 
   /// Steps taken in this episode.
   var stepCount: Int { get }
@@ -43,6 +39,19 @@ public protocol AlternatingTask: AnyObject {
   func testError() -> Float
   /// The episode reward for a run that reached `bestValidationError` (paper section 2/3 forms).
   func reward(bestValidationError: Float) -> Float
+}
+
+/// A task with a joint objective Σ_m w_m·ℓ_m (the grid-search baseline DGS and "without L1").
+/// Schedules that decide `.joint` run only on tasks that adopt this protocol.
+public protocol JointObjectiveTask: AlternatingTask {
+  /// Runs one optimizer step on the joint objective Σ weights[m]·loss[m].
+  func stepJoint(weights: [Float])
+}
+
+/// A task that reports the quantities the hand-designed threshold rules S1-S3 compare.
+public protocol ThresholdSignalTask: AlternatingTask {
+  /// Quantities the threshold rules S1-S3 compare (see ``ThresholdRule``).
+  var thresholdSignals: ThresholdSignals { get }
 }
 
 /// One validation check of a task model.

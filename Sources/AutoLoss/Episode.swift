@@ -18,7 +18,8 @@ public struct EpisodeTrace: Sendable {
   public var bestValidationError: Float = .infinity
   /// The test error of the best checkpoint, when evaluated.
   public var testError: Float = .nan
-  /// Why the run ended: `"patience"`, `"step cap"`, `"non-finite loss"`, `"collapse"`.
+  /// Why the run ended: `"patience"`, `"step cap"`, `"non-finite loss"`, `"collapse"`, or
+  /// `"unsupported: …"` when the schedule needs an opt-in protocol the task does not adopt.
   public var outcome = ""
 
   public init() {}
@@ -48,7 +49,33 @@ public struct EpisodeOptions: Sendable {
   }
 }
 
+/// The outcome prefix of an episode whose schedule cannot run on its task.
+public let unsupportedOutcomePrefix = "unsupported: "
+
+/// A schedule asked a task for something it does not offer (a joint objective, threshold signals).
+public struct UnsupportedScheduleError: Error, CustomStringConvertible, Sendable {
+  public var schedule: String
+  public var reason: String
+  public var description: String { "schedule '\(schedule)': \(reason)" }
+}
+
+/// ``runEpisode(task:schedule:seed:options:)`` that throws ``UnsupportedScheduleError`` instead of
+/// returning an `"unsupported: …"` trace.
+public func runCheckedEpisode(
+  task: AlternatingTask, schedule: inout some Schedule, seed: UInt64, options: EpisodeOptions = EpisodeOptions()
+) throws -> EpisodeTrace {
+  let trace = runEpisode(task: task, schedule: &schedule, seed: seed, options: options)
+  if trace.outcome.hasPrefix(unsupportedOutcomePrefix) {
+    throw UnsupportedScheduleError(
+      schedule: schedule.name, reason: String(trace.outcome.dropFirst(unsupportedOutcomePrefix.count)))
+  }
+  return trace
+}
+
 /// Trains a fresh task model under `schedule` until the task's stopping rule fires.
+///
+/// A schedule that needs an opt-in protocol the task does not adopt (``JointObjectiveTask``,
+/// ``ThresholdSignalTask``) ends the episode at once with outcome `"unsupported: <reason>"`.
 public func runEpisode(
   task: AlternatingTask, schedule: inout some Schedule, seed: UInt64, options: EpisodeOptions = EpisodeOptions()
 ) -> EpisodeTrace {
@@ -59,6 +86,10 @@ public func runEpisode(
   let k = task.actionNames.count
   var runLength = 0
   var lastAction: Int32 = -2
+  if let reason = schedule.unsupportedReason(for: task) {
+    trace.outcome = unsupportedOutcomePrefix + reason
+    return trace
+  }
   while !task.isFinished {
     let features = options.recordSteps ? task.features() : []
     let decision = schedule.decide(task, rng: &rng)
@@ -68,7 +99,12 @@ public func runEpisode(
       trace.actions.append(Int32(a))
       if options.recordSteps { trace.probabilities += p }
     case .joint(let w):
-      task.stepJoint(weights: w)
+      guard let joint = task as? JointObjectiveTask else {
+        trace.outcome =
+          unsupportedOutcomePrefix + "\(type(of: task)) has no joint objective (schedule \(schedule.name))"
+        return trace
+      }
+      joint.stepJoint(weights: w)
       trace.actions.append(-1)
       if options.recordSteps { trace.probabilities += [Float](repeating: .nan, count: k) }
     }

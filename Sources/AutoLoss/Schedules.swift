@@ -16,6 +16,12 @@ public protocol Schedule {
   mutating func reset()
   /// The decision for the task's next step.
   mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision
+  /// Why this schedule cannot run on `task` (a missing opt-in protocol), or nil when it can.
+  func unsupportedReason(for task: AlternatingTask) -> String?
+}
+
+extension Schedule {
+  public func unsupportedReason(for task: AlternatingTask) -> String? { nil }
 }
 
 func oneHot(_ i: Int, _ k: Int) -> [Float] {
@@ -81,6 +87,10 @@ public struct JointObjective: Schedule {
   public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
     .joint(weights: weights)
   }
+
+  public func unsupportedReason(for task: AlternatingTask) -> String? {
+    task is JointObjectiveTask ? nil : "\(type(of: task)) has no joint objective (it does not adopt JointObjectiveTask)"
+  }
 }
 
 /// The hand-designed rules S1-S3 (paper 5.1.1): take the regularization action (1) when
@@ -121,7 +131,13 @@ public struct ThresholdRule: Schedule {
   /// Takes the regularization action when the ratio exceeds the threshold, and the task action
   /// while the ratio is unknown (before the first task step, for example).
   public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
-    let a = (Self.ratio(kind, task.thresholdSignals) ?? -.infinity) > threshold ? 1 : 0
+    let signals = (task as? ThresholdSignalTask)?.thresholdSignals
+    let a = (signals.flatMap { Self.ratio(kind, $0) } ?? -.infinity) > threshold ? 1 : 0
     return .action(a, probabilities: oneHot(a, task.actionNames.count))
+  }
+
+  public func unsupportedReason(for task: AlternatingTask) -> String? {
+    task is ThresholdSignalTask
+      ? nil : "\(type(of: task)) reports no threshold signals (it does not adopt ThresholdSignalTask)"
   }
 }

@@ -1,3 +1,4 @@
+import AutoLoss
 import Foundation
 import Tasks
 
@@ -9,7 +10,7 @@ public struct GANExperimentConfig: Codable, Sendable, Equatable {
   /// The DCGAN of that dataset.
   public var model = DCGANConfig.mnist
   public var task = GANTaskConfig()
-  public var controller = GANControllerConfig()
+  public var controller = ControllerTrainerConfig.gan
   /// `gan calibrate`: fixed coins and ratios on common seeds (does the regime have anything to learn?).
   public var calibration = GANCalibrationConfig()
   public var seed: UInt64 = 1
@@ -49,6 +50,11 @@ public struct GANExperimentConfig: Codable, Sendable, Equatable {
     try cifarModel.validate()
     try task.validate()
     try calibration.validate()
+    do {
+      try controller.validate()
+    } catch {
+      throw PipelineError("\(error)")
+    }
     for r in fixedRatios where r.count != 2 || r[0] < 1 || r[1] < 1 {
       throw PipelineError("fixedRatios: expected pairs [D, G] of positive integers, found \(r)")
     }

@@ -31,19 +31,27 @@ public struct GANEvaluationStage {
     self.context = context
   }
 
-  /// The controllers to evaluate: the trained one(s) and the untrained one.
+  /// The controllers to evaluate: every controller seed's evaluated controller (`AutoLoss cK`, or
+  /// `AutoLoss` for one) and the untrained controller of the first seed.
   public func controllers() throws -> [GANEvaluatedController] {
-    let (spec, artifact) = try GANControllerStage.loadController(name: config.name, context: context)
-    // The untrained controller: the trainer's initial weights, drawn from its seed as it draws them.
-    var rng = SeededRandom(seed: config.seed)
-    let untrained = Controller(
-      featureCount: spec.featureMask.count, actionCount: 2, hidden: config.controller.hidden,
-      temperature: config.controller.temperature, rng: &rng)
-    return [
-      GANEvaluatedController(label: "AutoLoss", spec: spec, isUntrained: false, artifact: artifact),
-      GANEvaluatedController(
-        label: "untrained controller", spec: ControllerSpec(untrained), isUntrained: true, artifact: nil),
-    ]
+    let names = trainedControllerNames(config.name, store: context.store)
+    guard let first = names.first else {
+      throw PipelineError(
+        "\(context.store.directory(stage: "controllers", name: config.name)): no trained controller "
+          + "(run `autoloss gan train-controller` first)")
+    }
+    var rows: [GANEvaluatedController] = []
+    for (k, name) in names.enumerated() {
+      let (spec, artifact) = try GANControllerStage.loadController(name: name, context: context, which: .evaluated)
+      rows.append(
+        GANEvaluatedController(
+          label: names.count == 1 ? "AutoLoss" : "AutoLoss c\(k + 1)", spec: spec, isUntrained: false,
+          artifact: artifact))
+    }
+    let (untrained, artifact) = try GANControllerStage.loadController(name: first, context: context, which: .untrained)
+    rows.append(
+      GANEvaluatedController(label: "untrained controller", spec: untrained, isUntrained: true, artifact: artifact))
+    return rows
   }
 
   /// The reference rows of the baselines: 1:1, the best 1:K (K > 1), the tuned coin.
@@ -171,6 +179,7 @@ public struct GANEvaluationStage {
     try cg.write("wilcoxon_p", comparisons.map(\.wilcoxonP), shape: [comparisons.count])
     try cg.writeStrings("verdict", comparisons.map(\.verdict))
     try root.setAttribute("target_is", Double(target))
+    try root.setAttribute("reward_scale", Double(config.task.rewardScale))
     try root.setAttribute("report", report)
     try root.setAttribute("seconds", seconds)
     let artifact = try writer.commit()

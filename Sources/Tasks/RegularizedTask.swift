@@ -52,7 +52,7 @@ public enum RegularizedTaskKind: String, Sendable, Codable, CaseIterable {
 /// - loss: the task loss and the L1 loss, log1p-compressed for regression;
 /// - validation: the latest validation error, its EMA (0.9), the EMA of its relative improvement
 ///   per check, and the generalization gap (validation − training loss) / training loss.
-public final class RegularizedTask: AlternatingTask {
+public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
   public let kind: RegularizedTaskKind
   public let config: RegularizedTaskConfig
   public let data: TaskData
@@ -112,6 +112,9 @@ public final class RegularizedTask: AlternatingTask {
     history = ValidationHistory(patienceChecks: config.patienceChecks, maxSteps: config.maxSteps)
     improvementEMA = 0
     validationErrorEMA = .nan
+    // Nothing of the previous episode may leak into this one (a reused task must repeat a fresh one).
+    validationError = .nan
+    validationLoss = .nan
     let train = model.evaluate(data.train)
     trainTaskLoss = train.loss
     l1Loss = l1Value()

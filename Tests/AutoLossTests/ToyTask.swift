@@ -3,7 +3,7 @@ import Engine
 
 /// A toy alternating task for tests: an error that action 1 lowers and action 0 barely changes,
 /// with one feature (progress). The best schedule always takes action 1.
-final class ToyTask: AlternatingTask {
+final class ToyTask: JointObjectiveTask, ThresholdSignalTask {
   let actionNames = ["slow", "fast"]
   let lossNames = ["error"]
   let featureNames = ["progress", "bias"]

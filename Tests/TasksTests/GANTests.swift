@@ -148,18 +148,22 @@ final class GANTaskTests: XCTestCase {
   }
 
   func testControllerTrainerRunsEpisodesSideBySide() throws {
-    var config = GANControllerConfig()
+    var config = ControllerTrainerConfig.gan
     config.episodes = 2
     config.episodesPerUpdate = 2
     config.collapseLength = 4
-    let trainer = GANControllerTrainer(tasks: [try Self.makeTask(), try Self.makeTask()], config: config, seed: 3)
-    let episodes = trainer.runNextRound()
-    XCTAssertEqual(episodes.count, 2)
+    let probe = try Self.makeTask()
+    let trainer = try ControllerTrainer(
+      config: config, featureCount: probe.featureNames.count, actionCount: 2, featureGroups: probe.featureGroups,
+      seed: 3, executor: LocalExecutor(slots: 2),
+      episode: taskEpisodeFunction(collapseLength: config.collapseLength) { try GANTaskTests.makeTask() })
+    let update = try trainer.runNextUpdate()
+    XCTAssertEqual(update.episodes.count, 2)
     XCTAssertEqual(trainer.episodesDone, 2)
     XCTAssertTrue(trainer.isFinished)
-    for e in episodes {
-      XCTAssertTrue(e.advantage.isFinite && abs(e.advantage) >= 1 && abs(e.advantage) <= 20)
-      if e.trace.outcome == "collapse" { XCTAssertEqual(e.advantage, -20) }
+    for (e, advantage) in zip(update.episodes, update.advantages) {
+      XCTAssertTrue(advantage.isFinite && abs(advantage) >= 1 && abs(advantage) <= 20)
+      if e.trace.outcome == "collapse" { XCTAssertEqual(advantage, -20) }
     }
   }
 }

@@ -126,11 +126,6 @@ public final class GANTask: AlternatingTask {
     if stepCount % config.checkEvery == 0 && lossG.isFinite && lossD.isFinite { check() }
   }
 
-  /// GAN has no joint objective: steps D when its weight is at least G's, else G.
-  public func stepJoint(weights: [Float]) {
-    step(weights.count == 2 && weights[1] > weights[0] ? 1 : 0)
-  }
-
   /// Generated images mapped to the scorer's [0, 1] input range.
   public func scorerInput(_ generated: Tensor) -> Tensor {
     config.realRange == .zeroToOne ? generated : generated.map { ($0 + 1) * 0.5 }
@@ -172,12 +167,6 @@ public final class GANTask: AlternatingTask {
   public var stopReason: String { history.stopReason(stepCount: stepCount) }
 
   public var latestLosses: [Float] { [lossG, lossD] }
-
-  public var thresholdSignals: ThresholdSignals {
-    ThresholdSignals(
-      validationTaskLoss: lossG, trainingTaskLoss: lossD, regularizationLoss: lossD,
-      regularizationGradientNorm: gradNormD.isNaN ? 0 : gradNormD, taskGradientNorm: gradNormG.isNaN ? 1 : gradNormG)
-  }
 
   public func features() -> [Float] {
     func clip(_ x: Float, _ lo: Float, _ hi: Float) -> Float { x.isFinite ? min(max(x, lo), hi) : 0 }

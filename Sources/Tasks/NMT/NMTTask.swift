@@ -29,7 +29,7 @@ public struct NMTCheck: Sendable, Equatable {
 /// training losses − 2)/3, (latest validation loss − 2)/3, training − validation loss, mean
 /// training accuracy of the last 10 steps, validation accuracy, (training − validation
 /// accuracy)·10. Values not yet measured are 0.
-public final class NMTTask: AlternatingTask {
+public final class NMTTask: JointObjectiveTask {
   public let corpus: NMTCorpus
   public let config: NMTTaskConfig
   public let actionNames: [String]
@@ -211,13 +211,6 @@ public final class NMTTask: AlternatingTask {
       f += values.map { $0.isFinite ? $0 : 0 }
     }
     return f
-  }
-
-  public var thresholdSignals: ThresholdSignals {
-    let val = nmtChecks.last?.validationLoss[0] ?? .nan
-    return ThresholdSignals(
-      validationTaskLoss: val, trainingTaskLoss: Self.mean(recentLoss[0]), regularizationLoss: .nan,
-      regularizationGradientNorm: .nan, taskGradientNorm: .nan)
   }
 
   /// Loads the parameters of the best MT validation check.
