@@ -28,7 +28,8 @@ public struct GANCalibrationConfig: Codable, Sendable, Equatable {
     }
     guard seeds >= 2 else { throw PipelineError("calibration.seeds: expected >= 2, found \(seeds)") }
     guard coins.count + ratios.count >= 2 else {
-      throw PipelineError("calibration: expected at least two schedules (coins + ratios), found \(coins.count + ratios.count)")
+      throw PipelineError(
+        "calibration: expected at least two schedules (coins + ratios), found \(coins.count + ratios.count)")
     }
     guard spreadFactor > 0 else { throw PipelineError("calibration.spreadFactor: expected > 0, found \(spreadFactor)") }
   }
@@ -73,6 +74,22 @@ public struct GANCalibrationRun: Codable, Sendable, Equatable {
   public var steps: Int
   public var outcome: String
   public var seconds: Double
+
+  public init(
+    schedule: String, probabilityG: Float, seed: UInt64, draw: Int, finalIS: Float, bestISEMA: Float,
+    realizedG: Float, steps: Int, outcome: String, seconds: Double
+  ) {
+    self.schedule = schedule
+    self.probabilityG = probabilityG
+    self.seed = seed
+    self.draw = draw
+    self.finalIS = finalIS
+    self.bestISEMA = bestISEMA
+    self.realizedG = realizedG
+    self.steps = steps
+    self.outcome = outcome
+    self.seconds = seconds
+  }
 }
 
 /// The calibration measurements derived from the runs.
@@ -160,7 +177,8 @@ public struct GANCalibrationAnalysis: Sendable {
           + s.finalIS.map { String(format: "%.2f", $0) }.joined(separator: ", ")
           + String(format: " | %.2f ± %.2f", s.mean, s.sd))
     }
-    l.append(String(format: "slope of final IS against P(G): %.2f ± %.2f (SE, least squares over runs)", slope, slopeSE))
+    l.append(
+      String(format: "slope of final IS against P(G): %.2f ± %.2f (SE, least squares over runs)", slope, slopeSE))
     l.append(
       String(
         format: "pair noise (SD of %d paired differences, same coin and seed, other action draws): %.2f",

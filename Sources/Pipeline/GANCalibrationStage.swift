@@ -102,14 +102,16 @@ public struct GANCalibrationStage {
         r = GANRunner.run(schedule: &schedule, name: job.name, setup: setup, seed: job.seed, collapseLength: collapse)
       }
       progress.advance(
-        status: String(format: "%@ seed %d%@: IS %.2f", job.name, job.seedIndex, job.draw == 1 ? " (pair)" : "", r.finalIS))
+        status: String(
+          format: "%@ seed %d%@: IS %.2f", job.name, job.seedIndex, job.draw == 1 ? " (pair)" : "", r.finalIS))
       let run = GANCalibrationRun(
         schedule: job.name, probabilityG: job.probabilityG, seed: job.seed, draw: job.draw, finalIS: r.finalIS,
         bestISEMA: r.bestISEMA, realizedG: r.trace.actionFractions(actionCount: 2)[1], steps: r.trace.steps,
         outcome: r.trace.outcome, seconds: r.seconds)
       // Keep the last grid of the first seed's primary run.
       let size = setup.model.channels * setup.model.imageSize * setup.model.imageSize * setup.task.gridSamples
-      let grid = job.seedIndex == 0 && job.draw == 0 && size > 0 && r.samples.count >= size
+      let grid =
+        job.seedIndex == 0 && job.draw == 0 && size > 0 && r.samples.count >= size
         ? Array(r.samples.suffix(size)) : []
       return CalibrationJobResult(run: run, lastGrid: grid, lastStep: r.trace.checks.last?.step ?? 0)
     }.map { ($0.run, $0.lastGrid) }

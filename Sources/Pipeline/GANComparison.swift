@@ -11,8 +11,10 @@ public struct GANComparison: Sendable, Equatable {
   public var verdict: String
 
   /// Pairs `row` and `reference` runs by seed (seeds missing from either are left out).
-  public init(row: String, rowRuns: [(seed: UInt64, finalIS: Float)], reference: String,
-    referenceRuns: [(seed: UInt64, finalIS: Float)]) {
+  public init(
+    row: String, rowRuns: [(seed: UInt64, finalIS: Float)], reference: String,
+    referenceRuns: [(seed: UInt64, finalIS: Float)]
+  ) {
     self.row = row
     self.reference = reference
     var bySeed: [UInt64: Float] = [:]

@@ -118,7 +118,8 @@ public struct GANEvaluationStage {
           let mRuns = rows.first(where: { $0.name == m.name })?.runs
         {
           comparisons.append(
-            GANComparison(row: row.name, rowRuns: pairs(row.runs), reference: "ratio-matched coin", referenceRuns: pairs(mRuns)))
+            GANComparison(
+              row: row.name, rowRuns: pairs(row.runs), reference: "ratio-matched coin", referenceRuns: pairs(mRuns)))
         }
         comparisons.append(
           GANComparison(
@@ -149,7 +150,8 @@ public struct GANEvaluationStage {
       schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
       inputs: [setup.source, setup.scorer.artifact, baselinesArtifact] + controllers.compactMap(\.artifact))
     let writer = try context.store.writer(stage: "evaluation", name: config.name, provenance: provenance)
-    let grids = GANRunIO.gridFolder(store: context.store, stage: "evaluation", name: config.name, version: writer.version)
+    let grids = GANRunIO.gridFolder(
+      store: context.store, stage: "evaluation", name: config.name, version: writer.version)
     let root = writer.root
     try GANRunIO.describe(root, config: config, setup: setup)
     let rowsGroup = try root.createGroup("rows")

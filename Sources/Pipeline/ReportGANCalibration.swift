@@ -46,7 +46,8 @@ extension ReportBuilder {
     var blocks: [ReportBlock] = [
       .table(
         ReportTable(
-          caption: "GAN calibration: final IS of fixed schedules on common seeds (does the regime have anything to learn?)",
+          caption:
+            "GAN calibration: final IS of fixed schedules on common seeds (does the regime have anything to learn?)",
           columns: ["schedule", "P(G)", "final IS per seed", "mean ± SD"], rows: rows, notes: notes, sources: [a])),
       .verdict("GAN calibration: \(verdict)"),
     ]

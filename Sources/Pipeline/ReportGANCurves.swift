@@ -60,16 +60,20 @@ extension ReportBuilder {
     if untrainedIS.count > 1 {
       let rewards = untrainedIS.map { rewardScale * $0 * $0 }
       let (m, s) = GANStats.meanSD(rewards)
-      rewardSeries.append(ChartSeries(name: "untrained mean + SD", x: [0, last], y: [m + s, m + s], dashed: true, markers: false))
-      rewardSeries.append(ChartSeries(name: "untrained mean − SD", x: [0, last], y: [m - s, m - s], dashed: true, markers: false))
+      rewardSeries.append(
+        ChartSeries(name: "untrained mean + SD", x: [0, last], y: [m + s, m + s], dashed: true, markers: false))
+      rewardSeries.append(
+        ChartSeries(name: "untrained mean − SD", x: [0, last], y: [m - s, m - s], dashed: true, markers: false))
       notes.append(
-        "Untrained controller (its own evaluation row): reward \(ReportFormat.meanStd(m, s, digits: 1)) over \(rewards.count) seeds.")
+        "Untrained controller (its own evaluation row): reward \(ReportFormat.meanStd(m, s, digits: 1)) over \(rewards.count) seeds."
+      )
     }
     var rows: [[String]] = []
     for c in curves {
       rows.append([
         c.label, c.algorithm, "\(c.updates.count)", ReportFormat.number(c.reward.first ?? .nan, digits: 1),
-        ReportFormat.number(c.reward.last ?? .nan, digits: 1), ReportFormat.number(c.probabilityG.first ?? .nan, digits: 2),
+        ReportFormat.number(c.reward.last ?? .nan, digits: 1),
+        ReportFormat.number(c.probabilityG.first ?? .nan, digits: 2),
         ReportFormat.number(c.probabilityG.last ?? .nan, digits: 2),
       ])
     }
@@ -79,9 +83,11 @@ extension ReportBuilder {
         ReportFigure(
           fileName: "\(name)-learning-reward.svg",
           svg: ReportSVG.lineChart(
-            title: "Controller reward per update (\(name))", xLabel: "update", yLabel: "reward (\(Int(rewardScale))·IS²)",
+            title: "Controller reward per update (\(name))", xLabel: "update",
+            yLabel: "reward (\(Int(rewardScale))·IS²)",
             series: rewardSeries),
-          caption: "Mean episode reward per update for each controller seed; dashed: the untrained controller's reward band.",
+          caption:
+            "Mean episode reward per update for each controller seed; dashed: the untrained controller's reward band.",
           sources: sources)),
       .figure(
         ReportFigure(
@@ -93,7 +99,9 @@ extension ReportBuilder {
       .table(
         ReportTable(
           caption: "GAN controller learning curves: first and last update per controller seed",
-          columns: ["controller", "trainer", "updates", "reward (first)", "reward (last)", "P(G) (first)", "P(G) (last)"],
+          columns: [
+            "controller", "trainer", "updates", "reward (first)", "reward (last)", "P(G) (first)", "P(G) (last)",
+          ],
           rows: rows, notes: notes, sources: sources)),
     ]
   }

@@ -14,7 +14,8 @@ struct GANCommand: ParsableCommand {
       Needs data/<dataset>.h5 (autoloss prep) and the scorer (autoloss train-scorer).
       """,
     subcommands: [
-      GANCalibrateCommand.self, GANTrainControllerCommand.self, GANBaselinesCommand.self, GANEvaluateCommand.self, GANTransferCommand.self,
+      GANCalibrateCommand.self, GANTrainControllerCommand.self, GANBaselinesCommand.self, GANEvaluateCommand.self,
+      GANTransferCommand.self,
       GANStepTimeCommand.self,
     ])
 }

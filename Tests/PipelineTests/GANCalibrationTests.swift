@@ -13,9 +13,9 @@ final class GANStatsTests: XCTestCase {
   }
 
   func testSlopeStandardErrorMatchesTheFormula() {
-    // Residuals ±1 around y = x: SE = sqrt(Σr²/(n−2) / Sxx) = sqrt(4/2 / 5).
+    // Sxy = Sxx = 5, so b = 1, a = 0; SE = sqrt(Σr²/(n−2) / Sxx).
     let fit = GANStats.slope(x: [0, 1, 2, 3], y: [1, 0, 1, 4])
-    let b = 1.2  // Sxy/Sxx = 6/5
+    let b = 1.0
     XCTAssertEqual(fit.slope, b, accuracy: 1e-9)
     let a = 1.5 - b * 1.5
     let r = [1.0, 0, 1, 4].enumerated().map { $0.element - a - b * Double($0.offset) }
@@ -23,10 +23,11 @@ final class GANStatsTests: XCTestCase {
   }
 
   func testIntervalUsesStudentT() {
-    let i = GANStats.interval([1, 2, 3])
-    XCTAssertEqual(i.mean, 2)
+    let i = GANStats.interval([2, 3, 4])
+    XCTAssertEqual(i.mean, 3)
     XCTAssertEqual(i.high - i.mean, 4.303 * 1 / 3.0.squareRoot(), accuracy: 1e-9)
     XCTAssertTrue(i.excludesZero)
+    XCTAssertFalse(GANStats.interval([1, 2, 3]).excludesZero, "half-width 2.48 > mean 2")
     XCTAssertFalse(GANStats.interval([-1, 1, 0.5]).excludesZero)
   }
 

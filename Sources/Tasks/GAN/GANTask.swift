@@ -193,7 +193,8 @@ public final class GANTask: AlternatingTask {
     if let cachedFinalIS { return cachedFinalIS }
     let current = trainer.generator.stateDict()
     try? trainer.generator.load(bestGenerator)
-    let score = inceptionScore(count: config.finalISSamples, splits: config.finalISSplits, streamSeed: streams.finalSeed)
+    let score = inceptionScore(
+      count: config.finalISSamples, splits: config.finalISSplits, streamSeed: streams.finalSeed)
     try? trainer.generator.load(current)
     let value = score.mean.isFinite ? score.mean : 0
     cachedFinalIS = value
