@@ -108,6 +108,7 @@ train_regularized_controllers() {
 
 stage_controllers() {
   train_regularized_controllers
+  have mnist.h5 && run gan calibrate "${COMMON[@]}"
   have mnist.h5 && mrun gan train-controller "${COMMON[@]}"
   have nmt-tr-en.h5 && run nmt train "${COMMON[@]}"
   return 0

@@ -11,6 +11,8 @@ public struct GANExperimentConfig: Codable, Sendable, Equatable {
   public var model = DCGANConfig.mnist
   public var task = GANTaskConfig()
   public var controller = ControllerTrainerConfig.gan
+  /// `gan calibrate`: fixed coins and ratios on common seeds (does the regime have anything to learn?).
+  public var calibration = GANCalibrationConfig()
   public var seed: UInt64 = 1
   /// Fixed D:G ratios run as baselines (1:1, 1:K, K:1).
   public var fixedRatios: [[Int]] = [[1, 1], [1, 3], [1, 5], [1, 7], [1, 9], [3, 1]]
@@ -43,6 +45,12 @@ public struct GANExperimentConfig: Codable, Sendable, Equatable {
     try model.validate()
     try cifarModel.validate()
     try task.validate()
+    try calibration.validate()
+    do {
+      try controller.validate()
+    } catch {
+      throw PipelineError("\(error)")
+    }
     for r in fixedRatios where r.count != 2 || r[0] < 1 || r[1] < 1 {
       throw PipelineError("fixedRatios: expected pairs [D, G] of positive integers, found \(r)")
     }

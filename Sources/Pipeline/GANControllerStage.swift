@@ -25,7 +25,12 @@ public struct GANControllerStage {
     self.context = context
   }
 
-  var workDirectory: String { context.store.directory(stage: "controllers", name: config.name) + "/.work" }
+  /// The artifact names, one per controller seed: `gan-<dataset>` for one, `gan-<dataset>-cK` for several.
+  public var artifactNames: [String] { controllerArtifactNames(config.name, seeds: config.controller.controllerSeeds) }
+
+  func workDirectory(_ artifactName: String) -> String {
+    context.store.directory(stage: "controllers", name: artifactName) + "/.work"
+  }
 
   /// The episode function of the GAN: one DCGAN task per slot; R = rewardScale·IS², 0 (and the
   /// penalty) after a collapse or a non-finite loss; fixed-z samples and the final IS in `extras`.
@@ -61,25 +66,40 @@ public struct GANControllerStage {
   }
 
   @discardableResult
-  public func run() throws -> ResolvedArtifact {
+  public func run() throws -> ResolvedArtifact { try runAll()[0] }
+
+  /// Trains (or resumes) every controller seed; returns the artifacts in order.
+  public func runAll() throws -> [ResolvedArtifact] {
+    var artifacts: [ResolvedArtifact] = []
+    for (k, artifactName) in artifactNames.enumerated() {
+      artifacts.append(try train(artifactName: artifactName, controllerIndex: k + 1))
+    }
+    return artifacts
+  }
+
+  /// Trains (or resumes) controller seed `controllerIndex` (1-based) into `artifactName`.
+  func train(artifactName: String, controllerIndex: Int) throws -> ResolvedArtifact {
+    let seed = controllerTrainerSeed(experimentSeed: config.seed, controller: controllerIndex)
+    let workDirectory = workDirectory(artifactName)
     let setup = try GANSetup(dataset: config.dataset, model: config.model, task: config.task, context: context)
     let probe = setup.makeTask()
     let trainer: ControllerTrainer
     do {
       trainer = try ControllerTrainer(
         config: config.controller, featureCount: probe.featureNames.count, actionCount: probe.actionNames.count,
-        featureGroups: probe.featureGroups, seed: config.seed, executor: context.executor,
+        featureGroups: probe.featureGroups, seed: seed, executor: context.executor,
         episode: Self.episodeFunction(setup: setup, collapseLength: config.controller.collapseLength))
     } catch {
-      throw PipelineError("GAN controller (\(config.name)): \(error)")
+      throw PipelineError("GAN controller (\(artifactName)): \(error)")
     }
     let configText = ConfigLoader.text(config)
-    let work = ControllerTrainingWork(trainer: trainer, directory: workDirectory, context: context, seed: config.seed)
-    let identity = "\(configText)\n\(setup.source.sha256)\n\(setup.scorer.artifact.sha256)"
+    let work = ControllerTrainingWork(trainer: trainer, directory: workDirectory, context: context, seed: seed)
+    let identity =
+      "\(configText)\n\(setup.source.sha256)\n\(setup.scorer.artifact.sha256)\ncontroller \(controllerIndex) seed \(seed)"
     let resumed = try work.prepare(identity: identity)
-    if resumed > 0 { log("\(config.name): resuming after episode \(resumed) from \(workDirectory)") }
+    if resumed > 0 { log("\(artifactName): resuming after episode \(resumed) from \(workDirectory)") }
     let progress = ProgressDisplay(
-      "gan train-controller \(config.name)", total: config.controller.episodes, enabled: context.showProgress)
+      "gan train-controller \(artifactName)", total: config.controller.episodes, enabled: context.showProgress)
     if resumed > 0 { progress.advance(by: resumed) }
     let grids = workDirectory + "/grids"
     let start = Date()
@@ -107,20 +127,24 @@ public struct GANControllerStage {
     progress.finish(status: String(format: "best IS %.3f", bestIS))
     return try context.committedOnEveryRank {
       let artifact = try writeArtifact(
-        work: work, setup: setup, bestIS: bestIS, seconds: Date().timeIntervalSince(start))
+        work: work, setup: setup, bestIS: bestIS, seconds: Date().timeIntervalSince(start), artifactName: artifactName,
+        workDirectory: workDirectory)
       FileManagerShim.remove(workDirectory)
       return artifact
     }
   }
 
-  func writeArtifact(work: ControllerTrainingWork, setup: GANSetup, bestIS: Float, seconds: Double) throws
+  func writeArtifact(
+    work: ControllerTrainingWork, setup: GANSetup, bestIS: Float, seconds: Double, artifactName: String,
+    workDirectory: String
+  ) throws
     -> ResolvedArtifact
   {
     let trainer = work.trainer
     let provenance = context.provenance(
       schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
       inputs: [setup.source, setup.scorer.artifact])
-    let writer = try context.store.writer(stage: "controllers", name: config.name, provenance: provenance)
+    let writer = try context.store.writer(stage: "controllers", name: artifactName, provenance: provenance)
     let root = writer.root
     try GANRunIO.describe(root, config: config, setup: setup)
     let controllerGroup = try root.createGroup("controller")
@@ -175,7 +199,7 @@ public struct GANControllerStage {
     let grids = workDirectory + "/grids"
     if FileManagerShim.exists(grids) {
       let target = GANRunIO.gridFolder(
-        store: context.store, stage: "controllers", name: config.name, version: artifact.version)
+        store: context.store, stage: "controllers", name: artifactName, version: artifact.version)
       FileManagerShim.remove(target)
       do {
         try FileManager.default.moveItem(atPath: grids, toPath: target)
@@ -187,7 +211,7 @@ public struct GANControllerStage {
       String(
         format:
           "%@: %d episodes (%d per update), %d failed, %d re-initialisations, best final IS %.3f (real data %.3f), %.0f s",
-        config.name, trainer.episodesDone, config.controller.episodesPerUpdate, trainer.failedEpisodes,
+        artifactName, trainer.episodesDone, config.controller.episodesPerUpdate, trainer.failedEpisodes,
         trainer.reinitializations, bestIS, setup.scorer.realInceptionScore, seconds))
     return artifact
   }

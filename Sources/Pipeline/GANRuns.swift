@@ -75,9 +75,16 @@ public enum GANRunner {
   public static func run(_ method: MethodSpec, name: String, setup: GANSetup, seed: UInt64, collapseLength: Int)
     -> GANRunResult
   {
+    var schedule = method.makeSchedule()
+    return run(schedule: &schedule, name: name, setup: setup, seed: seed, collapseLength: collapseLength)
+  }
+
+  /// Trains a fresh DCGAN of `setup` under `schedule` with `seed`.
+  public static func run(
+    schedule: inout some Schedule, name: String, setup: GANSetup, seed: UInt64, collapseLength: Int
+  ) -> GANRunResult {
     let start = Date()
     let task = setup.makeTask()
-    var schedule = method.makeSchedule()
     let trace = runEpisode(
       task: task, schedule: &schedule, seed: seed,
       options: EpisodeOptions(recordSteps: true, evaluateTest: false, collapseLength: collapseLength))
@@ -157,26 +164,33 @@ public enum GANRunIO {
   public static func writeGrids(
     _ run: GANRunResult, folder: String, stem: String, model: DCGANConfig, gridSamples: Int, lastOnly: Bool
   ) throws {
-    let (c, s) = (model.channels, model.imageSize)
-    let size = c * s * s
+    let size = model.channels * model.imageSize * model.imageSize
+
     guard gridSamples > 0, !run.samples.isEmpty, run.samples.count % (gridSamples * size) == 0 else { return }
     try FileManagerShim.createDirectory(folder)
     let v = run.samples.count / (gridSamples * size)
     let checks = lastOnly ? [v - 1] : Array(0..<v)
     for k in checks where k < run.trace.checks.count {
       let chunk = Array(run.samples[(k * gridSamples * size)..<((k + 1) * gridSamples * size)])
-      // NCHW → NHWC for the PNG writer.
-      var hwc = [Float](repeating: 0, count: chunk.count)
-      for n in 0..<gridSamples {
-        for ch in 0..<c {
-          for p in 0..<(s * s) { hwc[(n * s * s + p) * c + ch] = chunk[(n * c + ch) * s * s + p] }
-        }
-      }
       let step = String(format: "%06d", run.trace.checks[k].step)
-      try PNGWriter.writeGrid(
-        images: hwc, count: gridSamples, height: s, width: s, channels: c, range: .zeroToOne,
-        to: "\(folder)/\(stem)-step\(step).png")
+      try writeGrid(chunk, to: "\(folder)/\(stem)-step\(step).png", model: model, gridSamples: gridSamples)
     }
+  }
+
+  /// Writes one PNG grid of `gridSamples` images `[n, C, H, W]` in [0, 1] to `path` (its folder is created).
+  public static func writeGrid(_ chunk: [Float], to path: String, model: DCGANConfig, gridSamples: Int) throws {
+    let (c, s) = (model.channels, model.imageSize)
+    guard gridSamples > 0, chunk.count == gridSamples * c * s * s else { return }
+    try FileManagerShim.createDirectory((path as NSString).deletingLastPathComponent)
+    // NCHW → NHWC for the PNG writer.
+    var hwc = [Float](repeating: 0, count: chunk.count)
+    for n in 0..<gridSamples {
+      for ch in 0..<c {
+        for p in 0..<(s * s) { hwc[(n * s * s + p) * c + ch] = chunk[(n * c + ch) * s * s + p] }
+      }
+    }
+    try PNGWriter.writeGrid(
+      images: hwc, count: gridSamples, height: s, width: s, channels: c, range: .zeroToOne, to: path)
   }
 
   /// The folder of PNG grids beside an artifact version: `<artifact dir>/vNNNN-grids`.

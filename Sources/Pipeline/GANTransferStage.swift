@@ -52,7 +52,8 @@ public struct GANTransferStage {
 
   @discardableResult
   public func run() throws -> (artifact: ResolvedArtifact, report: String) {
-    let (spec, controllerArtifact) = try GANControllerStage.loadController(name: config.name, context: context)
+    let controllerName = trainedControllerNames(config.name, store: context.store).first ?? config.name
+    let (spec, controllerArtifact) = try GANControllerStage.loadController(name: controllerName, context: context)
     let home = try GANSetup(dataset: config.dataset, model: config.model, task: config.task, context: context)
     var targets: [(label: String, setup: GANSetup)] = []
     var skipped: [String] = []

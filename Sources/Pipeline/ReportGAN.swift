@@ -66,7 +66,8 @@ extension ReportBuilder {
     var s = ReportSection(id: "gan", title: "GAN: DCGAN schedules (Figure 2, Figure 4)")
     var names = Set(inputs.names(stage: "baselines") { $0.hasPrefix("gan-") })
     names.formUnion(inputs.names(stage: "evaluation") { $0.hasPrefix("gan-") })
-    names.formUnion(inputs.names(stage: "controllers") { $0.hasPrefix("gan-") })
+    names.formUnion(inputs.names(stage: "controllers") { $0.hasPrefix("gan-") }.map(Self.experimentName))
+    names.formUnion(inputs.names(stage: GANCalibrationStage.stage) { $0.hasPrefix("gan-") })
     if names.isEmpty {
       s.add(.missing(inputs.missing(stage: "baselines", name: "gan-mnist", what: "GAN (Figure 2, Figure 4)")))
       s.add(.missing(inputs.missing(stage: "evaluation", name: "gan-mnist", what: "GAN evaluation")))
@@ -74,6 +75,14 @@ extension ReportBuilder {
     }
     for name in names.sorted() { s.blocks += try ganBlocks(name) }
     return s
+  }
+
+  /// `gan-mnist-c2` → `gan-mnist` (controller seeds belong to their experiment).
+  static func experimentName(_ controllerName: String) -> String {
+    guard let r = controllerName.range(of: "-c", options: .backwards),
+      Int(controllerName[r.upperBound...]) != nil
+    else { return controllerName }
+    return String(controllerName[..<r.lowerBound])
   }
 
   func ganBlocks(_ name: String) throws -> [ReportBlock] {
@@ -125,12 +134,25 @@ extension ReportBuilder {
       blocks.append(.missing(inputs.missing(stage: "baselines", name: name, what: "GAN baseline schedules")))
     }
     var target: Double?
+    var comparisons: [ReportBlock] = []
+    var rewardScale: Double?
     if let e = inputs.latest(stage: "evaluation", name: name) {
       let f = try inputs.open(e, schema: Self.ganSchemas.evaluation)
       defer { f.close() }
       sources.append(e)
       target = try? f.root.attribute("target_is", as: Double.self)
-      if f.root.isGroup("autoloss") {
+      rewardScale = try? f.root.attribute("reward_scale", as: Double.self)
+      if f.root.isGroup("rows") {
+        let rows = try f.root.group("rows")
+        for key in try rows.list() where rows.isGroup(key) {
+          let g = try rows.group(key)
+          schedules.append(
+            StoredGANSchedule(
+              name: (try? g.attributeString("name")) ?? key, gridStem: key, gridFolder: gridFolder(e),
+              runs: try readRuns(g)))
+        }
+        comparisons = try ganComparisons(f.root, source: e)
+      } else if f.root.isGroup("autoloss") {
         schedules.append(
           StoredGANSchedule(
             name: "AutoLoss", gridStem: "autoloss", gridFolder: gridFolder(e),
@@ -148,7 +170,8 @@ extension ReportBuilder {
     if !schedules.isEmpty {
       blocks += ganCurves(schedules, name: name, sources: sources)
       blocks.append(ganTable(schedules, target: target, bestRandomP: bestRandomP, notes: deviations, sources: sources))
-      if let auto = schedules.first(where: { $0.name == "AutoLoss" }) {
+      blocks += comparisons
+      if comparisons.isEmpty, let auto = schedules.first(where: { $0.name == "AutoLoss" }) {
         let rest = schedules.filter { $0.name != "AutoLoss" }
         var parts = [
           "GAN \(dataset) (converged IS, higher is better): AutoLoss \(ReportFormat.meanStd(auto.finalIS.mean, auto.finalIS.std, digits: 3)) (n=\(auto.finalIS.n))"
@@ -169,6 +192,9 @@ extension ReportBuilder {
       }
       blocks += ganGrids(schedules)
     }
+    blocks += try ganCalibration(name)
+    let untrainedIS = schedules.first { $0.name == "untrained controller" }?.runs.map(\.finalIS) ?? []
+    blocks += try ganLearningCurves(name, untrainedIS: untrainedIS, rewardScale: rewardScale ?? 10)
     blocks += try ganController(name)
     blocks += try ganTransfer(name)
     return blocks
@@ -269,7 +295,8 @@ extension ReportBuilder {
   }
 
   func ganController(_ name: String) throws -> [ReportBlock] {
-    guard let a = inputs.latest(stage: "controllers", name: name) else {
+    let first = ganControllerNames(name).first ?? name
+    guard let a = inputs.latest(stage: "controllers", name: first) else {
       return [.missing(inputs.missing(stage: "controllers", name: name, what: "GAN controller training"))]
     }
     let f = try inputs.open(a, schema: Self.ganSchemas.controller)
@@ -296,7 +323,7 @@ extension ReportBuilder {
         ReportFigure(
           fileName: "\(name)-controller-reward.svg",
           svg: ReportSVG.lineChart(
-            title: "REINFORCE on the GAN (\(name))", xLabel: "episode", yLabel: "reward",
+            title: "Controller training on the GAN (\(first))", xLabel: "episode", yLabel: "reward",
             series: [
               ChartSeries(name: "reward (10·IS²)", x: x, y: reward),
               ChartSeries(name: "baseline", x: x, y: baseline, markers: false),
@@ -313,9 +340,10 @@ extension ReportBuilder {
       let ef = try? inputs.open(e, schema: Self.ganSchemas.evaluation)
     {
       defer { ef.close() }
-      if let g = try? ef.root.group("autoloss/run00"), let t = try? StoredTrace.read(g), !t.probabilities.isEmpty {
+      let first = ef.root.isGroup("rows") ? "rows/row00/run00" : "autoloss/run00"
+      if let g = try? ef.root.group(first), let t = try? StoredTrace.read(g), !t.probabilities.isEmpty {
         trace = t
-        origin = "the first AutoLoss evaluation run"
+        origin = "the first controller's first evaluation run"
         src = e
       }
     }

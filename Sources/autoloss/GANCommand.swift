@@ -14,7 +14,8 @@ struct GANCommand: ParsableCommand {
       Needs data/<dataset>.h5 (autoloss prep) and the scorer (autoloss train-scorer).
       """,
     subcommands: [
-      GANTrainControllerCommand.self, GANBaselinesCommand.self, GANEvaluateCommand.self, GANTransferCommand.self,
+      GANCalibrateCommand.self, GANTrainControllerCommand.self, GANBaselinesCommand.self, GANEvaluateCommand.self,
+      GANTransferCommand.self,
       GANStepTimeCommand.self,
     ])
 }
@@ -26,6 +27,21 @@ private func ganSetup(_ options: StageOptions) throws -> (GANExperimentConfig, S
   let context = options.context
   let config = try GANExperimentConfig.load(context: context, overrides: options.overrides)
   return (config, context)
+}
+
+struct GANCalibrateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "calibrate",
+    abstract: "Fixed P(G) coins and D:G ratios on common seeds: does the regime have anything to learn?")
+  @OptionGroup var options: StageOptions
+
+  func run() throws {
+    try runStage {
+      let (config, context) = try ganSetup(options)
+      let result = try GANCalibrationStage(config: config, context: context).run()
+      if let artifact = result.artifact { print("wrote \(artifact.path)") }
+    }
+  }
 }
 
 struct GANTrainControllerCommand: ParsableCommand {

@@ -3,7 +3,9 @@ import Engine
 import Foundation
 
 /// The GAN task of the paper as an ``AlternatingTask``: action 0 is one Adam step of D, action 1
-/// one Adam step of G, each on a fresh batch of real images and z ~ N(0, I).
+/// one Adam step of G, each on a fresh batch of real images and z ~ N(0, I). Batches and noise come
+/// from separate streams of the episode seed (``GANStreams``, common random numbers): the k-th D step
+/// always sees the k-th real batch and D-noise batch, whatever the schedule did before.
 ///
 /// Every `checkEvery` steps the Inception Score of `isSamples` generated images is computed with the
 /// scorer, its moving average (decay 0.8) is updated, the best generator (by that average) is kept and a
@@ -33,8 +35,8 @@ public final class GANTask: AlternatingTask {
   ]
 
   public private(set) var trainer: GANTrainer
-  private var rng = SeededRandom(seed: 0)
-  private var seed: UInt64 = 0
+  /// The episode's random streams (common random numbers across schedules on the same seed).
+  public private(set) var streams = GANStreams(seed: 0)
   private let gridZ: Tensor
   private var bestGenerator: [String: Tensor] = [:]
   public private(set) var stepCount = 0
@@ -68,9 +70,9 @@ public final class GANTask: AlternatingTask {
   }
 
   public func reset(seed: UInt64) {
-    self.seed = seed
-    rng = SeededRandom(seed: seed)
-    trainer = GANTrainer(config: model, optimizer: config.optimizer, rng: &rng)
+    streams = GANStreams(seed: seed)
+    var initialization = SeededRandom(seed: streams.initializationSeed)
+    trainer = GANTrainer(config: model, optimizer: config.optimizer, rng: &initialization)
     bestGenerator = trainer.generator.stateDict()
     stepCount = 0
     history = ValidationHistory(patienceChecks: config.patienceChecks, maxSteps: config.maxSteps)
@@ -81,8 +83,12 @@ public final class GANTask: AlternatingTask {
     gradNormG = .nan
     gradNormD = .nan
     dError = .nan
-    // Losses of the untrained nets on one batch, so every loss has a value before its first step.
-    let (real, z) = (realBatch(), latentBatch())
+    // Losses of the untrained nets on one batch (a stream of its own), so every loss has a value
+    // before its first step.
+    var initial = SeededRandom(seed: streams.initialBatchSeed)
+    let real = data.batch(
+      (0..<config.batchSize).map { _ in initial.int(below: data.count) }, range: config.realRange)
+    let z = initial.normalTensor([config.batchSize, model.zSize])
     GradMode.withoutRecording {
       let fake = trainer.generator(Variable(z))
       let fakeLogits = trainer.discriminator(fake)
@@ -95,24 +101,23 @@ public final class GANTask: AlternatingTask {
     lossDEMA = lossD
   }
 
+  /// The next real batch (advances only the real-batch stream).
   func realBatch() -> Tensor {
-    let indices = (0..<config.batchSize).map { _ in rng.int(below: data.count) }
-    return data.batch(indices, range: config.realRange)
+    data.batch(streams.nextRealIndices(batchSize: config.batchSize, count: data.count), range: config.realRange)
   }
-
-  func latentBatch(_ n: Int? = nil) -> Tensor { rng.normalTensor([n ?? config.batchSize, model.zSize]) }
 
   public func step(_ action: Int) {
     precondition(action == 0 || action == 1, "action \(action) of the two-action GAN task")
     let decay = config.lossEMADecay
     if action == 0 {
-      let r = trainer.dStep(real: realBatch(), z: latentBatch())
+      let real = realBatch()
+      let r = trainer.dStep(real: real, z: streams.nextDiscriminatorNoise([config.batchSize, model.zSize]))
       lossD = r.loss
       lossDEMA = decay * lossDEMA + (1 - decay) * r.loss
       gradNormD = r.gradNorm
       dError = r.error
     } else {
-      let r = trainer.gStep(z: latentBatch())
+      let r = trainer.gStep(z: streams.nextGeneratorNoise([config.batchSize, model.zSize]))
       lossG = r.loss
       lossGEMA = decay * lossGEMA + (1 - decay) * r.loss
       gradNormG = r.gradNorm
@@ -143,7 +148,7 @@ public final class GANTask: AlternatingTask {
 
   private func check() {
     let score = inceptionScore(
-      count: config.isSamples, splits: config.isSplits, streamSeed: seed ^ UInt64(stepCount) &* 0x2545_F491_4F6C_DD1D)
+      count: config.isSamples, splits: config.isSplits, streamSeed: streams.checkSeed(step: stepCount))
     let value = score.mean.isFinite ? score.mean : 0
     latestIS = value
     let d = config.isEMADecay
@@ -188,7 +193,8 @@ public final class GANTask: AlternatingTask {
     if let cachedFinalIS { return cachedFinalIS }
     let current = trainer.generator.stateDict()
     try? trainer.generator.load(bestGenerator)
-    let score = inceptionScore(count: config.finalISSamples, splits: config.finalISSplits, streamSeed: seed ^ 0xF1A1)
+    let score = inceptionScore(
+      count: config.finalISSamples, splits: config.finalISSplits, streamSeed: streams.finalSeed)
     try? trainer.generator.load(current)
     let value = score.mean.isFinite ? score.mean : 0
     cachedFinalIS = value

@@ -1,0 +1,140 @@
+import Foundation
+import Pipeline
+import Store
+import XCTest
+
+final class GANStatsTests: XCTestCase {
+  func testSlopeOfAnExactLineHasZeroError() {
+    let x: [Double] = [0.1, 0.3, 0.5, 0.9]
+    let fit = GANStats.slope(x: x, y: x.map { 2 + 3 * $0 })
+    XCTAssertEqual(fit.slope, 3, accuracy: 1e-9)
+    XCTAssertEqual(fit.intercept, 2, accuracy: 1e-9)
+    XCTAssertEqual(fit.standardError, 0, accuracy: 1e-9)
+  }
+
+  func testSlopeStandardErrorMatchesTheFormula() {
+    // Sxy = Sxx = 5, so b = 1, a = 0; SE = sqrt(Σr²/(n−2) / Sxx).
+    let fit = GANStats.slope(x: [0, 1, 2, 3], y: [1, 0, 1, 4])
+    let b = 1.0
+    XCTAssertEqual(fit.slope, b, accuracy: 1e-9)
+    let a = 1.5 - b * 1.5
+    let r = [1.0, 0, 1, 4].enumerated().map { $0.element - a - b * Double($0.offset) }
+    XCTAssertEqual(fit.standardError, (r.map { $0 * $0 }.reduce(0, +) / 2 / 5).squareRoot(), accuracy: 1e-9)
+  }
+
+  func testIntervalUsesStudentT() {
+    let i = GANStats.interval([2, 3, 4])
+    XCTAssertEqual(i.mean, 3)
+    XCTAssertEqual(i.high - i.mean, 4.303 * 1 / 3.0.squareRoot(), accuracy: 1e-9)
+    XCTAssertTrue(i.excludesZero)
+    XCTAssertFalse(GANStats.interval([1, 2, 3]).excludesZero, "half-width 2.48 > mean 2")
+    XCTAssertFalse(GANStats.interval([-1, 1, 0.5]).excludesZero)
+  }
+
+  func testWilcoxonExactValues() {
+    // All 5 positive: p = 2/32.
+    XCTAssertEqual(GANStats.wilcoxon([1, 2, 3, 4, 5]), 2.0 / 32, accuracy: 1e-12)
+    // Symmetric signs give p = 1.
+    XCTAssertEqual(GANStats.wilcoxon([1, -1]), 1, accuracy: 1e-12)
+    // Ranks 1..6 with W+ = 1 + 2 = 3: P(W+ ≤ 3) = 5/64 (sums 0,1,2,3,3) → p = 10/64.
+    XCTAssertEqual(GANStats.wilcoxon([1, 2, -3, -4, -5, -6]), 10.0 / 64, accuracy: 1e-12)
+  }
+
+  func testPooledSD() {
+    XCTAssertEqual(GANStats.pooledSD([[1, 3], [10, 12, 14]]), ((2.0 + 8) / 3).squareRoot(), accuracy: 1e-12)
+  }
+}
+
+final class GANCalibrationAnalysisTests: XCTestCase {
+  func run(_ schedule: String, _ p: Float, _ seed: UInt64, _ draw: Int, _ finalIS: Float) -> GANCalibrationRun {
+    GANCalibrationRun(
+      schedule: schedule, probabilityG: p, seed: seed, draw: draw, finalIS: finalIS, bestISEMA: finalIS,
+      realizedG: p, steps: 100, outcome: "step cap", seconds: 0)
+  }
+
+  func testSeparatedSchedulesAreLearnable() {
+    var runs: [GANCalibrationRun] = []
+    for (s, base) in [(UInt64(1), Float(0)), (2, 0.2), (3, -0.1)] {
+      runs.append(run("5:1", 1.0 / 6, s, 0, 2 + base))
+      runs.append(run("1:1", 0.5, s, 0, 3.5 + base))
+      runs.append(run("1:5", 5.0 / 6, s, 0, 5.5 + base))
+      runs.append(run("coin P(G)=0.50", 0.5, s, 0, 3.6 + base))
+      runs.append(run("coin P(G)=0.50", 0.5, s, 1, 3.6 + base + (s == 2 ? 0.2 : -0.1)))
+    }
+    let a = GANCalibrationAnalysis(runs: runs, spreadFactor: 2)
+    XCTAssertEqual(a.schedules.map(\.name), ["5:1", "1:1", "1:5", "coin P(G)=0.50"])
+    XCTAssertEqual(a.best, "1:5")
+    XCTAssertEqual(a.worst, "5:1")
+    XCTAssertEqual(a.spread, 3.5, accuracy: 1e-5)
+    XCTAssertTrue(a.slope > 4)
+    XCTAssertEqual(a.pairDifferences.count, 3)
+    XCTAssertEqual(a.pairNoise, GANStats.meanSD([0.1, -0.2, 0.1]).sd, accuracy: 1e-5)
+    XCTAssertTrue(a.learnable, a.verdict)
+    XCTAssertTrue(a.bestMinusWorst.excludesZero)
+    XCTAssertTrue(a.episodesNeeded.isFinite && a.episodesNeeded > 0)
+  }
+
+  func testOverlappingSchedulesAreNot() {
+    var runs: [GANCalibrationRun] = []
+    for (s, noise) in [(UInt64(1), Float(1)), (2, -1), (3, 0)] {
+      runs.append(run("1:1", 0.5, s, 0, 3 + noise))
+      runs.append(run("1:3", 0.75, s, 0, 3.2 - noise))
+    }
+    let a = GANCalibrationAnalysis(runs: runs, spreadFactor: 2)
+    XCTAssertFalse(a.learnable, a.verdict)
+    XCTAssertTrue(a.verdict.hasPrefix("nothing to learn"))
+    XCTAssertTrue(a.pairNoise.isNaN, "no pairs were run")
+  }
+}
+
+/// `gan calibrate` end to end on a tiny fake MNIST (random pixels) in a temp folder.
+final class GANCalibrationStageTests: XCTestCase {
+  func testCalibrationWritesItsArtifact() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("gan-cal-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let dataDir = root + "/data"
+    try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+    var state: UInt64 = 1
+    func byte() -> UInt8 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return UInt8(truncatingIfNeeded: state >> 56)
+    }
+    let data = try ArtifactWriter(
+      path: "\(dataDir)/mnist.h5", provenance: Provenance(schema: "autoloss/dataset", schemaVersion: 1))
+    for (split, n) in [("train", 32), ("validation", 8), ("test", 16)] {
+      let g = try data.root.createGroup(split)
+      try g.write("images", (0..<(n * 784)).map { _ in byte() }, shape: [n, 1, 28, 28])
+      try g.write("labels", (0..<n).map { Int32($0 % 10) }, shape: [n])
+    }
+    try data.commit()
+    let context = StageContext(
+      artifactRoot: root + "/artifacts", dataRoot: dataDir, profile: "none", configRoot: root + "/configs", workers: 2,
+      showProgress: false)
+    var scorer = ScorerConfig()
+    scorer.steps = 2
+    scorer.batchSize = 8
+    scorer.isSplits = 1
+    _ = try ScorerStage(dataset: "mnist", config: scorer, context: context).run()
+    let config = try GANExperimentConfig.load(
+      context: context,
+      overrides: [
+        "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
+        "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
+        "calibration.coins=[0.5]", "calibration.ratios=[[1,1]]", "calibration.seeds=2", "calibration.pairCoin=0.5",
+      ])
+    let result = try GANCalibrationStage(config: config, context: context).run()
+    let artifact = try XCTUnwrap(result.artifact)
+    XCTAssertTrue(artifact.path.contains("/gan-calibration/gan-mnist/"))
+    XCTAssertEqual(result.analysis.schedules.map(\.name), ["coin P(G)=0.50", "1:1"])
+    XCTAssertEqual(result.analysis.pairDifferences.count, 2)
+    let file = try ArtifactReader.open(artifact.path, schema: GANCalibrationStage.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    XCTAssertEqual(try file.root.group("runs").read("final_is", as: Float.self).values.count, 6)
+    XCTAssertEqual(try file.root.group("runs").readStrings("schedule").filter { $0 == "1:1" }.count, 2)
+    XCTAssertFalse(try file.root.attributeString("verdict").isEmpty)
+    // The same seed and schedule twice gives the same IS (common random numbers, no hidden state).
+    let again = try GANCalibrationStage(config: config, context: context).run()
+    XCTAssertEqual(
+      again.analysis.schedules.map(\.finalIS), result.analysis.schedules.map(\.finalIS))
+  }
+}
