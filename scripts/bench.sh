@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks one training step of every task model: ours (`autoloss bench`) beside PyTorch's
-# (scripts/bench_torch.py, 1 thread) when torch is importable, with the ratio ours/torch.
+# (scripts/bench_torch.py, 1 thread) when torch is importable, with the ratio ours/torch; the D step's
+# heaviest convolution through oneDNN and through im2col + OpenBLAS (d_conv2_*, GFLOP/s); and whole
+# regression/classification controller-training episodes with where their time goes (*_episode).
 #
 # The machine may be shared, so ours and torch alternate model by model for BENCH_ROUNDS rounds and
 # the table shows the median over rounds of each side's median step time. Without torch only ours
@@ -26,7 +28,7 @@ echo "building release ..." >&2
 swift build -c release --scratch-path "$SCRATCH" >&2
 BIN="$SCRATCH/release/autoloss"
 
-MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512,regression_episode,classification_episode}
+MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512,d_conv2_onednn,d_conv2_im2col,regression_episode,classification_episode}
 IFS=, read -r -a MODEL_LIST <<<"$MODELS"
 
 # A python that can import torch, if any.
@@ -44,7 +46,8 @@ trap 'rm -rf "$TMP"' EXIT
 run_ours() { "$BIN" bench --repeats "$REPEATS" --only "$2" >"$TMP/ours.$1.$2.json" 2>/dev/null; }
 run_torch() {
   [ -n "$TORCH_PY" ] || return 0
-  case $2 in *_episode) return 0 ;; esac  # whole AutoLoss episodes have no PyTorch counterpart
+  # whole AutoLoss episodes and the engine's two conv paths have no PyTorch counterpart
+  case $2 in *_episode | d_conv2_*) return 0 ;; esac
   local only=$2
   [ "$2" = sgemm512 ] && only="sgemm512,sgemm512_torch"
   "$TORCH_PY" scripts/bench_torch.py --repeats "$REPEATS" --only "$only" >"$TMP/torch.$1.$2.json" 2>/dev/null

@@ -30,12 +30,12 @@ public func conv2d(
   let (wv, bv) = (weight.value, bias?.value)
   let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   let dnnlShape = DNNLConvShape(transposed: false, n: n, c: c, h: h, w: w, o: o, g, bias: bias != nil)
-  if DNNLConv.preferred(dnnlShape),
+  if DNNLConv.preferred(dnnlShape, .forward),
     let y = DNNLConv.forward(dnnlShape, x: x.value.data, weight: wv.data, bias: bv?.data)
   {
     return Variable.make(Tensor(shape: [n, o, g.outH, g.outW], data: y), inputs) { grad in
       DNNLConv.backward(dnnlShape, x: x, weight: weight, bias: bias, grad: grad) {
-        conv2dIm2colBackward(x, weight, bias: bias, g, grad: $0)
+        conv2dIm2colBackward(x, weight, bias: bias, g, grad: $0, input: $1, parameters: $2)
       }
     }
   }
@@ -73,16 +73,20 @@ public func conv2d(
   }
 }
 
-/// The backward pass of ``conv2d(_:_:bias:stride:padding:)`` by im2col + GEMM, chunk by chunk.
-func conv2dIm2colBackward(_ x: Variable, _ weight: Variable, bias: Variable?, _ g: ConvGeometry, grad: Tensor) {
+/// The backward pass of ``conv2d(_:_:bias:stride:padding:)`` by im2col + GEMM, chunk by chunk: the
+/// input gradient when `input`, the weight and bias gradients when `parameters` (each only where needed).
+func conv2dIm2colBackward(
+  _ x: Variable, _ weight: Variable, bias: Variable?, _ g: ConvGeometry, grad: Tensor, input: Bool = true,
+  parameters: Bool = true
+) {
   let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
   let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
   let (k, p, chw) = (c * kh * kw, g.outPlane, c * h * w)
   let wv = weight.value
   let nb = ConvKernels.batchChunk(perImage: max(k * p, o * p, chw), batch: n)
-  let needW = weight.requiresGrad
-  let needB = bias?.requiresGrad ?? false
-  let needX = x.requiresGrad
+  let needW = parameters && weight.requiresGrad
+  let needB = parameters && (bias?.requiresGrad ?? false)
+  let needX = input && x.requiresGrad
   if !(needW || needB || needX) { return }
   var dw = needW ? [Float](repeating: 0, count: o * k) : []
   var db = needB ? [Float](repeating: 0, count: o) : []
@@ -175,12 +179,12 @@ public func convTranspose2d(
   let (wv, bv) = (weight.value, bias?.value)
   let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   let dnnlShape = DNNLConvShape(transposed: true, n: n, c: c, h: h, w: w, o: o, g, bias: bias != nil)
-  if DNNLConv.preferred(dnnlShape),
+  if DNNLConv.preferred(dnnlShape, .forward),
     let y = DNNLConv.forward(dnnlShape, x: x.value.data, weight: wv.data, bias: bv?.data)
   {
     return Variable.make(Tensor(shape: [n, o, oh, ow], data: y), inputs) { grad in
       DNNLConv.backward(dnnlShape, x: x, weight: weight, bias: bias, grad: grad) {
-        convTranspose2dIm2colBackward(x, weight, bias: bias, g, grad: $0)
+        convTranspose2dIm2colBackward(x, weight, bias: bias, g, grad: $0, input: $1, parameters: $2)
       }
     }
   }
@@ -219,9 +223,11 @@ public func convTranspose2d(
   }
 }
 
-/// The backward pass of ``convTranspose2d(_:_:bias:stride:padding:outputPadding:)`` by im2col + GEMM.
+/// The backward pass of ``convTranspose2d(_:_:bias:stride:padding:outputPadding:)`` by im2col + GEMM:
+/// the input gradient when `input`, the weight and bias gradients when `parameters`.
 func convTranspose2dIm2colBackward(
-  _ x: Variable, _ weight: Variable, bias: Variable?, _ g: ConvGeometry, grad: Tensor
+  _ x: Variable, _ weight: Variable, bias: Variable?, _ g: ConvGeometry, grad: Tensor, input: Bool = true,
+  parameters: Bool = true
 ) {
   let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
   let (o, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
@@ -230,8 +236,8 @@ func convTranspose2dIm2colBackward(
   let ohw = o * plane
   let wv = weight.value
   let nb = ConvKernels.batchChunk(perImage: max(kk * hw, ohw, chw), batch: n)
-  let needW = weight.requiresGrad
-  let needX = x.requiresGrad
+  let needW = parameters && weight.requiresGrad
+  let needX = input && x.requiresGrad
   if needW || needX {
     var dw = needW ? [Float](repeating: 0, count: c * kk) : []
     var dx = ConvKernels.uninitialized(needX ? n * chw : 0) { _ in }  // every chunk writes its rows
@@ -275,7 +281,7 @@ func convTranspose2dIm2colBackward(
     if needW { weight.accumulate(Tensor(shape: wv.shape, data: dw)) }
     if needX { x.accumulate(Tensor(shape: [n, c, h, w], data: dx)) }
   }
-  if let bias, bias.requiresGrad {
+  if parameters, let bias, bias.requiresGrad {
     let db = ConvKernels.zeroed(o) { dst in
       grad.data.withUnsafeBufferPointer { pg in
         for img in 0..<n {

@@ -6,10 +6,16 @@ import CDNNL
 
 /// oneDNN convolution calls on plain Swift arrays.
 enum DNNLConv {
-  /// Whether `shape` should run through oneDNN: it is enabled, available, and the shape is one where
+  /// Whether `kind` of `shape` should run through oneDNN: it is enabled, available, and the shape is one where
   /// oneDNN's primitives beat im2col + OpenBLAS (measured per layer of the DCGAN and the scorer).
-  static func preferred(_ shape: DNNLConvShape) -> Bool {
-    DNNL.convolutions && DNNL.available
+  static func preferred(_ shape: DNNLConvShape, _ kind: DNNLConvKind) -> Bool {
+    guard DNNL.convolutions && DNNL.available else { return false }
+    switch kind {
+    case .forward, .backwardData: return true
+    // with one input channel (the first layer of D and of the scorer) oneDNN's weight gradient runs
+    // at a fraction of the GEMM's speed: 8 against ~50 GFLOP/s
+    case .backwardWeights: return shape.transposed ? shape.o > 1 : shape.c > 1
+    }
   }
 
   /// The forward output `[n, o, oh, ow]`, or nil.
@@ -81,27 +87,27 @@ enum DNNLConv {
 
 extension DNNLConv {
   /// The backward pass of a convolution whose forward ran through oneDNN: backward-data for the input
-  /// gradient, backward-weights for the weight and bias gradients; `fallback` (the im2col backward)
-  /// runs instead if oneDNN fails on either.
+  /// gradient and backward-weights for the weight and bias gradients, each through oneDNN where
+  /// ``preferred(_:_:)`` says so and otherwise through `im2col(grad, input, parameters)`, which also
+  /// takes over a part that oneDNN fails on.
   static func backward(
-    _ s: DNNLConvShape, x: Variable, weight: Variable, bias: Variable?, grad: Tensor, fallback: (Tensor) -> Void
+    _ s: DNNLConvShape, x: Variable, weight: Variable, bias: Variable?, grad: Tensor,
+    im2col: (Tensor, _ input: Bool, _ parameters: Bool) -> Void
   ) {
-    let needX = x.requiresGrad
-    let needW = weight.requiresGrad || (bias?.requiresGrad ?? false)
-    var dx: [Float]?
-    var dwb: (dw: [Float], db: [Float])?
-    if needX {
-      dx = backwardData(s, grad: grad.data, weight: weight.value.data)
-      if dx == nil { return fallback(grad) }
+    if x.requiresGrad {
+      if preferred(s, .backwardData), let dx = backwardData(s, grad: grad.data, weight: weight.value.data) {
+        x.accumulate(Tensor(shape: x.shape, data: dx))
+      } else {
+        im2col(grad, true, false)
+      }
     }
-    if needW {
-      dwb = backwardWeights(s, x: x.value.data, grad: grad.data)
-      if dwb == nil { return fallback(grad) }
-    }
-    if let dx { x.accumulate(Tensor(shape: x.shape, data: dx)) }
-    if let dwb {
-      weight.accumulate(Tensor(shape: weight.shape, data: dwb.dw))
-      if let bias { bias.accumulate(Tensor(shape: bias.shape, data: dwb.db)) }
+    if weight.requiresGrad || (bias?.requiresGrad ?? false) {
+      if preferred(s, .backwardWeights), let (dw, db) = backwardWeights(s, x: x.value.data, grad: grad.data) {
+        weight.accumulate(Tensor(shape: weight.shape, data: dw))
+        if let bias { bias.accumulate(Tensor(shape: bias.shape, data: db)) }
+      } else {
+        im2col(grad, false, true)
+      }
     }
   }
 }
