@@ -13,6 +13,7 @@
 #   BENCH_REPEATS  timed repeats per model and round (default 7)
 #   BENCH_ONLY     comma-separated subset of models
 #   BENCH_SCRATCH  SwiftPM scratch path (default .build)
+#   BENCH_BIN      time this autoloss binary instead of building one
 #   BENCH_PYTHON   python with torch (default: .venv-torch/bin/python from `make bench-deps`, then python3)
 #   BENCH_OUT      where the merged JSON is written (default .build-bench-results/latest.json)
 set -euo pipefail
@@ -24,9 +25,13 @@ SCRATCH=${BENCH_SCRATCH:-.build}
 OUT=${BENCH_OUT:-.build-bench-results/latest.json}
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-echo "building release ..." >&2
-swift build -c release --scratch-path "$SCRATCH" >&2
-BIN="$SCRATCH/release/autoloss"
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$BENCH_BIN  # an already built autoloss binary (no build step)
+else
+  echo "building release ..." >&2
+  swift build -c release --scratch-path "$SCRATCH" >&2
+  BIN="$SCRATCH/release/autoloss"
+fi
 
 MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512,d_conv2_onednn,d_conv2_im2col,regression_episode,classification_episode}
 IFS=, read -r -a MODEL_LIST <<<"$MODELS"
