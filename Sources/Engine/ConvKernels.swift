@@ -192,18 +192,18 @@ enum ConvKernels {
       dst.update(from: src, count: runs * length)
     } else if length & 7 == 0 {
       for r in 0..<runs {
-        let (s, d) = (UnsafeRawPointer(src + r * step), UnsafeMutableRawPointer(dst + r * length))
+        let (s, d) = (UnsafeRawPointer(src + r &* step), UnsafeMutableRawPointer(dst + r &* length))
         var offset = 0
         while offset < length * 4 {
           d.storeBytes(
             of: s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), toByteOffset: offset,
             as: SIMD8<Float>.self)
-          offset += 32
+          offset &+= 32
         }
       }
     } else {
       for r in 0..<runs {
-        let (s, d) = (src + r * step, dst + r * length)
+        let (s, d) = (src + r &* step, dst + r &* length)
         for t in 0..<length { d[t] = s[t] }
       }
     }
@@ -217,19 +217,19 @@ enum ConvKernels {
   ) {
     if length & 7 == 0 {
       for r in 0..<runs {
-        let (s, d) = (UnsafeRawPointer(src + r * length), UnsafeMutableRawPointer(dst + r * step))
+        let (s, d) = (UnsafeRawPointer(src + r &* length), UnsafeMutableRawPointer(dst + r &* step))
         var offset = 0
         while offset < length * 4 {
           let sum =
             d.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
             + s.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
           d.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Float>.self)
-          offset += 32
+          offset &+= 32
         }
       }
     } else {
       for r in 0..<runs {
-        let (s, d) = (src + r * length, dst + r * step)
+        let (s, d) = (src + r &* length, dst + r &* step)
         for t in 0..<length { d[t] += s[t] }
       }
     }
@@ -266,14 +266,14 @@ extension ConvKernels {
   static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
     var acc = SIMD8<Float>(repeating: 0)
     var t = 0
-    while t + 8 <= count {
+    while t &+ 8 <= count {
       acc += UnsafeRawPointer(p + t).loadUnaligned(as: SIMD8<Float>.self)
-      t += 8
+      t &+= 8
     }
     var total = acc.sum()
     while t < count {
       total += p[t]
-      t += 1
+      t &+= 1
     }
     return total
   }

@@ -28,6 +28,17 @@ public func conv2d(
   let g = ConvGeometry.conv(inH: h, inW: w, kh: kh, kw: kw, stride: stride, padding: padding)
   let (k, p, chw) = (c * kh * kw, g.outPlane, c * h * w)
   let (wv, bv) = (weight.value, bias?.value)
+  let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+  let dnnlShape = DNNLConvShape(transposed: false, n: n, c: c, h: h, w: w, o: o, g, bias: bias != nil)
+  if DNNLConv.preferred(dnnlShape, .forward),
+    let y = DNNLConv.forward(dnnlShape, x: x.value.data, weight: wv.data, bias: bv?.data)
+  {
+    return Variable.make(Tensor(shape: [n, o, g.outH, g.outW], data: y), inputs) { grad in
+      DNNLConv.backward(dnnlShape, x: x, weight: weight, bias: bias, grad: grad) {
+        conv2dIm2colBackward(x, weight, bias: bias, g, grad: $0, input: $1, parameters: $2)
+      }
+    }
+  }
   let nb = ConvKernels.batchChunk(perImage: max(k * p, o * p, chw), batch: n)
 
   let out = ConvKernels.uninitialized(n * o * p) { dst in
@@ -57,65 +68,78 @@ public func conv2d(
       }
     }
   }
-  let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   return Variable.make(Tensor(shape: [n, o, g.outH, g.outW], data: out), inputs) { grad in
-    let needW = weight.requiresGrad
-    let needB = bias?.requiresGrad ?? false
-    let needX = x.requiresGrad
-    if !(needW || needB || needX) { return }
-    var dw = needW ? [Float](repeating: 0, count: o * k) : []
-    var db = needB ? [Float](repeating: 0, count: o) : []
-    var dx = ConvKernels.uninitialized(needX ? n * chw : 0) { _ in }  // every chunk writes its rows
-    let gT = ConvKernels.Scratch(o * p * nb)
-    let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
-    let col = ConvKernels.Scratch(needW || needX ? k * p * nb : 0)
-    let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
-    defer {
-      gT.free()
-      xT.free()
-      col.free()
-      dxT.free()
-    }
-    grad.data.withUnsafeBufferPointer { pg in
-      x.value.data.withUnsafeBufferPointer { px in
-        wv.data.withUnsafeBufferPointer { pw in
-          for (n0, m) in ConvKernels.chunks(n, nb) {
-            // gT[o, p·m + t] = grad[n0 + t, o, p]
-            let src = pg.baseAddress! + n0 * o * p
-            for ch in 0..<o {
-              TransposeKernels.transpose(
-                src + ch * p, rows: m, cols: p, srcStride: o * p, gT.p + ch * p * m, dstStride: m)
+    conv2dIm2colBackward(x, weight, bias: bias, g, grad: grad)
+  }
+}
+
+/// The backward pass of ``conv2d(_:_:bias:stride:padding:)`` by im2col + GEMM, chunk by chunk: the
+/// input gradient when `input`, the weight and bias gradients when `parameters` (each only where needed).
+func conv2dIm2colBackward(
+  _ x: Variable, _ weight: Variable, bias: Variable?, _ g: ConvGeometry, grad: Tensor, input: Bool = true,
+  parameters: Bool = true
+) {
+  let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+  let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+  let (k, p, chw) = (c * kh * kw, g.outPlane, c * h * w)
+  let wv = weight.value
+  let nb = ConvKernels.batchChunk(perImage: max(k * p, o * p, chw), batch: n)
+  let needW = parameters && weight.requiresGrad
+  let needB = parameters && (bias?.requiresGrad ?? false)
+  let needX = input && x.requiresGrad
+  if !(needW || needB || needX) { return }
+  var dw = needW ? [Float](repeating: 0, count: o * k) : []
+  var db = needB ? [Float](repeating: 0, count: o) : []
+  var dx = ConvKernels.uninitialized(needX ? n * chw : 0) { _ in }  // every chunk writes its rows
+  let gT = ConvKernels.Scratch(o * p * nb)
+  let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
+  let col = ConvKernels.Scratch(needW || needX ? k * p * nb : 0)
+  let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
+  defer {
+    gT.free()
+    xT.free()
+    col.free()
+    dxT.free()
+  }
+  grad.data.withUnsafeBufferPointer { pg in
+    x.value.data.withUnsafeBufferPointer { px in
+      wv.data.withUnsafeBufferPointer { pw in
+        for (n0, m) in ConvKernels.chunks(n, nb) {
+          // gT[o, p·m + t] = grad[n0 + t, o, p]
+          let src = pg.baseAddress! + n0 * o * p
+          for ch in 0..<o {
+            TransposeKernels.transpose(
+              src + ch * p, rows: m, cols: p, srcStride: o * p, gT.p + ch * p * m, dstStride: m)
+          }
+          if needB {
+            for r in 0..<o { db[r] += ConvKernels.sum(gT.p + r * p * m, count: p * m) }
+          }
+          if needW {
+            // dW[O, K] += gT[O, P·m] · colᵀ, with the chunk unfolded again
+            TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+            ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
+            dw.withUnsafeMutableBufferPointer {
+              BLAS.gemm(
+                transA: false, transB: true, m: o, n: k, k: p * m, gT.p, col.p, beta: n0 == 0 ? 0 : 1,
+                $0.baseAddress!)
             }
-            if needB {
-              for r in 0..<o { db[r] += ConvKernels.sum(gT.p + r * p * m, count: p * m) }
-            }
-            if needW {
-              // dW[O, K] += gT[O, P·m] · colᵀ, with the chunk unfolded again
-              TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
-              ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
-              dw.withUnsafeMutableBufferPointer {
-                BLAS.gemm(
-                  transA: false, transB: true, m: o, n: k, k: p * m, gT.p, col.p, beta: n0 == 0 ? 0 : 1,
-                  $0.baseAddress!)
-              }
-            }
-            if needX {
-              // dcol[K, P·m] = Wᵀ · gT, folded back onto [C, H, W, m], then transposed into dx[n0..<n0+m]
-              BLAS.gemm(transA: true, transB: false, m: k, n: p * m, k: o, pw.baseAddress!, gT.p, col.p)
-              dxT.p.update(repeating: 0, count: chw * m)
-              ConvKernels.col2im(col.p, batch: m, channels: c, g, dxT.p)
-              dx.withUnsafeMutableBufferPointer {
-                TransposeKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
-              }
+          }
+          if needX {
+            // dcol[K, P·m] = Wᵀ · gT, folded back onto [C, H, W, m], then transposed into dx[n0..<n0+m]
+            BLAS.gemm(transA: true, transB: false, m: k, n: p * m, k: o, pw.baseAddress!, gT.p, col.p)
+            dxT.p.update(repeating: 0, count: chw * m)
+            ConvKernels.col2im(col.p, batch: m, channels: c, g, dxT.p)
+            dx.withUnsafeMutableBufferPointer {
+              TransposeKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
             }
           }
         }
       }
     }
-    if needW { weight.accumulate(Tensor(shape: wv.shape, data: dw)) }
-    if let bias, needB { bias.accumulate(Tensor(shape: [o], data: db)) }
-    if needX { x.accumulate(Tensor(shape: [n, c, h, w], data: dx)) }
   }
+  if needW { weight.accumulate(Tensor(shape: wv.shape, data: dw)) }
+  if let bias, needB { bias.accumulate(Tensor(shape: [o], data: db)) }
+  if needX { x.accumulate(Tensor(shape: [n, c, h, w], data: dx)) }
 }
 
 /// 2-D transposed convolution (the adjoint of ``conv2d(_:_:bias:stride:padding:)`` with respect
@@ -155,6 +179,17 @@ public func convTranspose2d(
   let plane = oh * ow
   let ohw = o * plane
   let (wv, bv) = (weight.value, bias?.value)
+  let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+  let dnnlShape = DNNLConvShape(transposed: true, n: n, c: c, h: h, w: w, o: o, g, bias: bias != nil)
+  if DNNLConv.preferred(dnnlShape, .forward),
+    let y = DNNLConv.forward(dnnlShape, x: x.value.data, weight: wv.data, bias: bv?.data)
+  {
+    return Variable.make(Tensor(shape: [n, o, oh, ow], data: y), inputs) { grad in
+      DNNLConv.backward(dnnlShape, x: x, weight: weight, bias: bias, grad: grad) {
+        convTranspose2dIm2colBackward(x, weight, bias: bias, g, grad: $0, input: $1, parameters: $2)
+      }
+    }
+  }
   let nb = ConvKernels.batchChunk(perImage: max(kk * hw, ohw, chw), batch: n)
 
   let out = ConvKernels.uninitialized(n * ohw) { dst in
@@ -185,65 +220,80 @@ public func convTranspose2d(
       }
     }
   }
-  let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   return Variable.make(Tensor(shape: [n, o, oh, ow], data: out), inputs) { grad in
-    let needW = weight.requiresGrad
-    let needX = x.requiresGrad
-    if needW || needX {
-      var dw = needW ? [Float](repeating: 0, count: c * kk) : []
-      var dx = ConvKernels.uninitialized(needX ? n * chw : 0) { _ in }  // every chunk writes its rows
-      let gT = ConvKernels.Scratch(ohw * nb)
-      let gcol = ConvKernels.Scratch(kk * hw * nb)
-      let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
-      let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
-      defer {
-        gT.free()
-        gcol.free()
-        xT.free()
-        dxT.free()
+    convTranspose2dIm2colBackward(x, weight, bias: bias, g, grad: grad)
+  }
+}
+
+/// The backward pass of ``convTranspose2d(_:_:bias:stride:padding:outputPadding:)`` by im2col + GEMM:
+/// the input gradient when `input`, the weight and bias gradients when `parameters`.
+func convTranspose2dIm2colBackward(
+  _ x: Variable, _ weight: Variable, bias: Variable?, _ g: ConvGeometry, grad: Tensor, input: Bool = true,
+  parameters: Bool = true
+) {
+  let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+  let (o, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
+  let (kk, hw, chw) = (o * kh * kw, h * w, c * h * w)
+  let plane = g.inH * g.inW
+  let ohw = o * plane
+  let wv = weight.value
+  let nb = ConvKernels.batchChunk(perImage: max(kk * hw, ohw, chw), batch: n)
+  let needW = parameters && weight.requiresGrad
+  let needX = input && x.requiresGrad
+  if needW || needX {
+    var dw = needW ? [Float](repeating: 0, count: c * kk) : []
+    var dx = ConvKernels.uninitialized(needX ? n * chw : 0) { _ in }  // every chunk writes its rows
+    let gT = ConvKernels.Scratch(ohw * nb)
+    let gcol = ConvKernels.Scratch(kk * hw * nb)
+    let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
+    let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
+    defer {
+      gT.free()
+      gcol.free()
+      xT.free()
+      dxT.free()
+    }
+    grad.data.withUnsafeBufferPointer { pg in
+      x.value.data.withUnsafeBufferPointer { px in
+        wv.data.withUnsafeBufferPointer { pw in
+          for (n0, m) in ConvKernels.chunks(n, nb) {
+            // gcol [O·kh·kw, H·W·m]: the chunk's batch-innermost gradient unfolded with the same geometry
+            TransposeKernels.transpose(pg.baseAddress! + n0 * ohw, rows: m, cols: ohw, gT.p)
+            ConvKernels.im2col(gT.p, batch: m, channels: o, g, gcol.p)
+            if needW {
+              // dW[C, O·kh·kw] += xT[C, H·W·m] · gcolᵀ
+              TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+              dw.withUnsafeMutableBufferPointer {
+                BLAS.gemm(
+                  transA: false, transB: true, m: c, n: kk, k: hw * m, xT.p, gcol.p, beta: n0 == 0 ? 0 : 1,
+                  $0.baseAddress!)
+              }
+            }
+            if needX {
+              // dxT[C, H·W·m] = W[C, O·kh·kw] · gcol, transposed into dx[n0..<n0+m]
+              BLAS.gemm(transA: false, transB: false, m: c, n: hw * m, k: kk, pw.baseAddress!, gcol.p, dxT.p)
+              dx.withUnsafeMutableBufferPointer {
+                TransposeKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
+              }
+            }
+          }
+        }
       }
+    }
+    if needW { weight.accumulate(Tensor(shape: wv.shape, data: dw)) }
+    if needX { x.accumulate(Tensor(shape: [n, c, h, w], data: dx)) }
+  }
+  if parameters, let bias, bias.requiresGrad {
+    let db = ConvKernels.zeroed(o) { dst in
       grad.data.withUnsafeBufferPointer { pg in
-        x.value.data.withUnsafeBufferPointer { px in
-          wv.data.withUnsafeBufferPointer { pw in
-            for (n0, m) in ConvKernels.chunks(n, nb) {
-              // gcol [O·kh·kw, H·W·m]: the chunk's batch-innermost gradient unfolded with the same geometry
-              TransposeKernels.transpose(pg.baseAddress! + n0 * ohw, rows: m, cols: ohw, gT.p)
-              ConvKernels.im2col(gT.p, batch: m, channels: o, g, gcol.p)
-              if needW {
-                // dW[C, O·kh·kw] += xT[C, H·W·m] · gcolᵀ
-                TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
-                dw.withUnsafeMutableBufferPointer {
-                  BLAS.gemm(
-                    transA: false, transB: true, m: c, n: kk, k: hw * m, xT.p, gcol.p, beta: n0 == 0 ? 0 : 1,
-                    $0.baseAddress!)
-                }
-              }
-              if needX {
-                // dxT[C, H·W·m] = W[C, O·kh·kw] · gcol, transposed into dx[n0..<n0+m]
-                BLAS.gemm(transA: false, transB: false, m: c, n: hw * m, k: kk, pw.baseAddress!, gcol.p, dxT.p)
-                dx.withUnsafeMutableBufferPointer {
-                  TransposeKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
-                }
-              }
-            }
+        for img in 0..<n {
+          for ch in 0..<o {
+            dst[ch] += ConvKernels.sum(pg.baseAddress! + (img * o + ch) * plane, count: plane)
           }
         }
       }
-      if needW { weight.accumulate(Tensor(shape: wv.shape, data: dw)) }
-      if needX { x.accumulate(Tensor(shape: [n, c, h, w], data: dx)) }
     }
-    if let bias, bias.requiresGrad {
-      let db = ConvKernels.zeroed(o) { dst in
-        grad.data.withUnsafeBufferPointer { pg in
-          for img in 0..<n {
-            for ch in 0..<o {
-              dst[ch] += ConvKernels.sum(pg.baseAddress! + (img * o + ch) * plane, count: plane)
-            }
-          }
-        }
-      }
-      bias.accumulate(Tensor(shape: [o], data: db))
-    }
+    bias.accumulate(Tensor(shape: [o], data: db))
   }
 }
 

@@ -42,8 +42,8 @@ enum TransposeKernels {
       for c in stride(from: 0, to: cols4, by: 4) {
         for r in stride(from: r0, to: r1, by: 4) {
           tile(
-            src + r * srcStride + c, srcStride: srcStride, dst + c * dstStride + r, dstStride: dstStride, bias: b,
-            accumulate: accumulate)
+            src + (r &* srcStride &+ c), srcStride: srcStride, dst + (c &* dstStride &+ r), dstStride: dstStride,
+            bias: b, accumulate: accumulate)
         }
       }
     }
@@ -68,7 +68,7 @@ enum TransposeKernels {
       UnsafeMutableRawPointer(p).storeBytes(of: sum, as: SIMD4<Float>.self)
     }
     let (a0, a1) = (load(src), load(src + srcStride))
-    let (a2, a3) = (load(src + 2 * srcStride), load(src + 3 * srcStride))
+    let (a2, a3) = (load(src + 2 &* srcStride), load(src + 3 &* srcStride))
     // interleave row pairs (unpcklps / unpckhps), then join the halves (movlhps / movhlps)
     let t0 = SIMD4(a0[0], a1[0], a0[1], a1[1])
     let t1 = SIMD4(a2[0], a3[0], a2[1], a3[1])
@@ -76,7 +76,7 @@ enum TransposeKernels {
     let t3 = SIMD4(a2[2], a3[2], a2[3], a3[3])
     store(SIMD4(t0[0], t0[1], t1[0], t1[1]), dst)
     store(SIMD4(t0[2], t0[3], t1[2], t1[3]), dst + dstStride)
-    store(SIMD4(t2[0], t2[1], t3[0], t3[1]), dst + 2 * dstStride)
-    store(SIMD4(t2[2], t2[3], t3[2], t3[3]), dst + 3 * dstStride)
+    store(SIMD4(t2[0], t2[1], t3[0], t3[1]), dst + 2 &* dstStride)
+    store(SIMD4(t2[2], t2[3], t3[2], t3[3]), dst + 3 &* dstStride)
   }
 }

@@ -30,6 +30,9 @@ public struct BenchCase {
   public var flops: Double
   /// Builds the workload and returns one step.
   public var make: () -> () -> Void
+  /// For composite workloads (whole episodes): named parts of the time, read after the timing and
+  /// reported as extra results `name:part` (milliseconds per task step).
+  public var parts: (() -> [(String, Double)])?
 
   public init(name: String, flops: Double, make: @escaping () -> () -> Void) {
     self.name = name
@@ -133,10 +136,14 @@ extension BenchHarness {
   public static func run(
     _ cases: [BenchCase], repeats: Int, warmup: Int, progress: (String, BenchResult) -> Void = { _, _ in }
   ) -> [(String, BenchResult)] {
-    cases.map { c in
+    cases.flatMap { c in
       let r = measure(c, repeats: repeats, warmup: warmup)
       progress(c.name, r)
-      return (c.name, r)
+      let parts = (c.parts?() ?? []).map { part, ms in
+        ("\(c.name):\(part)", BenchResult(ms: ms, gflops: 0, repeats: r.repeats, stepsPerRepeat: r.stepsPerRepeat))
+      }
+      for (name, result) in parts { progress(name, result) }
+      return [(c.name, r)] + parts
     }
   }
 }

@@ -6,7 +6,10 @@ import Tasks
 public enum BenchCatalog {
   /// Every case, in report order.
   public static func all() -> [BenchCase] {
-    [regression(), mlp(), dcganDStep(), dcganGStep(), scorer(), nmt(), sgemm(512)]
+    [
+      regression(), mlp(), dcganDStep(), dcganGStep(), scorer(), nmt(), sgemm(512), dConv2(oneDNN: true),
+      dConv2(oneDNN: false), regressionEpisode(), classificationEpisode(),
+    ]
   }
 
   /// The names of ``all()``, without building anything.

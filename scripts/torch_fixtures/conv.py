@@ -6,7 +6,7 @@ batch norm), float32, under 50 KB each. Each group holds the
 inputs, parameters, the output, a random projection R, and the gradients of sum(out * R) with respect
 to every input. Computed in float64, stored as float32. Needs torch, numpy and h5py:
 
-    /work/.venv-torch/bin/python scripts/torch_fixtures/conv.py
+    .venv-torch/bin/python scripts/torch_fixtures/conv.py
 
 Groups (conv_fixtures.h5):
   conv2d_same      stride 2, TensorFlow 'SAME' padding (emulated with F.pad: extra row/col bottom/right)
