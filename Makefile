@@ -31,6 +31,7 @@ build: deps
 test: deps
 	$(SWIFT) test
 	./scripts/smoke_pipeline_test.sh
+	./scripts/fault_injection_test.sh
 
 ## bench: time one training step of every task model; beside PyTorch's when torch is installed
 bench: build

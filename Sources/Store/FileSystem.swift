@@ -90,4 +90,36 @@ enum FileSystem {
   }
 
   static func remove(_ path: String) { unlink(path) }
+
+  /// Removes `path` and everything below it; a missing path is not an error.
+  static func removeTree(_ path: String) throws {
+    guard exists(path) else { return }
+    do {
+      try FileManager.default.removeItem(atPath: path)
+    } catch {
+      throw StoreError(.io, path: path, "cannot remove stale output: \(error.localizedDescription)")
+    }
+  }
+
+  /// The names in `folder` (none if it does not exist); throws if it exists but cannot be listed.
+  static func list(_ folder: String) throws -> [String] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+      return []
+    }
+    do {
+      return try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+    } catch {
+      throw StoreError(.io, path: folder, "cannot list the folder: \(error.localizedDescription)")
+    }
+  }
+
+  /// Removes the temporary files (`.tmp-<prefix>…`) a killed writer left in `folder`. Call it only
+  /// while holding the lock that every writer of those files takes (see `FolderLock`).
+  @discardableResult
+  static func removeStaleTemporaries(in folder: String, prefix: String = "") throws -> [String] {
+    let stale = try list(folder).filter { $0.hasPrefix(".tmp-" + prefix) }
+    for name in stale { try removeTree((folder as NSString).appendingPathComponent(name)) }
+    return stale
+  }
 }
