@@ -12,6 +12,10 @@ equal bits) and must be identical, except:
     tool_version, git_commit, inputs (paths and SHA-256 of the inputs, which differ with created_at);
   - datasets and attributes documented as wall-clock time: any name containing 'seconds';
   - names given with --tolerance NAME=REL (relative tolerance for that dataset or attribute name).
+In string values (notes, configs, labels) three things are normalized before comparing, since they
+name where and when a run happened, not what it computed: the two roots' paths (-> <ROOT>), artifact
+version file names (vNNNN.h5: a rerun after a kill may commit a stage twice, so versions differ) and
+durations in seconds ('26 s' -> '<t> s').
 The report folder (artifacts/report) is not compared: its numbers come from the artifacts compared here.
 Exit status 0 when everything matches, 1 otherwise (each difference is printed).
 """
@@ -65,6 +69,15 @@ def objects(path):
     return {k: "\n".join(v) for k, v in found.items()}
 
 
+def normalize(text, roots):
+    if "H5T_STRING" not in text:
+        return text
+    for root in roots:
+        text = text.replace(root, "<ROOT>")
+    text = re.sub(r"\bv\d{4,}\.h5\b", "vNNNN.h5", text)
+    return re.sub(r"\b\d+(?:\.\d+)? s\b", "<t> s", text)
+
+
 def numbers(text):
     body = text.split("DATA {", 1)[-1]
     body = QUOTED.sub(" ", body)
@@ -107,6 +120,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     ref, run = files(args[0]), files(args[1])
+    roots = sorted({os.path.abspath(r) for r in args} | {os.path.realpath(r) for r in args}, key=len, reverse=True)
     problems = []
     if sorted(ref) != sorted(run):
         problems.append(f"different artifact sets: only in reference {sorted(set(ref) - set(run))}, "
@@ -123,7 +137,7 @@ def main(argv):
                 skipped += 1
                 continue
             compared += 1
-            if a[path] == b[path]:
+            if a[path] == b[path] or normalize(a[path], roots) == normalize(b[path], roots):
                 continue
             leaf = path.split("@")[-1].rsplit("/", 1)[-1]
             rel = tolerances.get(leaf)

@@ -92,6 +92,7 @@ for s in "${STAGES[@]}"; do
     # A delay in [0, stage time) with millisecond resolution from bash's seeded generator.
     delay_ms=$(( (RANDOM * 32768 + RANDOM) % (DURATION[$s] * 1000) ))
     log="$WORK/kill-$s-$k.log"
+    : >"$log"
     setsid scripts/pipeline.sh smoke all >"$log" 2>&1 &
     RUNNING=$!
     reached=1

@@ -8,12 +8,13 @@ import Foundation
 /// artifacts) updates `latest`. A writer that is discarded or deinitialized without a commit
 /// removes its temporary file, so a failed stage leaves nothing under a final name.
 ///
-/// Concurrency and crashes: a writer holds the lock of its folder (`FolderLock`, the file `.lock`
-/// for a versioned artifact, `.<file name>.lock` for a plain file) from creation to commit or
-/// discard, so two processes never write the same artifact at once and `version` is the version
-/// the commit gets. A writer that finds the lock free (no other writer in its process) removes the
-/// temporaries a killed writer left (`.tmp-…`, also inside `vNNNN-…` folders beside the versions) and
-/// any `vNNNN-…` side folder of the version it is about to write (output of a killed run).
+/// Concurrency and crashes: a versioned writer holds the lock of its folder (`FolderLock`, the
+/// file `.lock`) from creation to commit or discard, so two processes never write the same artifact
+/// at once and `version` is the version the commit gets. A writer that finds the lock free (no
+/// other writer in its process) removes the temporaries a killed writer left (`.tmp-…`, also inside
+/// `vNNNN-…` folders beside the versions) and any `vNNNN-…` side folder of the version it is about
+/// to write (output of a killed run). A plain-file writer takes no lock (its commit is one atomic
+/// rename); it removes temporaries of the same file whose writing process no longer exists.
 ///
 /// ```swift
 /// let writer = try store.writer(stage: "controllers", name: "gan-mnist", provenance: provenance)
@@ -40,7 +41,7 @@ public final class ArtifactWriter {
   private var isFinished = false
   private let destination: Destination
   private let directory: String
-  private let lock: FolderLock
+  private let lock: FolderLock?
 
   /// The root group of the artifact being written.
   public var root: HDF5Group { file.root }
@@ -75,21 +76,16 @@ public final class ArtifactWriter {
     let folder = (path as NSString).deletingLastPathComponent
     let directory = folder.isEmpty ? "." : folder
     let base = (path as NSString).lastPathComponent
-    let lock = try FolderLock.acquire((directory as NSString).appendingPathComponent(".\(base).lock"))
-    do {
-      if lock.isFirstHolder { try FileSystem.removeStaleTemporaries(in: directory, prefix: base + "-") }
-    } catch {
-      lock.release()
-      throw error
-    }
+    try FileSystem.createDirectory(directory)
+    try FileSystem.removeOrphanedTemporaries(in: directory, base: base)
     try self.init(
       destination: .plain(path, overwrite: overwrite), directory: directory, version: 0, baseName: base,
-      provenance: provenance, lock: lock)
+      provenance: provenance, lock: nil)
   }
 
   private init(
     destination: Destination, directory: String, version: Int, baseName: String, provenance: Provenance,
-    lock: FolderLock
+    lock: FolderLock?
   ) throws {
     let temp = (directory as NSString).appendingPathComponent(".tmp-\(baseName)-\(FileSystem.uniqueSuffix()).h5")
     let file: HDF5File
@@ -129,7 +125,8 @@ public final class ArtifactWriter {
     }
   }
 
-  private static func release(_ lock: FolderLock, version: Int) {
+  private static func release(_ lock: FolderLock?, version: Int) {
+    guard let lock else { return }
     if version > 0 { lock.releaseVersion(version) }
     lock.release()
   }
@@ -156,7 +153,7 @@ public final class ArtifactWriter {
       case .versioned(let store, let stage, let name):
         // Under the folder lock `version` is free; the loop guards against writers that do not
         // take the lock (older builds).
-        var candidate = max(version, try store.nextVersion(stage: stage, name: name))
+        var candidate = version
         while true {
           let target = store.path(stage: stage, name: name, version: candidate)
           if try FileSystem.moveNoReplace(temporaryPath, to: target) { break }

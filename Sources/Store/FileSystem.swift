@@ -114,6 +114,19 @@ enum FileSystem {
     }
   }
 
+  /// Removes temporaries of `base` (`.tmp-<base>-<pid>-<suffix>`) whose writing process no longer
+  /// exists (a writer killed before it could clean up). A live pid, even a reused one, keeps its
+  /// file: only files of certainly dead writers are removed.
+  static func removeOrphanedTemporaries(in folder: String, base: String) throws {
+    let prefix = ".tmp-\(base)-"
+    for name in try list(folder) where name.hasPrefix(prefix) {
+      guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0.isNumber }), pid > 0 else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH {
+        try removeTree((folder as NSString).appendingPathComponent(name))
+      }
+    }
+  }
+
   /// Removes the temporary files (`.tmp-<prefix>…`) a killed writer left in `folder`. Call it only
   /// while holding the lock that every writer of those files takes (see `FolderLock`).
   @discardableResult

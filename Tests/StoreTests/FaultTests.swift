@@ -20,13 +20,14 @@ final class FaultTests: StoreTestCase {
     try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
   }
 
-  /// Starts `flock -x <lockFile> sleep <seconds>` and returns once it holds the lock.
+  /// Starts `flock -o -x <lockFile> sleep <seconds>` and returns once it holds the lock (`-o`: only
+  /// the flock process holds it, so terminating that process releases it).
   func holdLock(_ lockFile: String, seconds: Int) throws -> Process? {
     let tool = "/usr/bin/flock"
     guard FileManager.default.isExecutableFile(atPath: tool) else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = ["-x", lockFile, "-c", "echo locked; exec sleep \(seconds)"]
+    process.arguments = ["-o", "-x", lockFile, "-c", "echo locked; exec sleep \(seconds)"]
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
@@ -43,7 +44,7 @@ final class FaultTests: StoreTestCase {
     let lockFile = folder + "/" + FolderLock.fileName
     try "pid 4242 (autoloss train-controller --task regression), since 2026-12-01T10:00:00Z\n".write(
       toFile: lockFile, atomically: false, encoding: .utf8)
-    guard let holder = try holdLock(lockFile, seconds: 30) else {
+    guard let holder = try holdLock(lockFile, seconds: 5) else {
       throw XCTSkip("/usr/bin/flock is not installed: cannot hold a lock from a second process")
     }
     defer {
@@ -116,13 +117,16 @@ final class FaultTests: StoreTestCase {
     try writer.commit()
     XCTAssertEqual(try entries(folder), [".lock", "latest", "v0001-grids", "v0001.h5", "v0002.h5"])
 
-    // A plain file: the next writer of the same file removes its killed predecessor's temporary.
+    // A plain file: the next writer of the same file removes a dead writer's temporary (pid
+    // 2147483646 does not exist), keeps a live one's (this process) and other files' temporaries.
     let data = path("data")
     try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-    try Data([1]).write(to: URL(fileURLWithPath: data + "/.tmp-mnist.h5-999-deadbeef.h5"))
-    try Data([1]).write(to: URL(fileURLWithPath: data + "/.tmp-other.h5-999-deadbeef.h5"))
+    let live = ".tmp-mnist.h5-\(getpid())-deadbeef.h5"
+    for name in [".tmp-mnist.h5-2147483646-deadbeef.h5", live, ".tmp-other.h5-2147483646-deadbeef.h5"] {
+      try Data([1]).write(to: URL(fileURLWithPath: data + "/" + name))
+    }
     try ArtifactWriter(path: data + "/mnist.h5", provenance: provenance()).commit()
-    XCTAssertEqual(try entries(data), [".mnist.h5.lock", ".tmp-other.h5-999-deadbeef.h5", "mnist.h5"])
+    XCTAssertEqual(try entries(data), [".tmp-other.h5-2147483646-deadbeef.h5", live, "mnist.h5"].sorted())
   }
 
   /// A file-size limit (RLIMIT_FSIZE, what `ulimit -f` sets) stands in for a full disk: it works
