@@ -34,6 +34,7 @@ test: deps
 	$(MAKE) docs examples EXAMPLE_EPISODES=4
 	./scripts/smoke_pipeline_test.sh
 	AUTOLOSS=$(CURDIR)/$(BIN) ./scripts/mpi_test.sh
+	./scripts/fault_injection_test.sh
 
 ## bench: time one training step of every task model and whole controller episodes; beside
 ## PyTorch's when .venv-torch (make bench-deps) or BENCH_PYTHON imports torch

@@ -13,6 +13,7 @@
 #      binary tarball or folder), MPIRUN (an MPI launcher, e.g. "mpirun -np 16 --hostfile hosts" or
 #      "srun": the commands that spread their runs over MPI ranks, marked `mrun` below, run under
 #      it; the others run in one process), WORKERS (--workers: runs side by side in each process).
+# Only one pipeline runs per artifacts folder at a time ($ARTIFACTS/.pipeline.lock, flock).
 set -euo pipefail
 
 PROFILE="${1:-quick}"
@@ -27,6 +28,17 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 case "$PROFILE" in smoke|quick|long|paper) ;; *) echo "pipeline: unknown profile '$PROFILE' (smoke, quick, long, paper)" >&2; exit 2 ;; esac
 [ -x "$BIN" ] || { echo "pipeline: $BIN not found; run 'make build' first" >&2; exit 2; }
+
+# One pipeline per artifacts folder: a second run on the same folder fails at once, naming the
+# holder (the kernel drops the lock when the holder dies, even after kill -9). Exit code 3.
+mkdir -p "$ARTIFACTS"
+PIPELINE_LOCK="$ARTIFACTS/.pipeline.lock"
+exec 9<>"$PIPELINE_LOCK"
+if ! flock -n 9; then
+  echo "pipeline: $ARTIFACTS is in use by another pipeline run ($(cat "$PIPELINE_LOCK" 2>/dev/null || echo "holder unknown")); wait for it to finish" >&2
+  exit 3
+fi
+echo "pid $$ (scripts/pipeline.sh $PROFILE $STAGE), since $(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$PIPELINE_LOCK"
 
 COMMON=(--profile "$PROFILE" --artifacts "$ARTIFACTS" --data-dir "$DATA_DIR" ${WORKERS:+--workers "$WORKERS"})
 read -r -a MPI_LAUNCH <<<"${MPIRUN:-}"

@@ -71,7 +71,10 @@ public enum IDX {
     _ bytes: [UInt8], path: String = "<memory>"
   ) throws -> (count: Int, rows: Int, cols: Int, pixels: [UInt8]) {
     let dims = try header(bytes, path: path, magic: imagesMagic, rank: 3)
-    let need = 16 + dims[0] * dims[1] * dims[2]
+    // The header's counts are 32-bit each: their product can overflow Int, so it is checked.
+    let (perImage, overflowA) = dims[1].multipliedReportingOverflow(by: dims[2])
+    let (total, overflowB) = dims[0].multipliedReportingOverflow(by: perImage)
+    let need = overflowA || overflowB ? Int.max : 16 &+ total
     guard bytes.count == need else {
       throw DatasetError.unexpected(
         path, expected: "\(need) bytes for \(dims[0]) images of \(dims[1])x\(dims[2])",

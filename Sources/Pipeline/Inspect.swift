@@ -58,7 +58,7 @@ public enum ArtifactInspector {
   static func provenanceSection(_ root: HDF5Group, configLines: Int) throws -> String {
     var out = ""
     if root.hasAttribute("schema") {
-      let version = (try? attributeText(root, "schema_version")) ?? "?"
+      let version = shown { try attributeText(root, "schema_version") }
       out += "schema: \(try attributeText(root, "schema")) (version \(version))\n"
     } else {
       out += "schema: none (not an autoloss artifact; showing the plain HDF5 structure)\n"
@@ -68,17 +68,20 @@ public enum ArtifactInspector {
     }
     if root.hasAttribute("inputs") {
       let json = try attributeText(root, "inputs")
-      if let inputs = try? JSONDecoder().decode([ResolvedArtifact].self, from: Data(json.utf8)) {
+      do {
+        let inputs = try JSONDecoder().decode([ResolvedArtifact].self, from: Data(json.utf8))
         out += inputs.isEmpty ? "inputs: none\n" : "inputs:\n"
         for input in inputs {
           let version = input.version > 0 ? " v\(input.version)" : ""
           out += "  \(input.path)\(version) sha256 \(input.sha256.prefix(16))…\n"
         }
-      } else {
-        out += "inputs: \(json.prefix(200))\n"
+      } catch {
+        // Shown raw, with the reason, when it is not the JSON list the Store writes.
+        out += "inputs (not a JSON list of artifacts: \(clip("\(error)", 80))): \(json.prefix(200))\n"
       }
     }
-    if root.hasAttribute("config"), let config = try? root.attributeString("config") {
+    if root.hasAttribute("config") {
+      let config = shown { try root.attributeString("config") }
       let lines = config.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         .filter { !$0.isEmpty }
       out += "config (\(lines.count) lines\(lines.count > configLines ? ", first \(configLines)" : "")):\n"
@@ -131,11 +134,12 @@ public enum ArtifactInspector {
     var text = "\(dtype) [\(shape.map(String.init).joined(separator: ", "))]"
     if let chunks = try dataset.chunks {
       text += " chunked [\(chunks.map(String.init).joined(separator: ", "))]"
-      if let max = try? dataset.maxShape, max.contains(where: { $0 == nil }) { text += " extendable" }
+      if try dataset.maxShape.contains(where: { $0 == nil }) { text += " extendable" }
     } else {
       text += " contiguous"
     }
-    if dtype == "string", let strings = try? dataset.readStrings() {
+    if dtype == "string" {
+      let strings = try dataset.readStrings()
       let preview = strings.prefix(6).map { "\"\(clip($0, 24))\"" }.joined(separator: ", ")
       text += ": \(preview)\(strings.count > 6 ? ", …" : "")"
     }
@@ -145,7 +149,7 @@ public enum ArtifactInspector {
   static func attributeLines(_ group: HDF5Group, indent: String, skip: Set<String>) throws -> String {
     var out = ""
     for name in try group.attributeNames() where !skip.contains(name) {
-      out += "\(indent)@\(name) = \((try? attributeText(group, name)).map { clip($0, 100) } ?? "<unreadable>")\n"
+      out += "\(indent)@\(name) = \(clip(shown { try attributeText(group, name) }, 100))\n"
     }
     return out
   }
@@ -155,12 +159,12 @@ public enum ArtifactInspector {
     for name in try dataset.attributeNames() {
       let text: String
       switch try dataset.attributeDtypeName(name) {
-      case "string": text = (try? dataset.attributeString(name)) ?? "<string array>"
-      case "float32": text = format((try? dataset.attributeArray(name, as: Float.self))?.map(Double.init))
-      case "float64": text = format(try? dataset.attributeArray(name, as: Double.self))
-      case "int32": text = format((try? dataset.attributeArray(name, as: Int32.self))?.map(Double.init))
-      case "int64": text = format((try? dataset.attributeArray(name, as: Int64.self))?.map(Double.init))
-      case "uint8": text = format((try? dataset.attributeArray(name, as: UInt8.self))?.map(Double.init))
+      case "string": text = shown { try dataset.attributeString(name) }
+      case "float32": text = shown { format(try dataset.attributeArray(name, as: Float.self).map(Double.init)) }
+      case "float64": text = shown { format(try dataset.attributeArray(name, as: Double.self)) }
+      case "int32": text = shown { format(try dataset.attributeArray(name, as: Int32.self).map(Double.init)) }
+      case "int64": text = shown { format(try dataset.attributeArray(name, as: Int64.self).map(Double.init)) }
+      case "uint8": text = shown { format(try dataset.attributeArray(name, as: UInt8.self).map(Double.init)) }
       case let other: text = "<\(other)>"
       }
       out += "\(indent)@\(name) = \(clip(text, 100))\n"
@@ -171,7 +175,7 @@ public enum ArtifactInspector {
   /// An attribute of a group as text (strings as they are, numbers formatted, arrays in brackets).
   static func attributeText(_ group: HDF5Group, _ name: String) throws -> String {
     switch try group.attributeDtypeName(name) {
-    case "string": return (try? group.attributeString(name)) ?? "<string array>"
+    case "string": return try group.attributeString(name)
     case "float32": return format(try group.attributeArray(name, as: Float.self).map(Double.init))
     case "float64": return format(try group.attributeArray(name, as: Double.self))
     case "int32": return format(try group.attributeArray(name, as: Int32.self).map(Double.init))
@@ -181,21 +185,33 @@ public enum ArtifactInspector {
     }
   }
 
-  /// A numeric attribute of a group as a Double, if it is one scalar number.
-  static func number(_ group: HDF5Group, _ name: String) -> Double? {
-    guard group.hasAttribute(name), let dtype = try? group.attributeDtypeName(name) else { return nil }
-    switch dtype {
-    case "float32": return (try? group.attribute(name, as: Float.self)).map(Double.init)
-    case "float64": return try? group.attribute(name, as: Double.self)
-    case "int32": return (try? group.attribute(name, as: Int32.self)).map(Double.init)
-    case "int64": return (try? group.attribute(name, as: Int64.self)).map(Double.init)
-    case "uint8": return (try? group.attribute(name, as: UInt8.self)).map(Double.init)
+  /// A numeric attribute of a group as a Double; nil when it is absent or not a number (a string);
+  /// throws when it cannot be read (e.g. an array where one number belongs).
+  static func number(_ group: HDF5Group, _ name: String) throws -> Double? {
+    guard group.hasAttribute(name) else { return nil }
+    switch try group.attributeDtypeName(name) {
+    case "float32": return Double(try group.attribute(name, as: Float.self))
+    case "float64": return try group.attribute(name, as: Double.self)
+    case "int32": return Double(try group.attribute(name, as: Int32.self))
+    case "int64": return Double(try group.attribute(name, as: Int64.self))
+    case "uint8": return Double(try group.attribute(name, as: UInt8.self))
     default: return nil
     }
   }
 
-  static func format(_ values: [Double]?) -> String {
-    guard let values else { return "<unreadable>" }
+  /// The text `body` makes, or `<unreadable: reason>`: the inspector shows everything it can and
+  /// marks, in place, what it could not read instead of failing on one broken attribute.
+  static func shown(_ body: () throws -> String) -> String {
+    do {
+      return try body()
+    } catch let error as StoreError {
+      return "<unreadable: \(error.message)>"
+    } catch {
+      return "<unreadable: \(error)>"
+    }
+  }
+
+  static func format(_ values: [Double]) -> String {
     let parts = values.prefix(8).map(formatNumber)
     if values.count == 1 { return parts[0] }
     return "[" + parts.joined(separator: ", ") + (values.count > 8 ? ", … (\(values.count))" : "") + "]"

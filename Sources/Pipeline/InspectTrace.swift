@@ -13,9 +13,19 @@ enum TraceInspector {
     try root.group("episodes").list().filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
   }
 
-  static func names(_ root: HDF5Group, _ dataset: String, count: Int, prefix: String) -> [String] {
-    let stored = root.isDataset(dataset) ? ((try? root.readStrings(dataset)) ?? []) : []
+  static func names(_ root: HDF5Group, _ dataset: String, count: Int, prefix: String) throws -> [String] {
+    let stored = root.isDataset(dataset) ? try root.readStrings(dataset) : []
     return (0..<count).map { $0 < stored.count ? stored[$0] : "\(prefix)\($0)" }
+  }
+
+  /// One past the largest action id in `actions` (0 if none); throws on ids outside 0..<1024, which
+  /// no controller writes (a damaged or foreign file), instead of allocating or overflowing on them.
+  static func actionIDLimit(_ actions: [Int32], root: HDF5Group) throws -> Int {
+    guard let low = actions.min(), let high = actions.max() else { return 0 }
+    guard low >= 0, high < 1024 else {
+      throw PrepError("\(root.file.path): action ids must be in 0..<1024, found \(low < 0 ? low : high)")
+    }
+    return Int(high) + 1
   }
 
   /// One row per episode: steps, reward, baseline, advantage, best error, outcome and the
@@ -28,9 +38,9 @@ enum TraceInspector {
       let episode = try group.group(name)
       actionLists.append(episode.isDataset("actions") ? try episode.read("actions", as: Int32.self).values : [])
     }
-    let storedNames = root.isDataset("action_names") ? ((try? root.readStrings("action_names")) ?? []) : []
-    let actionCount = max(storedNames.count, Int((actionLists.flatMap { $0 }.max() ?? -1) + 1))
-    let actions = names(root, "action_names", count: actionCount, prefix: "action ")
+    let storedNames = root.isDataset("action_names") ? try root.readStrings("action_names") : []
+    let actionCount = max(storedNames.count, try actionIDLimit(actionLists.flatMap { $0 }, root: root))
+    let actions = try names(root, "action_names", count: actionCount, prefix: "action ")
     var out = "\nepisodes: \(episodes.count)\n"
     guard !episodes.isEmpty else { return out }
     var header = ["episode", "steps", "reward", "baseline", "advantage", "best error", "outcome"]
@@ -38,13 +48,16 @@ enum TraceInspector {
     var rows: [[String]] = []
     for (name, actionList) in zip(episodes, actionLists) {
       let episode = try group.group(name)
-      func num(_ key: String) -> String {
-        ArtifactInspector.number(episode, key).map(ArtifactInspector.formatNumber) ?? "-"
+      func num(_ key: String) throws -> String {
+        try ArtifactInspector.number(episode, key).map(ArtifactInspector.formatNumber) ?? "-"
       }
-      let steps = ArtifactInspector.number(episode, "steps").map { String(Int($0)) } ?? String(actionList.count)
-      let outcome = episode.hasAttribute("outcome") ? ((try? episode.attributeString("outcome")) ?? "?") : "-"
-      var row = [String(Int(name) ?? 0), steps, num("reward"), num("baseline"), num("advantage")]
-      row.append(episode.hasAttribute("best_error") ? num("best_error") : num("best_metric"))
+      let steps = try ArtifactInspector.number(episode, "steps").map(ArtifactInspector.formatNumber)
+      let outcome = episode.hasAttribute("outcome") ? try episode.attributeString("outcome") : "-"
+      var row = [
+        String(Int(name) ?? 0), steps ?? String(actionList.count), try num("reward"), try num("baseline"),
+        try num("advantage"),
+      ]
+      row.append(episode.hasAttribute("best_error") ? try num("best_error") : try num("best_metric"))
       row.append(outcome)
       var counts = [Int](repeating: 0, count: actionCount)
       for a in actionList where a >= 0 && Int(a) < actionCount { counts[Int(a)] += 1 }
@@ -70,11 +83,11 @@ enum TraceInspector {
     var out = "\nepisode \(name)"
     var facts: [String] = []
     for key in ["steps", "reward", "baseline", "advantage", "best_error", "best_metric", "test_error"] {
-      if let v = ArtifactInspector.number(episode, key) { facts.append("\(key) \(ArtifactInspector.formatNumber(v))") }
+      if let v = try ArtifactInspector.number(episode, key) {
+        facts.append("\(key) \(ArtifactInspector.formatNumber(v))")
+      }
     }
-    if episode.hasAttribute("outcome"), let outcome = try? episode.attributeString("outcome") {
-      facts.append("outcome \(outcome)")
-    }
+    if episode.hasAttribute("outcome") { facts.append("outcome \(try episode.attributeString("outcome"))") }
     out += facts.isEmpty ? "\n" : ": " + facts.joined(separator: ", ") + "\n"
 
     let actions = episode.isDataset("actions") ? try episode.read("actions", as: Int32.self).values : []
@@ -82,10 +95,11 @@ enum TraceInspector {
     let losses = episode.isDataset("losses") ? try episode.read("losses", as: Float.self) : nil
     let k = probabilities.map { $0.shape.count == 2 ? $0.shape[1] : 0 } ?? 0
     let m = losses.map { $0.shape.count == 2 ? $0.shape[1] : 0 } ?? 0
-    let storedActions = root.isDataset("action_names") ? ((try? root.readStrings("action_names")) ?? []) : []
-    let actionNames = names(
-      root, "action_names", count: max(k, storedActions.count, Int((actions.max() ?? -1) + 1)), prefix: "action ")
-    let lossNames = names(root, "loss_names", count: m, prefix: "loss ")
+    let storedActions = root.isDataset("action_names") ? try root.readStrings("action_names") : []
+    let actionNames = try names(
+      root, "action_names", count: max(k, storedActions.count, try actionIDLimit(actions, root: root)),
+      prefix: "action ")
+    let lossNames = try names(root, "loss_names", count: m, prefix: "loss ")
     let t = actions.count
     let rows = sampledRows(t, maxRows: maxRows)
     out += "steps: \(t)"

@@ -86,9 +86,20 @@ public final class ReportBuilder: @unchecked Sendable {
           ReportTable(
             caption: "Artifacts read", columns: ["path", "version", "sha256", "schema", "created", "git"], rows: rows)))
     }
-    if !problems.isEmpty {
+    s.add(.heading("Skipped inputs"))
+    if inputs.skipped.isEmpty {
+      s.add(.paragraph("None: every artifact found under \(inputs.store.root) that a section looked for was read."))
+    } else {
+      s.add(
+        .paragraph(
+          "Artifacts found but not used, and why (a section that needed one of them says so above or shows the "
+            + "older version it fell back to):"))
+      s.add(.list(inputs.skipped.map { "\($0.path): \($0.reason)" }))
+    }
+    let allProblems = problems + inputs.provenanceProblems.map { "\($0.path): \($0.reason)" }
+    if !allProblems.isEmpty {
       s.add(.heading("Problems met while reading artifacts"))
-      s.add(.list(problems))
+      s.add(.list(allProblems))
     }
     return s
   }

@@ -2,13 +2,29 @@ import Foundation
 import Store
 
 /// Finds and opens the artifacts a report reads, and remembers every one it used (for the
-/// provenance section).
+/// provenance section) and every one it could not use, with the reason (the "Skipped inputs"
+/// section): nothing is dropped without a word.
 public final class ReportInputs: @unchecked Sendable {
+  /// An artifact (or artifact folder) the report could not use, and why.
+  public struct Skipped: Sendable, Equatable {
+    public var path: String
+    public var reason: String
+  }
+
   public let store: ArtifactStore
   /// Every artifact read, in first-use order.
   public private(set) var used: [ResolvedArtifact] = []
   /// Schema and creation facts of the used artifacts, by path.
   public private(set) var details: [String: Provenance] = [:]
+  /// Every input the report skipped, in the order met (each path once).
+  public private(set) var skipped: [Skipped] = []
+  /// Used artifacts whose provenance attributes could not be read (their numbers are still shown).
+  public private(set) var provenanceProblems: [Skipped] = []
+
+  /// Records that `path` was not used, and why (a path is listed once, with its first reason).
+  public func skip(_ path: String, because reason: String) {
+    if !skipped.contains(where: { $0.path == path }) { skipped.append(Skipped(path: path, reason: reason)) }
+  }
 
   public init(store: ArtifactStore) { self.store = store }
 
@@ -18,23 +34,51 @@ public final class ReportInputs: @unchecked Sendable {
     return (what.isEmpty ? "" : what + ": ") + "not run in this pipeline: no artifact at \(folder)/"
   }
 
-  /// The latest committed version of `stage/name`, or nil when there is none.
+  /// The latest committed version of `stage/name`, or nil when there is none (not run) or it cannot
+  /// be read (then it is listed in `skipped` with the error).
   public func latest(stage: String, name: String) -> ResolvedArtifact? {
-    guard store.latestVersion(stage: stage, name: name) != nil else { return nil }
-    return try? store.resolve(stage: stage, name: name)
+    do {
+      guard try store.latestCommittedVersion(stage: stage, name: name) != nil else { return nil }
+      return try store.resolve(stage: stage, name: name)
+    } catch {
+      skip(store.directory(stage: stage, name: name), because: "\(error)")
+      return nil
+    }
   }
 
   /// Artifact names under `stage` whose name satisfies `filter`, sorted.
   public func names(stage: String, where filter: (String) -> Bool = { _ in true }) -> [String] {
     let folder = (store.root as NSString).appendingPathComponent(stage)
     return FileManagerShim.list(folder).filter { !$0.hasPrefix(".") && filter($0) }
-      .filter { store.latestVersion(stage: stage, name: $0) != nil }
+      .filter { hasVersion(stage: stage, name: $0) }
   }
 
-  /// Opens `artifact` with a schema check and records it as used.
+  /// Whether `stage/name` has a committed version; an unreadable folder is listed in `skipped`.
+  func hasVersion(stage: String, name: String) -> Bool {
+    do {
+      return try store.latestCommittedVersion(stage: stage, name: name) != nil
+    } catch {
+      skip(store.directory(stage: stage, name: name), because: "\(error)")
+      return false
+    }
+  }
+
+  /// Opens `artifact` with a schema check and records it as used; when it cannot be opened (wrong
+  /// schema, unreadable file) it is listed in `skipped` with the reason and the error is rethrown.
   public func open(_ artifact: ResolvedArtifact, schema: String) throws -> HDF5File {
-    let file = try ArtifactReader.open(artifact, schema: schema, supportedVersions: 1...1)
-    record(artifact, provenance: try? Provenance.read(from: file.root))
+    let file: HDF5File
+    do {
+      file = try ArtifactReader.open(artifact, schema: schema, supportedVersions: 1...1)
+    } catch {
+      skip(artifact.path, because: "\(error)")
+      throw error
+    }
+    do {
+      record(artifact, provenance: try Provenance.read(from: file.root))
+    } catch {
+      record(artifact)
+      provenanceProblems.append(Skipped(path: artifact.path, reason: "provenance attributes unreadable: \(error)"))
+    }
     return file
   }
 
@@ -51,13 +95,18 @@ public final class ReportInputs: @unchecked Sendable {
     if let input = provenance?.inputs.first(where: {
       $0.path.contains(marker) || $0.path.hasPrefix("\(stage)/\(name)/")
     }) {
-      if let current = try? ResolvedArtifact.file(input.path), current.sha256 == input.sha256 {
-        return (input, nil)
+      let problem: String
+      do {
+        let current = try ResolvedArtifact.file(input.path)
+        if current.sha256 == input.sha256 { return (input, nil) }
+        problem = "has changed (sha256 now \(current.sha256.prefix(12)))"
+      } catch {
+        problem = "cannot be read (\(error))"
       }
       let latest = self.latest(stage: stage, name: name)
       return (
         latest,
-        "the exact input \(input.path) (sha256 \(input.sha256.prefix(12))) is gone or changed; showing the latest version instead"
+        "the exact input \(input.path) (sha256 \(input.sha256.prefix(12))) \(problem); showing the latest version instead"
       )
     }
     return (latest(stage: stage, name: name), nil)
@@ -110,11 +159,12 @@ public struct StoredTrace: Sendable {
       if c.isDataset("error") { errors = try c.read("error", as: Float.self).values }
       if c.isDataset("extra") { extras = try c.read("extra", as: Float.self).values }
     }
-    let steps = group.hasAttribute("steps") ? Int((try? group.attribute("steps", as: Int64.self)) ?? 0) : 0
+    // Traces written before `steps` and `outcome` were stored read as 0 steps and an empty outcome.
+    let steps = group.hasAttribute("steps") ? Int(try group.attribute("steps", as: Int64.self)) : 0
     return StoredTrace(
       actions: group.isDataset("actions") ? try group.read("actions", as: Int32.self).values : [],
       probabilities: try floats("probabilities"), checkSteps: checkSteps, checkErrors: errors, checkExtras: extras,
-      steps: steps, outcome: (try? group.attributeString("outcome")) ?? "")
+      steps: steps, outcome: group.hasAttribute("outcome") ? try group.attributeString("outcome") : "")
   }
 }
 

@@ -4,7 +4,9 @@ import Store
 /// The `report` stage: reads every artifact under the artifacts folder and writes a new version
 /// folder `artifacts/report/vNNNN/` with `index.html` (self-contained) and `report.md` (with the
 /// charts as `.svg` and the sample grids as `.png` files beside it). The folder is built under a
-/// temporary name and renamed into place; existing versions are never overwritten.
+/// temporary name and renamed into place; existing versions are never overwritten. The folder lock
+/// (`report/.lock`, see `FolderLock`) is held while a version is written, so two report runs never
+/// claim the same version, and temporaries of a killed run are removed by the next one.
 public struct ReportStage {
   public let context: StageContext
 
@@ -28,14 +30,18 @@ public struct ReportStage {
     let document = builder.build()
     let folder = try write(document)
     log(
-      "report: wrote \(folder)/index.html and report.md (\(builder.inputs.used.count) artifacts read, \(builder.verdicts.count) verdicts)"
+      "report: wrote \(folder)/index.html and report.md (\(builder.inputs.used.count) artifacts read, \(builder.verdicts.count) verdicts, \(builder.inputs.skipped.count) inputs skipped)"
     )
+    for skipped in builder.inputs.skipped { log("report: skipped \(skipped.path): \(skipped.reason)") }
     return folder
   }
 
   /// Writes `document` as a new version folder.
   public func write(_ document: ReportDocument) throws -> String {
     try FileManagerShim.createDirectory(reportRoot)
+    let lock = try FolderLock.acquire(folder: reportRoot)
+    defer { lock.release() }
+    try lock.removeStaleTemporaries(in: reportRoot)
     let temp = (reportRoot as NSString).appendingPathComponent(
       ".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
     try FileManagerShim.createDirectory(temp)
@@ -50,22 +56,19 @@ public struct ReportStage {
       FileManagerShim.remove(temp)
       throw error
     }
-    // Claim the next free version; retry if another writer took it first.
-    for _ in 0..<100 {
-      let version = (versions().last ?? 0) + 1
-      let final = (reportRoot as NSString).appendingPathComponent(String(format: "v%04d", version))
-      if FileManagerShim.exists(final) { continue }
-      do {
-        try FileManager.default.moveItem(atPath: temp, toPath: final)
-        return final
-      } catch {
-        if FileManagerShim.exists(final) { continue }
-        FileManagerShim.remove(temp)
-        throw PipelineError("cannot move the report \(temp) to \(final): \(error.localizedDescription)")
-      }
+    // Under the lock the next version is free (the loop guards against writers without the lock).
+    var version = (versions().last ?? 0) + 1
+    while FileManagerShim.exists((reportRoot as NSString).appendingPathComponent(String(format: "v%04d", version))) {
+      version += 1
     }
-    FileManagerShim.remove(temp)
-    throw PipelineError("\(reportRoot): could not claim a free report version")
+    let final = (reportRoot as NSString).appendingPathComponent(String(format: "v%04d", version))
+    do {
+      try FileManager.default.moveItem(atPath: temp, toPath: final)
+      return final
+    } catch {
+      FileManagerShim.remove(temp)
+      throw PipelineError("cannot move the report \(temp) to \(final): \(error.localizedDescription)")
+    }
   }
 
   func save(_ text: String, to path: String) throws { try save(Data(text.utf8), to: path) }

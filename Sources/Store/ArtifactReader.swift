@@ -31,13 +31,16 @@ public enum ArtifactReader {
         .schemaMismatch, path: path, "\(expected), found an unreadable 'schema' attribute: \(error.message)")
     }
     var foundVersion: Int?
+    var versionProblem = "no 'schema_version'"
     if root.hasAttribute("schema_version") {
-      foundVersion = try? Provenance.readInteger(root, "schema_version")
+      do {
+        foundVersion = try Provenance.readInteger(root, "schema_version")
+      } catch let error as StoreError {
+        versionProblem = "an unreadable 'schema_version' (\(error.message))"
+      }
     }
     guard foundSchema == schema, let version = foundVersion, supportedVersions.contains(version) else {
-      let versionText =
-        foundVersion.map { "version \($0)" }
-        ?? (root.hasAttribute("schema_version") ? "an unreadable 'schema_version'" : "no 'schema_version'")
+      let versionText = foundVersion.map { "version \($0)" } ?? versionProblem
       throw StoreError(.schemaMismatch, path: path, "\(expected), found schema '\(foundSchema)' \(versionText)")
     }
     return file

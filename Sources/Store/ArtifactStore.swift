@@ -7,8 +7,14 @@ import Foundation
 public struct ArtifactStore: Sendable {
   /// The artifacts folder, e.g. `artifacts`.
   public let root: String
+  /// How long a writer waits for another process's lock on an artifact folder (`FolderLock`);
+  /// nil: `AUTOLOSS_LOCK_TIMEOUT` seconds, else 30 s.
+  public var lockTimeout: TimeInterval?
 
-  public init(root: String) { self.root = root }
+  public init(root: String, lockTimeout: TimeInterval? = nil) {
+    self.root = root
+    self.lockTimeout = lockTimeout
+  }
   public init(root: URL) { self.root = root.path }
 
   /// The name of the pointer file in each artifact folder.
@@ -41,20 +47,32 @@ public struct ArtifactStore: Sendable {
       .appendingPathComponent(Self.fileName(version: version))
   }
 
-  /// The committed versions on disk, ascending.
-  public func versions(stage: String, name: String) -> [Int] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory(stage: stage, name: name))) ?? []
-    return entries.compactMap(Self.version(fromFileName:)).sorted()
+  /// The committed versions on disk, ascending (none if the folder does not exist); throws if the
+  /// folder exists but cannot be listed.
+  public func versions(stage: String, name: String) throws -> [Int] {
+    try FileSystem.list(directory(stage: stage, name: name)).compactMap(Self.version(fromFileName:)).sorted()
   }
 
-  /// The version named by `latest` if that file exists, else the highest version on disk.
-  public func latestVersion(stage: String, name: String) -> Int? {
+  /// The version named by `latest` if that file exists, else the highest version on disk; throws
+  /// if the folder cannot be listed.
+  public func latestCommittedVersion(stage: String, name: String) throws -> Int? {
     if let pointed = pointerVersion(stage: stage, name: name),
       FileSystem.exists(path(stage: stage, name: name, version: pointed))
     {
       return pointed
     }
-    return versions(stage: stage, name: name).last
+    return try versions(stage: stage, name: name).last
+  }
+
+  /// The version named by `latest` if that file exists, else the highest version on disk. Nil when
+  /// there is none, and also when the folder cannot be listed (`resolve` and
+  /// `latestCommittedVersion` report that error instead).
+  public func latestVersion(stage: String, name: String) -> Int? {
+    do {
+      return try latestCommittedVersion(stage: stage, name: name)
+    } catch {
+      return nil
+    }
   }
 
   /// The version file a user means by `path`: an artifact folder (`artifacts/controllers/gan-mnist`)
@@ -77,23 +95,23 @@ public struct ArtifactStore: Sendable {
     return store.latestVersion(stage: stage, name: name).map { store.path(stage: stage, name: name, version: $0) }
   }
 
-  /// The next free version: one past the highest version on disk (1 if none).
-  public func nextVersion(stage: String, name: String) -> Int {
-    max(versions(stage: stage, name: name).last ?? 0, pointerVersion(stage: stage, name: name) ?? 0) + 1
+  /// The next free version: one past the highest version on disk or in `latest` (1 if none).
+  public func nextVersion(stage: String, name: String) throws -> Int {
+    max(try versions(stage: stage, name: name).last ?? 0, pointerVersion(stage: stage, name: name) ?? 0) + 1
   }
 
   /// Finds a committed version (the latest if `version` is nil) and hashes it.
   public func resolve(stage: String, name: String, version: Int? = nil) throws -> ResolvedArtifact {
     try Self.validate(stage: stage, name: name)
     let folder = directory(stage: stage, name: name)
-    guard let chosen = version ?? latestVersion(stage: stage, name: name) else {
+    guard let chosen = try version ?? latestCommittedVersion(stage: stage, name: name) else {
       throw StoreError(
         .fileNotFound, path: folder,
         "no committed versions of artifact \(stage)/\(name) (expected \(Self.fileName(version: 1)) or later)")
     }
     let file = path(stage: stage, name: name, version: chosen)
     guard FileSystem.exists(file) else {
-      let found = versions(stage: stage, name: name).map(Self.fileName(version:))
+      let found = try versions(stage: stage, name: name).map(Self.fileName(version:))
       throw StoreError(
         .fileNotFound, path: file,
         "no such artifact version (found: \(found.isEmpty ? "none" : found.joined(separator: ", ")))")

@@ -8,6 +8,14 @@ import Foundation
 /// artifacts) updates `latest`. A writer that is discarded or deinitialized without a commit
 /// removes its temporary file, so a failed stage leaves nothing under a final name.
 ///
+/// Concurrency and crashes: a versioned writer holds the lock of its folder (`FolderLock`, the
+/// file `.lock`) from creation to commit or discard, so two processes never write the same artifact
+/// at once and `version` is the version the commit gets. A writer that finds the lock free (no
+/// other writer in its process) removes the temporaries a killed writer left (`.tmp-…`, also inside
+/// `vNNNN-…` folders beside the versions) and any `vNNNN-…` side folder of the version it is about
+/// to write (output of a killed run). A plain-file writer takes no lock (its commit is one atomic
+/// rename); it removes temporaries of the same file whose writing process no longer exists.
+///
 /// ```swift
 /// let writer = try store.writer(stage: "controllers", name: "gan-mnist", provenance: provenance)
 /// try writer.root.write("summary/reward", rewards, shape: [rewards.count])
@@ -33,6 +41,7 @@ public final class ArtifactWriter {
   private var isFinished = false
   private let destination: Destination
   private let directory: String
+  private let lock: FolderLock?
 
   /// The root group of the artifact being written.
   public var root: HDF5Group { file.root }
@@ -42,32 +51,56 @@ public final class ArtifactWriter {
     store: ArtifactStore, stage: String, name: String, provenance: Provenance
   ) throws {
     try ArtifactStore.validate(stage: stage, name: name)
+    let directory = store.directory(stage: stage, name: name)
+    let lock = try FolderLock.acquire(folder: directory, timeout: store.lockTimeout)
+    let version: Int
+    do {
+      if lock.isFirstHolder { try Self.removeLeftovers(in: directory) }
+      version = lock.reserveVersion(minimum: try store.nextVersion(stage: stage, name: name))
+      let stem = String(ArtifactStore.fileName(version: version).dropLast(3))
+      for entry in try FileSystem.list(directory) where entry.hasPrefix(stem + "-") {
+        try FileSystem.removeTree((directory as NSString).appendingPathComponent(entry))
+      }
+    } catch {
+      lock.release()
+      throw error
+    }
     try self.init(
-      destination: .versioned(store, stage: stage, name: name),
-      directory: store.directory(stage: stage, name: name),
-      version: store.nextVersion(stage: stage, name: name), baseName: name, provenance: provenance)
+      destination: .versioned(store, stage: stage, name: name), directory: directory, version: version,
+      baseName: name, provenance: provenance, lock: lock)
   }
 
   /// A writer for a plain (unversioned) file such as `data/mnist.h5`. Without `overwrite`,
   /// committing fails if the file exists; with it, the file is replaced atomically.
   public convenience init(path: String, provenance: Provenance, overwrite: Bool = false) throws {
-    let directory = (path as NSString).deletingLastPathComponent
+    let folder = (path as NSString).deletingLastPathComponent
+    let directory = folder.isEmpty ? "." : folder
+    let base = (path as NSString).lastPathComponent
+    try FileSystem.createDirectory(directory)
+    try FileSystem.removeOrphanedTemporaries(in: directory, base: base)
     try self.init(
-      destination: .plain(path, overwrite: overwrite), directory: directory.isEmpty ? "." : directory,
-      version: 0, baseName: (path as NSString).lastPathComponent, provenance: provenance)
+      destination: .plain(path, overwrite: overwrite), directory: directory, version: 0, baseName: base,
+      provenance: provenance, lock: nil)
   }
 
   private init(
-    destination: Destination, directory: String, version: Int, baseName: String, provenance: Provenance
+    destination: Destination, directory: String, version: Int, baseName: String, provenance: Provenance,
+    lock: FolderLock?
   ) throws {
-    try FileSystem.createDirectory(directory)
     let temp = (directory as NSString).appendingPathComponent(".tmp-\(baseName)-\(FileSystem.uniqueSuffix()).h5")
-    let file = try HDF5File.create(temp)
+    let file: HDF5File
+    do {
+      file = try HDF5File.create(temp)
+    } catch {
+      Self.release(lock, version: version)
+      throw error
+    }
     do {
       try provenance.write(to: file.root)
     } catch {
       file.close()
       FileSystem.remove(temp)
+      Self.release(lock, version: version)
       throw error
     }
     self.file = file
@@ -76,6 +109,26 @@ public final class ArtifactWriter {
     self.provenance = provenance
     self.destination = destination
     self.directory = directory
+    self.lock = lock
+  }
+
+  /// Removes what killed writers left in a versioned artifact folder: `.tmp-…` entries in it and
+  /// in its `vNNNN-…` side folders. Call only as the first holder of the folder's lock.
+  static func removeLeftovers(in directory: String) throws {
+    try FileSystem.removeStaleTemporaries(in: directory)
+    for entry in try FileSystem.list(directory) where entry.hasPrefix("v") && entry.contains("-") {
+      let side = (directory as NSString).appendingPathComponent(entry)
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: side, isDirectory: &isDirectory), isDirectory.boolValue {
+        try FileSystem.removeStaleTemporaries(in: side)
+      }
+    }
+  }
+
+  private static func release(_ lock: FolderLock?, version: Int) {
+    guard let lock else { return }
+    if version > 0 { lock.releaseVersion(version) }
+    lock.release()
   }
 
   deinit {
@@ -92,13 +145,15 @@ public final class ArtifactWriter {
     }
     do {
       try file.flush()
-      file.close()
+      try file.closeChecked()
       try FileSystem.fsyncFile(temporaryPath)
       let sha256 = try SHA256.hex(ofFile: temporaryPath)
       let result: ResolvedArtifact
       switch destination {
       case .versioned(let store, let stage, let name):
-        var candidate = max(version, store.nextVersion(stage: stage, name: name))
+        // Under the folder lock `version` is free; the loop guards against writers that do not
+        // take the lock (older builds).
+        var candidate = version
         while true {
           let target = store.path(stage: stage, name: name, version: candidate)
           if try FileSystem.moveNoReplace(temporaryPath, to: target) { break }
@@ -119,6 +174,7 @@ public final class ArtifactWriter {
       }
       isCommitted = true
       isFinished = true
+      Self.release(lock, version: version)
       return result
     } catch {
       discard()
@@ -132,5 +188,6 @@ public final class ArtifactWriter {
     isFinished = true
     file.close()
     FileSystem.remove(temporaryPath)
+    Self.release(lock, version: version)
   }
 }

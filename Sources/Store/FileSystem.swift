@@ -90,4 +90,49 @@ enum FileSystem {
   }
 
   static func remove(_ path: String) { unlink(path) }
+
+  /// Removes `path` and everything below it; a missing path is not an error.
+  static func removeTree(_ path: String) throws {
+    guard exists(path) else { return }
+    do {
+      try FileManager.default.removeItem(atPath: path)
+    } catch {
+      throw StoreError(.io, path: path, "cannot remove stale output: \(error.localizedDescription)")
+    }
+  }
+
+  /// The names in `folder` (none if it does not exist); throws if it exists but cannot be listed.
+  static func list(_ folder: String) throws -> [String] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+      return []
+    }
+    do {
+      return try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+    } catch {
+      throw StoreError(.io, path: folder, "cannot list the folder: \(error.localizedDescription)")
+    }
+  }
+
+  /// Removes temporaries of `base` (`.tmp-<base>-<pid>-<suffix>`) whose writing process no longer
+  /// exists (a writer killed before it could clean up). A live pid, even a reused one, keeps its
+  /// file: only files of certainly dead writers are removed.
+  static func removeOrphanedTemporaries(in folder: String, base: String) throws {
+    let prefix = ".tmp-\(base)-"
+    for name in try list(folder) where name.hasPrefix(prefix) {
+      guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0.isNumber }), pid > 0 else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH {
+        try removeTree((folder as NSString).appendingPathComponent(name))
+      }
+    }
+  }
+
+  /// Removes the temporary files (`.tmp-<prefix>…`) a killed writer left in `folder`. Call it only
+  /// while holding the lock that every writer of those files takes (see `FolderLock`).
+  @discardableResult
+  static func removeStaleTemporaries(in folder: String, prefix: String = "") throws -> [String] {
+    let stale = try list(folder).filter { $0.hasPrefix(".tmp-" + prefix) }
+    for name in stale { try removeTree((folder as NSString).appendingPathComponent(name)) }
+    return stale
+  }
 }

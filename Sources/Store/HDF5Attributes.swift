@@ -134,12 +134,14 @@ struct H5Attributes {
     }
   }
 
+  /// Whether the attribute exists; false also once the file is closed (reads then throw `closed`).
   func has(_ name: String) -> Bool {
-    (try? file.withOpenFile(object: path) {
+    HDF5Library.locked {
+      guard file.isOpen else { return false }
       let exists = id >= 0 && H5Aexists(id, name) > 0
       if !exists { _ = HDF5Library.takeErrorDetail() }
       return exists
-    }) ?? false
+    }
   }
 
   func delete(_ name: String) throws {

@@ -39,9 +39,9 @@ public final class HDF5Extendable<T: HDF5Element> {
     return rows
   }
 
-  /// The number of rows appended so far (0 if the file has been closed).
+  /// The number of rows appended so far; throws `closed` once the file is closed.
   public var rowCount: Int {
-    (try? file.withOpenFile(object: path) { try currentRows() }) ?? 0
+    get throws { try file.withOpenFile(object: path) { try currentRows() } }
   }
 
   /// Appends `count` rows; `rows` holds `count * rowShape.product` values, row-major.

@@ -100,6 +100,17 @@ public final class HDF5File {
     }
   }
 
+  /// Closes the file like `close()` but throws if the library could not write it out (e.g. the
+  /// disk is full). Used before an artifact is moved to its final name.
+  public func closeChecked() throws {
+    try HDF5Library.locked {
+      guard id >= 0 else { return }
+      let status = H5Fclose(id)
+      id = -1
+      guard status >= 0 else { throw StoreError(.io, path: path, HDF5Library.describe("cannot close the file")) }
+    }
+  }
+
   /// Runs `body` under the HDF5 lock after checking that the file is open.
   func withOpenFile<R>(object: String?, _ body: () throws -> R) throws -> R {
     try HDF5Library.locked {

@@ -94,19 +94,26 @@ public final class HDF5Group: HDF5AttributeOwner {
     }
   }
 
-  /// Whether an object (group or dataset) named `name` exists below this group.
+  /// Whether an object (group or dataset) named `name` exists below this group (false once the
+  /// file is closed; every read or write on a closed file throws `closed`).
   public func contains(_ name: String) -> Bool {
-    (try? withOpen(name) { existsUnlocked(name) }) ?? false
+    probe { existsUnlocked(name) }
   }
 
-  /// Whether `name` exists and is a group.
+  /// Whether `name` exists and is a group (false once the file is closed).
   public func isGroup(_ name: String) -> Bool {
-    (try? withOpen(name) { objectType(name) == H5O_TYPE_GROUP }) ?? false
+    probe { objectType(name) == H5O_TYPE_GROUP }
   }
 
-  /// Whether `name` exists and is a dataset.
+  /// Whether `name` exists and is a dataset (false once the file is closed).
   public func isDataset(_ name: String) -> Bool {
-    (try? withOpen(name) { objectType(name) == H5O_TYPE_DATASET }) ?? false
+    probe { objectType(name) == H5O_TYPE_DATASET }
+  }
+
+  /// Answers a yes/no question about this group under the HDF5 lock; false when the file is
+  /// closed or the group could not be opened (the calls that read or write report those as errors).
+  func probe(_ question: () -> Bool) -> Bool {
+    HDF5Library.locked { file.isOpen && id >= 0 && question() }
   }
 
   /// The names of the direct children of this group, sorted.

@@ -11,10 +11,18 @@ import Foundation
 enum HDF5Library {
   private static let lock = NSRecursiveLock()
 
+  /// Turns off HDF5's exit-time cleanup before the library's first use. That cleanup retries
+  /// flushing every file still open, including one whose writes failed (a full disk, a file-size
+  /// limit), and crashes inside the library on it. Nothing is lost without it: every file this
+  /// module writes is closed explicitly (an artifact's commit or discard), and an uncommitted
+  /// artifact is a temporary that is removed anyway.
+  private static let exitCleanupDisabled: Void = { _ = H5dont_atexit() }()
+
   /// Runs `body` holding the global HDF5 lock, with automatic error printing turned off.
   static func locked<R>(_ body: () throws -> R) rethrows -> R {
     lock.lock()
     defer { lock.unlock() }
+    _ = exitCleanupDisabled
     // The error stack (and its auto-print setting) is per thread in thread-safe builds,
     // so silencing is repeated on each entry; it is a cheap call.
     h5s_silence_errors()

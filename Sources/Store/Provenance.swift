@@ -65,11 +65,14 @@ public struct Provenance: Sendable, Equatable {
   }
 
   /// `inputs` as compact JSON with sorted keys.
-  public var inputsJSON: String {
+  public func inputsJSON() throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(inputs) else { return "[]" }
-    return String(decoding: data, as: UTF8.self)
+    do {
+      return String(decoding: try encoder.encode(inputs), as: UTF8.self)
+    } catch {
+      throw StoreError(.invalidArgument, path: "provenance inputs", "cannot encode as JSON: \(error)")
+    }
   }
 
   /// Writes the provenance attributes on `group` (normally a file's root group).
@@ -81,7 +84,7 @@ public struct Provenance: Sendable, Equatable {
     try group.setAttribute("git_commit", gitCommit)
     try group.setAttribute("config", config)
     try group.setAttribute("seed", seed)
-    try group.setAttribute("inputs", inputsJSON)
+    try group.setAttribute("inputs", try inputsJSON())
   }
 
   /// Reads provenance attributes back from `group` (normally a file's root group).

@@ -94,7 +94,8 @@ public struct SHA256: Sendable {
     guard let handle = FileHandle(forReadingAtPath: path) else {
       throw StoreError(.fileNotFound, path: path, "cannot open file for hashing")
     }
-    defer { try? handle.close() }
+    // Closing a handle that was only read cannot lose data; a failure to close is not an error here.
+    defer { handle.closeFile() }
     var hasher = SHA256()
     while true {
       let chunk: Data?

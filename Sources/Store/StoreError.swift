@@ -10,6 +10,8 @@ public struct StoreError: Error, CustomStringConvertible, LocalizedError, Sendab
   public enum Kind: String, Sendable, Equatable {
     case fileNotFound, notHDF5, objectNotFound, alreadyExists, typeMismatch, shapeMismatch
     case invalidArgument, schemaMismatch, closed, library, io, png
+    /// Another process holds the lock of the folder being written (see `FolderLock`).
+    case locked
   }
 
   public let kind: Kind

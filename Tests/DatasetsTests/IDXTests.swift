@@ -44,4 +44,12 @@ final class IDXTests: TempDirTestCase {
     assertDatasetError(["two", "3 labels", "found 2"]) { try IDX.read(images: images, labels: twoLabels) }
     assertDatasetError(["tiny", "header"]) { try IDX.parseLabels([0, 0, 8], path: "tiny") }
   }
+
+  func testHugeHeaderCountsAreAnErrorNotAnOverflow() {
+    // 2^32-1 images of 2^32-1 x 2^32-1: the byte count overflows Int; the reader must say so, not trap.
+    let header: [UInt8] = [0, 0, 8, 3] + [UInt8](repeating: 0xFF, count: 12)
+    assertDatasetError(["huge", "4294967295 images", "found 16 bytes"]) {
+      try IDX.parseImages(header, path: "huge")
+    }
+  }
 }

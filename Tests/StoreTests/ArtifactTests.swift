@@ -30,7 +30,7 @@ final class ArtifactTests: StoreTestCase {
   func testTwoWritesMakeTwoVersionsAndLatest() throws {
     let store = ArtifactStore(root: path("artifacts"))
     XCTAssertNil(store.latestVersion(stage: "scorers", name: "mnist"))
-    XCTAssertEqual(store.nextVersion(stage: "scorers", name: "mnist"), 1)
+    XCTAssertEqual(try store.nextVersion(stage: "scorers", name: "mnist"), 1)
     assertStoreError(.fileNotFound, contains: ["scorers/mnist", "no committed versions"]) {
       try store.resolve(stage: "scorers", name: "mnist")
     }
@@ -51,13 +51,13 @@ final class ArtifactTests: StoreTestCase {
 
     let folder = store.directory(stage: "scorers", name: "mnist")
     XCTAssertEqual(
-      try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["latest", "v0001.h5", "v0002.h5"])
+      try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), [".lock", "latest", "v0001.h5", "v0002.h5"])
     XCTAssertEqual(
       try String(contentsOfFile: folder + "/latest", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
       "v0002.h5")
     XCTAssertEqual(store.latestVersion(stage: "scorers", name: "mnist"), 2)
-    XCTAssertEqual(store.versions(stage: "scorers", name: "mnist"), [1, 2])
-    XCTAssertEqual(store.nextVersion(stage: "scorers", name: "mnist"), 3)
+    XCTAssertEqual(try store.versions(stage: "scorers", name: "mnist"), [1, 2])
+    XCTAssertEqual(try store.nextVersion(stage: "scorers", name: "mnist"), 3)
 
     let latest = try store.resolve(stage: "scorers", name: "mnist")
     XCTAssertEqual(latest, v2)
@@ -91,10 +91,10 @@ final class ArtifactTests: StoreTestCase {
       try writer.root.write("x", [Float(1)], shape: [1])
       XCTAssertEqual(hiddenTemps(folder).count, 1)
     }  // deinit without commit
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [".lock"])
     let discarded = try store.writer(stage: "prep", name: "toy", provenance: provenance())
     discarded.discard()
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [".lock"])
     XCTAssertNil(store.latestVersion(stage: "prep", name: "toy"))
     XCTAssertThrowsError(try discarded.commit())
   }
@@ -104,13 +104,13 @@ final class ArtifactTests: StoreTestCase {
     let a = try store.writer(stage: "s", name: "n", provenance: provenance())
     let b = try store.writer(stage: "s", name: "n", provenance: provenance())
     XCTAssertEqual(a.version, 1)
-    XCTAssertEqual(b.version, 1)
+    XCTAssertEqual(b.version, 2, "two open writers in one process reserve different versions")
     try a.root.setAttribute("who", "a")
     try b.root.setAttribute("who", "b")
-    XCTAssertEqual(try b.commit().version, 1)
-    XCTAssertEqual(try a.commit().version, 2, "a racing writer takes the next free version")
-    XCTAssertEqual(try HDF5File.open(store.path(stage: "s", name: "n", version: 1)).root.attributeString("who"), "b")
-    XCTAssertEqual(try HDF5File.open(store.path(stage: "s", name: "n", version: 2)).root.attributeString("who"), "a")
+    XCTAssertEqual(try b.commit().version, 2)
+    XCTAssertEqual(try a.commit().version, 1, "a writer commits the version it planned")
+    XCTAssertEqual(try HDF5File.open(store.path(stage: "s", name: "n", version: 1)).root.attributeString("who"), "a")
+    XCTAssertEqual(try HDF5File.open(store.path(stage: "s", name: "n", version: 2)).root.attributeString("who"), "b")
     XCTAssertEqual(store.latestVersion(stage: "s", name: "n"), 2)
     assertStoreError(.invalidArgument, contains: ["invalid artifact name"]) {
       try store.writer(stage: "s", name: "../escape", provenance: provenance())

@@ -85,10 +85,10 @@ final class HDF5RoundTripTests: StoreTestCase {
     do {
       let h5 = try HDF5File.create(file)
       let losses = try h5.root.createExtendable("episodes/0001/losses", as: Float.self, rowShape: [3], chunkRows: 4)
-      XCTAssertEqual(losses.rowCount, 0)
+      XCTAssertEqual(try losses.rowCount, 0)
       try losses.append([1, 2, 3, 4, 5, 6], count: 2)
       try losses.append(row: [7, 8, 9])
-      XCTAssertEqual(losses.rowCount, 3)
+      XCTAssertEqual(try losses.rowCount, 3)
       let steps = try h5.root.createExtendable("steps", as: Int32.self, rowShape: [])
       try steps.append([10, 20], count: 2)
     }
@@ -96,9 +96,9 @@ final class HDF5RoundTripTests: StoreTestCase {
       let h5 = try HDF5File.open(file, writable: true)
       let losses = try h5.root.extendable("episodes/0001/losses", as: Float.self)
       XCTAssertEqual(losses.rowShape, [3])
-      XCTAssertEqual(losses.rowCount, 3)
+      XCTAssertEqual(try losses.rowCount, 3)
       try losses.append((10...21).map(Float.init), count: 4)
-      XCTAssertEqual(losses.rowCount, 7)
+      XCTAssertEqual(try losses.rowCount, 7)
       try h5.root.extendable("steps", as: Int32.self).append([30], count: 1)
     }
     assertStoreError(.shapeMismatch, contains: ["ext.h5", "/episodes/0001/losses", "needs 6 values, found 1"]) {
