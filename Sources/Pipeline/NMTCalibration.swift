@@ -52,7 +52,9 @@ struct NMTCalibration {
 
   /// One line per candidate and the verdict.
   var text: String {
-    var lines = ["calibration (MT validation perplexity, whole split, best checkpoint; mean ± SD, paired with MT only):"]
+    var lines = [
+      "calibration (MT validation perplexity, whole split, best checkpoint; mean ± SD, paired with MT only):"
+    ]
     for i in grid.indices {
       let s = meanSD(i)
       var line = String(format: "  P(MT) = %.2f: %.2f ± %.2f (n = %d)", grid[i], s.mean, s.sd, s.n)

@@ -36,7 +36,8 @@ extension NMTStage {
       let probe = PPOTrainer(featureCount: featureCount, actionCount: actionCount, config: config.ppo, seed: 0)
       do { try probe.load(state) } catch {
         throw PipelineError(
-          "\(artifact.path): controller \(name) does not fit \(featureCount) features and \(actionCount) tasks: \(error)")
+          "\(artifact.path): controller \(name) does not fit \(featureCount) features and \(actionCount) tasks: \(error)"
+        )
       }
     }
     return (found, artifact)
@@ -68,7 +69,8 @@ extension NMTStage {
     let (controllers, controllerInput) = try loadControllers(featureCount: 6 * k, actionCount: k)
     let (bestMix, baselineInput) = try loadBaselineMixes()
     guard bestMix.count == k else {
-      throw PipelineError("\(baselineInput.path): best_mix has \(bestMix.count) probabilities, expected \(k) (one per task)")
+      throw PipelineError(
+        "\(baselineInput.path): best_mix has \(bestMix.count) probabilities, expected \(k) (one per task)")
     }
     let ratio = Self.fixedRatio(corpus, by: config.fixedRatioBy)
     let steps = config.task.maxSteps
@@ -104,12 +106,15 @@ extension NMTStage {
         let mtSteps = r.trace.actions.filter { $0 == 0 }.count
         more.append(
           NMTRunSpec(
-            schedule: .mtOnly, label: "mt-only-equal-mt-\(r.spec.label.replacingOccurrences(of: "autoloss-", with: ""))",
+            schedule: .mtOnly,
+            label: "mt-only-equal-mt-\(r.spec.label.replacingOccurrences(of: "autoloss-", with: ""))",
             seed: r.spec.seed, maxSteps: max(mtSteps, 1)))
       }
       results += execute(more, corpus: corpus, config: config, label: "evaluation (equal MT updates)")
     }
-    func runs(_ label: String) -> [NMTRunResult] { seeds.compactMap { s in results.first { $0.spec.label == label && $0.spec.seed == s } } }
+    func runs(_ label: String) -> [NMTRunResult] {
+      seeds.compactMap { s in results.first { $0.spec.label == label && $0.spec.seed == s } }
+    }
     var comparisons: [NMTComparison] = []
     for (name, _) in controllers {
       let a = runs(name)
@@ -141,7 +146,8 @@ extension NMTStage {
     text += "\nbest constant mix (from \(baselineInput.path)): \(bestMix.map { String(format: "%.3f", $0) })"
     text += "\npaired differences (controller − baseline, MT perplexity, mean [95 % interval]):"
     for c in comparisons {
-      text += "\n  \(c.controller) − \(c.baseline) (\(c.budget)): val \(c.validation.formatted()), test \(c.test.formatted())"
+      text +=
+        "\n  \(c.controller) − \(c.baseline) (\(c.budget)): val \(c.validation.formatted()), test \(c.test.formatted())"
     }
     return (artifact, text)
   }
@@ -160,7 +166,9 @@ extension NMTStage {
       try g.write("\(name)_high", c.map { Float($0[keyPath: pick].high) }, shape: [n])
     }
     try g.setAttribute(
-      "note", "controller − baseline MT perplexity per shared seed (lower is better for the controller): mean and 95 % t interval")
+      "note",
+      "controller − baseline MT perplexity per shared seed (lower is better for the controller): mean and 95 % t interval"
+    )
   }
 
   /// The `transfer` stage: the frozen evaluation on fresh seeds, then (when `transferRuns` > 0) the

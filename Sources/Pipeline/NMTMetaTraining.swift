@@ -39,7 +39,8 @@ extension NMTStage {
     let episodes = max(c.metaEpisodes, 1)
     let featureCount = 6 * corpus.tasks.count
     let actionCount = corpus.tasks.count
-    let progress = ProgressDisplay("nmt autoloss", total: episodes * max(c.controllerSeeds, 1), enabled: context.showProgress)
+    let progress = ProgressDisplay(
+      "nmt autoloss", total: episodes * max(c.controllerSeeds, 1), enabled: context.showProgress)
     progress.lineInterval = 1
     BLAS.setThreads(1)
     let trained = parallelMap(Array(1...max(c.controllerSeeds, 1)), workers: max(1, c.workers)) { number in
@@ -79,13 +80,15 @@ extension NMTStage {
       let curve = t.curve
       text += "\n\(t.label) per meta-episode (ε, MT share, mean segment reward, val ppl): "
       text += t.runs.indices.map {
-        String(format: "%.2f/%.2f/%.3f/%.2f", t.exploration[$0], curve.mtShare[$0], curve.reward[$0], curve.validation[$0])
+        String(
+          format: "%.2f/%.2f/%.3f/%.2f", t.exploration[$0], curve.mtShare[$0], curve.reward[$0], curve.validation[$0])
       }.joined(separator: " ")
       if let last = t.runs.last {
         let p = NMTArtifactWriter.policyCurve(
           last.trace, actionCount: actionCount, every: max(last.spec.maxSteps / 8, 1))
         let cells = p.steps.indices.map { j in
-          "\(p.steps[j]):" + (0..<actionCount).map { String(format: "%.2f", p.mean[j * actionCount + $0]) }.joined(separator: "/")
+          "\(p.steps[j]):"
+            + (0..<actionCount).map { String(format: "%.2f", p.mean[j * actionCount + $0]) }.joined(separator: "/")
         }
         text +=
           "\n\(t.label) last meta-episode policy P(\(corpus.taskNames.joined(separator: "/"))) over steps: "

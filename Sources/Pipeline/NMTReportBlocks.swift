@@ -42,7 +42,8 @@ extension ReportBuilder {
       )
       for e in eps.indices where e < share.count && e < reward.count && e < val.count {
         rows.append([
-          "autoloss-\(name)", "\(e + 1)", ReportFormat.number(eps[e], digits: 2), ReportFormat.number(share[e], digits: 2),
+          "autoloss-\(name)", "\(e + 1)", ReportFormat.number(eps[e], digits: 2),
+          ReportFormat.number(share[e], digits: 2),
           ReportFormat.number(reward[e], digits: 3), ReportFormat.number(val[e], digits: 2),
         ])
       }
@@ -106,7 +107,8 @@ extension ReportBuilder {
     var table: [[String]] = []
     for i in controllers.indices where i < baselines.count && i < budgets.count {
       table.append([
-        controllers[i], baselines[i], budgets[i], i < n.count ? "\(n[i])" : "?", cell(vm, vl, vh, i), cell(tm, tl, th, i),
+        controllers[i], baselines[i], budgets[i], i < n.count ? "\(n[i])" : "?", cell(vm, vl, vh, i),
+        cell(tm, tl, th, i),
       ])
     }
     blocks.append(

@@ -132,7 +132,8 @@ extension ReportBuilder {
     } else {
       blocks.append(
         .missing(
-          "NMT calibration: the baselines artifact of \(dataset) has no /calibration (best-mix not among the baselines)"))
+          "NMT calibration: the baselines artifact of \(dataset) has no /calibration (best-mix not among the baselines)"
+        ))
     }
     let paper = Dictionary(uniqueKeysWithValues: PaperNumbers.nmtPerplexity.map { ($0.method, $0.ppl) })
     var table: [[String]] = []

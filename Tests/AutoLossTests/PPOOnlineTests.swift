@@ -83,7 +83,9 @@ final class PPOOnlineTests: XCTestCase {
   func testExplorationDecaysOverMetaEpisodes() {
     let config = PPOConfig()
     let eps = (0..<7).map { config.exploration(episode: $0) }
-    for (e, want) in zip(eps, [0.5, 0.4, 0.3, 0.2, 0.1, 0.1, 0.1] as [Float]) { XCTAssertEqual(e, want, accuracy: 1e-6) }
+    for (e, want) in zip(eps, [0.5, 0.4, 0.3, 0.2, 0.1, 0.1, 0.1] as [Float]) {
+      XCTAssertEqual(e, want, accuracy: 1e-6)
+    }
     // The behaviour distribution mixes π with the uniform one.
     var c = config
     c.zeroInitialOutput = false
