@@ -68,7 +68,8 @@ struct NMTCalibration {
   var verdict: String {
     let beats = mixesBeatingMTOnly
     if beats.isEmpty {
-      return "No constant mix beats MT only here (no paired 95 % interval below zero): "
+      let n = validation.map(\.count).min() ?? 0
+      return "No constant mix beats MT only here (no paired 95 % interval below zero, \(n) seeds): "
         + "AutoLoss can at best match MT only here."
     }
     return "Constant mixes that beat MT only (paired 95 % interval below zero): P(MT) = "
