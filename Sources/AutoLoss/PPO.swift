@@ -21,8 +21,9 @@ public struct PPOConfig: Sendable, Codable, Equatable {
   public var minibatchSize = 64
   /// Minibatch updates per controller update (one controller update per segment).
   public var minibatchUpdates = 10
-  /// Controller updates between copies of the actor into the old (target) policy (the paper: 10).
-  public var syncEvery = 10
+  /// Controller updates between copies of the actor into the old (reference) policy (the paper: 10;
+  /// the official code: 1, the reference is refreshed after every update).
+  public var syncEvery = 1
   /// Validation checks per reward segment (T = segmentChecks × the task's validation interval).
   public var segmentChecks = 1
   /// Past segments k that normalize the reward.
@@ -36,15 +37,27 @@ public struct PPOConfig: Sendable, Codable, Equatable {
   public var minimumRelativeImprovement: Float = 1e-3
   /// Leave the untrained model's check (step 0) out of the reward history.
   public var skipInitialCheck = true
-  /// ε-greedy exploration, linearly from `explorationStart` to `explorationEnd` over
-  /// `explorationSteps` task steps (0 everywhere: none).
-  public var explorationStart: Float = 0
-  public var explorationEnd: Float = 0
-  public var explorationSteps = 1
-  /// Normalize advantages within each minibatch.
-  public var normalizeAdvantages = false
+  /// ε-exploration (a uniformly random action with probability ε), constant within a training run
+  /// and decaying linearly over meta-episodes from `explorationStart` (meta-episode 0) to
+  /// `explorationEnd` (meta-episode `explorationEpisodes` − 1 and later); the official code:
+  /// ε = linspace(0.5, 0.1, 5) indexed by meta-episode. Frozen evaluation uses no exploration.
+  public var explorationStart: Float = 0.5
+  public var explorationEnd: Float = 0.1
+  public var explorationEpisodes = 5
+  /// Normalize advantages within each minibatch (mean 0, standard deviation 1).
+  public var normalizeAdvantages = true
+  /// The actor's output layer starts at zero, so the untrained policy is uniform.
+  public var zeroInitialOutput = true
 
   public init() {}
+
+  /// ε of meta-episode `episode`: linear from `explorationStart` to `explorationEnd` over the first
+  /// `explorationEpisodes` meta-episodes, then constant.
+  public func exploration(episode: Int) -> Float {
+    guard explorationEpisodes > 1 else { return explorationEnd }
+    let f = min(1, Float(max(episode, 0)) / Float(explorationEpisodes - 1))
+    return explorationStart + (explorationEnd - explorationStart) * f
+  }
 }
 
 /// One stored transition (s, a, r, s′) with the probability of `a` under the behaviour policy.
@@ -97,7 +110,9 @@ public struct PPOUpdateStats: Sendable, Equatable {
 /// Per update: `minibatchUpdates` times, draw `minibatchSize` transitions uniformly from the
 /// buffer; target y = r + γ V(s′) and advantage A = y − V(s) (both constants); actor loss
 /// −mean(min(ρA, clip(ρ, 1−ε, 1+ε)A)) − β·mean H(π(·|s)) with ρ = π(a|s) / π_old(a|s); critic
-/// loss mean (V(s) − y)². π_old is a copy of the actor refreshed every `syncEvery` updates.
+/// loss mean (V(s) − y)². A is normalized within the minibatch when `normalizeAdvantages` is on.
+/// π_old is a copy of the actor refreshed every `syncEvery` updates (1: after every update, so each
+/// update starts at ρ = 1 and the clip bounds how far one update moves the policy).
 public final class PPOTrainer {
   public let config: PPOConfig
   public let featureCount: Int
@@ -121,6 +136,10 @@ public final class PPOTrainer {
     actor = TanhMLP(inputSize: featureCount, hidden: config.hidden, outputSize: actionCount, rng: &r)
     critic = TanhMLP(inputSize: featureCount, hidden: config.hidden, outputSize: 1, rng: &r)
     oldActor = TanhMLP(inputSize: featureCount, hidden: config.hidden, outputSize: actionCount, rng: &r)
+    if config.zeroInitialOutput {
+      actor.layer2.weight.value = .zeros(actor.layer2.weight.value.shape)
+      if let b = actor.layer2.bias { b.value = .zeros(b.value.shape) }
+    }
     actorOptimizer = Adam(learningRate: config.learningRate)
     criticOptimizer = Adam(learningRate: config.learningRate)
     rng = r.fork()
@@ -136,17 +155,20 @@ public final class PPOTrainer {
     Tensor(shape: [actionCount], data: actor.evaluate(features)).softmax().data
   }
 
-  /// The exploration rate ε after `step` task steps.
-  public func exploration(step: Int) -> Float {
-    let f = min(1, Float(step) / Float(max(config.explorationSteps, 1)))
-    return config.explorationStart + (config.explorationEnd - config.explorationStart) * f
+  /// π_old(· | features) of the reference (old) policy.
+  public func referenceProbabilities(_ features: [Float]) -> [Float] {
+    Tensor(shape: [actionCount], data: oldActor.evaluate(features)).softmax().data
   }
 
-  /// Samples an action: with probability ε uniformly, otherwise from π. Returns the action and
-  /// the behaviour distribution (1−ε)π + ε/K it was drawn from.
-  public func act(_ features: [Float], step: Int, rng: inout SeededRandom) -> (action: Int, probabilities: [Float]) {
+  /// The exploration rate ε of meta-episode `episode` (0-based).
+  public func exploration(episode: Int) -> Float { config.exploration(episode: episode) }
+
+  /// Samples an action: with probability `exploration` uniformly, otherwise from π. Returns the
+  /// action and the behaviour distribution (1−ε)π + ε/K it was drawn from.
+  public func act(_ features: [Float], exploration eps: Float, rng: inout SeededRandom) -> (
+    action: Int, probabilities: [Float]
+  ) {
     let p = probabilities(features)
-    let eps = exploration(step: step)
     let mixed = p.map { (1 - eps) * $0 + eps / Float(actionCount) }
     return (rng.categorical(mixed), mixed)
   }

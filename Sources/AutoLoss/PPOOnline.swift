@@ -55,15 +55,21 @@ public struct OnlinePPOTrace: Sendable {
   public init() {}
 }
 
+/// The reward of one finished segment: given the task (its checks so far) and the actions taken in
+/// the segment, the reward of every transition of the segment, or nil for none (not stored).
+public typealias PPOSegmentRewardFunction = (_ task: AlternatingTask, _ segmentActions: [Int]) -> Float?
+
 /// Trains a fresh task model while the PPO controller picks every action and, when `learn` is on,
 /// learns online: the transitions of each segment of `segmentChecks` validation checks get that
-/// segment's ``SegmentReward`` (from the checks' error, e.g. MT validation perplexity) and are
-/// stored, then one controller update runs (the intended segment update of the official code).
-/// Segments without a reward (the first one or two, see ``SegmentReward``) are not stored.
-/// With `learn` off the controller only acts (transfer).
+/// segment's reward and are stored, then one controller update runs (the intended segment update
+/// of the official code). The reward is the paper's ``SegmentReward`` of the checks' error (e.g.
+/// MT validation perplexity) unless `segmentReward` is given. Segments without a reward (the first
+/// one or two, see ``SegmentReward``) are not stored. Actions are drawn with exploration
+/// `exploration` (ε of this meta-episode; 0 for a frozen controller). With `learn` off the
+/// controller only acts (evaluation, transfer).
 public func runOnlinePPO(
-  task: AlternatingTask, trainer: PPOTrainer, seed: UInt64, learn: Bool = true,
-  onCheck: ((Int) -> Void)? = nil
+  task: AlternatingTask, trainer: PPOTrainer, seed: UInt64, exploration: Float, learn: Bool = true,
+  segmentReward custom: PPOSegmentRewardFunction? = nil, onCheck: ((Int) -> Void)? = nil
 ) -> OnlinePPOTrace {
   var rng = SeededRandom(seed: seed ^ 0x0BB0_5EED)
   task.reset(seed: seed)
@@ -72,13 +78,13 @@ public func runOnlinePPO(
   // The check of the untrained model (step 0) would dominate the normalizer of the next k
   // segments (its first drop is orders of magnitude larger); with `skipInitialCheck` the reward
   // history starts at the first check after training began.
-  if !trainer.config.skipInitialCheck { _ = reward.add(task.checks.last?.error ?? .nan) }
+  if custom == nil && !trainer.config.skipInitialCheck { _ = reward.add(task.checks.last?.error ?? .nan) }
   var pending: [PPOTransition] = []
   var checksSeen = task.checks.count
   var checksInSegment = 0
   var state = task.features()
   while !task.isFinished {
-    let (a, p) = trainer.act(state, step: task.stepCount, rng: &rng)
+    let (a, p) = trainer.act(state, exploration: exploration, rng: &rng)
     task.step(a)
     let next = task.features()
     trace.episode.actions.append(Int32(a))
@@ -91,27 +97,26 @@ public func runOnlinePPO(
       trace.episode.outcome = "non-finite loss"
       break
     }
-    if task.checks.count > checksSeen {
-      checksSeen = task.checks.count
-      checksInSegment += 1
-      onCheck?(task.stepCount)
-      if checksInSegment >= max(trainer.config.segmentChecks, 1) {
-        checksInSegment = 0
-        let r = reward.add(task.checks.last!.error)
-        trace.segmentSteps.append(task.stepCount)
-        trace.segmentRewards.append(r ?? .nan)
-        if let r, learn {
-          trainer.store(
-            pending.map {
-              var t = $0
-              t.reward = r
-              return t
-            })
-          if let s = trainer.update() { trace.updateStats.append(s) }
-        }
-        pending = []
-      }
+    guard task.checks.count > checksSeen, let check = task.checks.last else { continue }
+    checksSeen = task.checks.count
+    checksInSegment += 1
+    onCheck?(task.stepCount)
+    guard checksInSegment >= max(trainer.config.segmentChecks, 1) else { continue }
+    checksInSegment = 0
+    let r: Float?
+    if let custom { r = custom(task, pending.map(\.action)) } else { r = reward.add(check.error) }
+    trace.segmentSteps.append(task.stepCount)
+    trace.segmentRewards.append(r ?? .nan)
+    if let r, learn {
+      trainer.store(
+        pending.map {
+          var t = $0
+          t.reward = r
+          return t
+        })
+      if let s = trainer.update() { trace.updateStats.append(s) }
     }
+    pending = []
   }
   trace.episode.steps = task.stepCount
   trace.episode.checks = task.checks

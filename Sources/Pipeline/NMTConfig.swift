@@ -36,16 +36,31 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
   /// checks (0: only the fraction).
   public var fineTuneSwitchPatience = 0
   /// Candidate P(MT) values of the best constant mix; the auxiliary tasks share the rest equally.
+  /// MT only (P(MT) = 1) is always tuned beside them: it is the reference of the calibration.
   public var mixGrid: [Float] = [0.4, 0.6, 0.8]
   /// Step budget of each tuning run (0: the task's maxSteps).
   public var mixTuningSteps = 0
+  /// Seeds per candidate mix (shared across mixes, so each mix is paired with MT only).
+  public var mixTuningRuns = 1
   /// The online PPO controller.
   public var ppo = PPOConfig()
+  /// Meta-episodes: NMT training runs (fresh models) one controller is kept across, one after the
+  /// other (the official code: up to 400).
+  public var metaEpisodes = 1
+  /// Independent controllers, trained side by side (`autoloss-c1` … `autoloss-cN`).
+  public var controllerSeeds = 1
+  /// Frozen evaluation: fresh seeds per schedule (paired across schedules).
+  public var evaluationRuns = 3
+  /// Frozen evaluation: the schedules each controller is compared with at equal steps
+  /// (mt-only, best-mix, fine-tuned, fixed-ratio, round-robin).
+  public var evaluationBaselines = ["mt-only", "best-mix", "fine-tuned"]
+  /// Frozen evaluation: also MT only with as many steps as the controller's run took MT steps.
+  public var evaluateEqualMTUpdates = true
   /// Transfer: the hidden size of the other model, and the slice of the other run.
   public var transferHiddenSize = 128
   public var transferSlice = 1
   public var transferSliceCount = 2
-  /// Runs per schedule in the transfer tests.
+  /// Runs per schedule in the transfer tests (0: none).
   public var transferRuns = 3
   /// Evaluate BLEU with greedy decoding of the whole test split (longest output 2·|source| + 10).
   public var bleu = true

@@ -17,6 +17,8 @@ struct NMTRunSpec: Sendable {
   /// AutoLoss: a controller to start from (transfer: frozen).
   var controller: [String: Tensor]? = nil
   var learn = true
+  /// AutoLoss: ε-exploration of this run (0 for a frozen controller).
+  var exploration: Float = 0
   /// Skip the final BLEU (tuning runs).
   var evaluateBLEU = true
 }
@@ -50,9 +52,12 @@ struct NMTRunResult: Sendable {
 
 enum NMTRunner {
   /// Trains one model under the spec's schedule and evaluates its best MT checkpoint.
-  static func run(_ spec: NMTRunSpec, corpus: NMTCorpus, config: NMTExperimentConfig, progress: ProgressDisplay?)
-    -> NMTRunResult
-  {
+  /// AutoLoss runs use `trainer` when given (a controller kept across meta-episodes), otherwise a
+  /// fresh one (loaded from `spec.controller` when set).
+  static func run(
+    _ spec: NMTRunSpec, corpus: NMTCorpus, config: NMTExperimentConfig, progress: ProgressDisplay?,
+    trainer given: PPOTrainer? = nil
+  ) -> NMTRunResult {
     let start = Date()
     let cpuStart = threadCPUSeconds()
     var taskConfig = config.task
@@ -64,11 +69,14 @@ enum NMTRunner {
     var switchedAt = -1
     switch spec.schedule {
     case .autoLoss, .autoLossTransfer:
-      let trainer = PPOTrainer(
-        featureCount: task.featureNames.count, actionCount: task.actionNames.count, config: config.ppo,
-        seed: spec.seed ^ 0xC0A7)
-      if let state = spec.controller { try? trainer.load(state) }
-      online = runOnlinePPO(task: task, trainer: trainer, seed: spec.seed, learn: spec.learn)
+      let trainer =
+        given
+        ?? PPOTrainer(
+          featureCount: task.featureNames.count, actionCount: task.actionNames.count, config: config.ppo,
+          seed: spec.seed ^ 0xC0A7)
+      if given == nil, let state = spec.controller { try? trainer.load(state) }
+      online = runOnlinePPO(
+        task: task, trainer: trainer, seed: spec.seed, exploration: spec.exploration, learn: spec.learn)
       trace = online.episode
       controller = trainer.stateDict()
     case .mtOnly:

@@ -60,23 +60,39 @@ public struct NMTStage {
   }
 
   /// Runs the baselines; returns the artifact and the text report.
+  ///
+  /// With `best-mix` among the baselines, every P(MT) of `mixGrid` and MT only (P(MT) = 1) first
+  /// run on `mixTuningRuns` seeds shared across mixes (rows `mix-<P>`): the best constant mix is
+  /// the lowest mean MT validation perplexity (whole split, best checkpoint), and the paired
+  /// differences of each mix against MT only are the calibration (`/calibration`): does any
+  /// constant mix beat MT only at all on this data and budget?
   public func runBaselines() throws -> (ResolvedArtifact, String) {
     let corpus = try loadCorpus(config)
     let k = corpus.tasks.count
     let ratio = Self.fixedRatio(corpus, by: config.fixedRatioBy)
     let steps = config.task.maxSteps
-    var tuning: [(Float, Float)] = []
     var bestMix = ratio
+    var calibration: NMTCalibration?
+    var rows: [NMTSummaryRow] = []
     if config.baselines.contains("best-mix") && k > 1 {
-      let specs = config.mixGrid.enumerated().map { i, p in
-        NMTRunSpec(
-          schedule: .mix, label: String(format: "mix-%.2f", p), seed: NMTRunner.seed(config.seed ^ 0x7E57, i),
-          mix: nmtMix(mt: p, taskCount: k), maxSteps: config.mixTuningSteps > 0 ? config.mixTuningSteps : steps,
-          evaluateBLEU: false)
+      let grid = config.mixGrid.filter { $0 < 1 } + [1]
+      var specs: [NMTRunSpec] = []
+      for p in grid {
+        for i in 0..<max(config.mixTuningRuns, 1) {
+          specs.append(
+            NMTRunSpec(
+              schedule: .mix, label: NMTCalibration.label(p), seed: NMTRunner.seed(config.seed ^ 0x7E57, i),
+              mix: nmtMix(mt: p, taskCount: k), maxSteps: config.mixTuningSteps > 0 ? config.mixTuningSteps : steps,
+              evaluateBLEU: false))
+        }
       }
       let results = execute(specs, corpus: corpus, config: config, label: "mix tuning")
-      tuning = zip(config.mixGrid, results).map { ($0, $1.bestCheckPerplexity) }
-      if let best = tuning.min(by: { $0.1 < $1.1 }) { bestMix = nmtMix(mt: best.0, taskCount: k) }
+      let c = NMTCalibration(grid: grid, results: results)
+      calibration = c
+      bestMix = nmtMix(mt: c.bestMix, taskCount: k)
+      rows += grid.map { p in
+        NMTSummaryRow(label: NMTCalibration.label(p), runs: results.filter { $0.spec.label == NMTCalibration.label(p) })
+      }
     }
     var specs: [NMTRunSpec] = []
     for name in config.baselines {
@@ -86,128 +102,43 @@ public struct NMTStage {
         )
       }
       for i in 0..<config.runs {
-        var s = NMTRunSpec(schedule: kind, label: name, seed: NMTRunner.seed(config.seed, i), maxSteps: steps)
-        switch kind {
-        case .fixedRatio: s.mix = ratio
-        case .bestMix: s.mix = bestMix
-        case .fineTuned:
-          s.mix = ratio
-          s.switchStep = Int((config.fineTuneSwitchFraction * Double(steps)).rounded())
-        default: break
-        }
-        specs.append(s)
+        specs.append(
+          baselineSpec(
+            kind, label: name, seed: NMTRunner.seed(config.seed, i), steps: steps, ratio: ratio, bestMix: bestMix))
       }
     }
     let results = execute(specs, corpus: corpus, config: config, label: "baselines")
-    let rows = config.baselines.map { name in NMTSummaryRow(label: name, runs: results.filter { $0.spec.label == name })
-    }
+    rows += config.baselines.map { name in NMTSummaryRow(label: name, runs: results.filter { $0.spec.label == name }) }
+    rows = rows.filter { !$0.runs.isEmpty }
+    let switchStep = Int((config.fineTuneSwitchFraction * Double(steps)).rounded())
     let artifact = try write(name: "\(config.dataset)-baselines", corpus: corpus, rows: rows) { root in
       try root.setAttribute("fixed_ratio", ratio.map { String(format: "%.4f", $0) }.joined(separator: ","))
       try root.setAttribute("fixed_ratio_by", config.fixedRatioBy)
       try root.setAttribute("best_mix", bestMix.map { String(format: "%.4f", $0) }.joined(separator: ","))
-      try root.setAttribute("fine_tune_switch_step", Int64((config.fineTuneSwitchFraction * Double(steps)).rounded()))
-      if !tuning.isEmpty {
-        let g = try root.createGroup("tuning/mix")
-        try g.write("mt_probability", tuning.map(\.0), shape: [tuning.count])
-        try g.write("best_check_val_ppl", tuning.map(\.1), shape: [tuning.count])
-      }
+      try root.setAttribute("fine_tune_switch_step", Int64(switchStep))
+      if let calibration { try calibration.write(to: root) }
     }
     var text = NMTArtifactWriter.report(rows, taskNames: corpus.taskNames)
     text +=
-      "\nFixedRatio P = \(ratio.map { String(format: "%.3f", $0) }) (by \(config.fixedRatioBy)); FineTuned switches to MT only at step \(Int((config.fineTuneSwitchFraction * Double(steps)).rounded()))"
-    if !tuning.isEmpty {
-      text +=
-        "\nbest-mix tuning (P(MT): best-check val ppl): "
-        + tuning.map { String(format: "%.2f: %.3f", $0.0, $0.1) }.joined(separator: ", ")
-    }
+      "\nFixedRatio P = \(ratio.map { String(format: "%.3f", $0) }) (by \(config.fixedRatioBy)); FineTuned switches to MT only at step \(switchStep)"
+    if let calibration { text += "\n" + calibration.text }
     return (artifact, text)
   }
 
-  /// Trains the AutoLoss controller online, `runs` times (each run its own controller).
-  public func runAutoLoss() throws -> (ResolvedArtifact, String) {
-    let corpus = try loadCorpus(config)
-    let specs = (0..<config.runs).map { i in
-      NMTRunSpec(
-        schedule: .autoLoss, label: "autoloss", seed: NMTRunner.seed(config.seed, i), maxSteps: config.task.maxSteps)
+  /// The run of a baseline schedule on one seed.
+  func baselineSpec(
+    _ kind: NMTScheduleKind, label: String, seed: UInt64, steps: Int, ratio: [Float], bestMix: [Float]
+  ) -> NMTRunSpec {
+    var s = NMTRunSpec(schedule: kind, label: label, seed: seed, maxSteps: steps)
+    switch kind {
+    case .fixedRatio: s.mix = ratio
+    case .bestMix: s.mix = bestMix
+    case .fineTuned:
+      s.mix = ratio
+      s.switchStep = Int((config.fineTuneSwitchFraction * Double(steps)).rounded())
+    default: break
     }
-    let results = execute(specs, corpus: corpus, config: config, label: "autoloss")
-    let rows = [NMTSummaryRow(label: "autoloss", runs: results)]
-    let best = results.indices.min { results[$0].validationPerplexity < results[$1].validationPerplexity } ?? 0
-    let artifact = try write(name: "\(config.dataset)-autoloss", corpus: corpus, rows: rows) { root in
-      if !results.isEmpty {
-        try ParameterIO.write(results[best].controller, to: try root.createGroup("controller"))
-        try root.setAttribute("controller_run", Int64(best))
-      }
-    }
-    var text = NMTArtifactWriter.report(rows, taskNames: corpus.taskNames)
-    for (i, r) in results.enumerated() {
-      let p = NMTArtifactWriter.policyCurve(
-        r.trace, actionCount: corpus.tasks.count, every: max(r.spec.maxSteps / 8, 1))
-      let k = corpus.tasks.count
-      let cells = p.steps.indices.map { j in
-        "\(p.steps[j]):" + (0..<k).map { String(format: "%.2f", p.mean[j * k + $0]) }.joined(separator: "/")
-      }
-      text +=
-        "\nrun \(i) policy P(\(corpus.taskNames.joined(separator: "/"))) over steps: " + cells.joined(separator: " ")
-    }
-    return (artifact, text)
-  }
-
-  /// The controller of the latest AutoLoss artifact of this dataset.
-  func loadController() throws -> ([String: Tensor], ResolvedArtifact) {
-    let artifact = try context.store.resolve(stage: "nmt", name: "\(config.dataset)-autoloss")
-    let file = try ArtifactReader.open(artifact, schema: Self.schema, supportedVersions: 1...1)
-    defer { file.close() }
-    guard file.root.contains("controller") else {
-      throw PipelineError("\(artifact.path): expected a /controller group, found none")
-    }
-    return (try ParameterIO.read(from: try file.root.group("controller")), artifact)
-  }
-
-  /// Transfer: the trained controller (frozen) guides a model of another hidden size and a run on
-  /// another slice of the MT training data, each against FineTuned.
-  public func runTransfer() throws -> (ResolvedArtifact, String) {
-    let (controller, input) = try loadController()
-    var sized = config
-    sized.task.model.hiddenSize = config.transferHiddenSize
-    var sliced = config
-    sliced.slice = config.transferSlice
-    sliced.sliceCount = config.transferSliceCount
-    var rows: [NMTSummaryRow] = []
-    var texts: [String] = []
-    var corpora: [NMTCorpus] = []
-    for (tag, c) in [
-      ("hidden\(config.transferHiddenSize)", sized),
-      ("slice\(config.transferSlice)of\(config.transferSliceCount)", sliced),
-    ] {
-      let corpus = try loadCorpus(c)
-      corpora.append(corpus)
-      let ratio = Self.fixedRatio(corpus, by: c.fixedRatioBy)
-      let steps = c.task.maxSteps
-      var specs: [NMTRunSpec] = []
-      for i in 0..<c.transferRuns {
-        let seed = NMTRunner.seed(c.seed ^ 0x7AA5, i)
-        specs.append(
-          NMTRunSpec(
-            schedule: .autoLossTransfer, label: "\(tag)/autoloss", seed: seed, maxSteps: steps, controller: controller,
-            learn: false))
-        specs.append(
-          NMTRunSpec(
-            schedule: .fineTuned, label: "\(tag)/fine-tuned", seed: seed, mix: ratio,
-            switchStep: Int((c.fineTuneSwitchFraction * Double(steps)).rounded()), maxSteps: steps))
-      }
-      let results = execute(specs, corpus: corpus, config: c, label: "transfer \(tag)")
-      let here = ["\(tag)/autoloss", "\(tag)/fine-tuned"].map { l in
-        NMTSummaryRow(label: l, runs: results.filter { $0.spec.label == l })
-      }
-      rows += here
-      texts.append(NMTArtifactWriter.report(here, taskNames: corpus.taskNames))
-    }
-    let artifact = try write(name: "\(config.dataset)-transfer", corpus: corpora[0], rows: rows, inputs: [input]) {
-      root in
-      try root.setAttribute("controller_from", input.path)
-    }
-    return (artifact, texts.joined(separator: "\n"))
+    return s
   }
 
   func write(

@@ -59,7 +59,7 @@ extension ReportBuilder {
     let names = inputs.names(stage: "nmt")
     let datasets = Set(
       names.compactMap { n -> String? in
-        for suffix in ["-baselines", "-autoloss", "-transfer"] where n.hasSuffix(suffix) {
+        for suffix in ["-baselines", "-autoloss", "-evaluation", "-transfer"] where n.hasSuffix(suffix) {
           return String(n.dropLast(suffix.count))
         }
         return nil
@@ -93,6 +93,8 @@ extension ReportBuilder {
     var sources: [ResolvedArtifact] = []
     var facts: [String] = []
     var policy: (steps: [Int32], mean: [Float], tasks: [String])?
+    var calibration: (NMTCalibration, ResolvedArtifact)?
+    var meta: [ReportBlock] = []
     for stage in ["baselines", "autoloss"] {
       let name = "\(dataset)-\(stage)"
       guard let a = inputs.latest(stage: "nmt", name: name) else {
@@ -109,9 +111,12 @@ extension ReportBuilder {
         let labels = (try? f.root.attributeString("labels")) ?? ""
         facts.append("Tasks: \(tasks); training pairs: \(pairs); auxiliary labels: \(labels).")
       }
-      if stage == "autoloss", f.root.isGroup("runs/autoloss") {
-        let runs = try f.root.group("runs/autoloss")
-        if let first = try runs.list().first, let seg = try? f.root.group("runs/autoloss/\(first)/segments"),
+      if stage == "baselines", let c = NMTCalibration.read(from: f.root) { calibration = (c, a) }
+      if stage == "autoloss" { meta = nmtMetaBlocks(f.root, source: a) }
+      let policyRow = ["runs/autoloss-c1", "runs/autoloss"].first { f.root.isGroup($0) }
+      if stage == "autoloss", let policyRow {
+        let runs = try f.root.group(policyRow)
+        if let last = try runs.list().sorted().last, let seg = try? f.root.group("\(policyRow)/\(last)/segments"),
           let steps = try? seg.read("policy_step", as: Int32.self).values,
           let mean = try? seg.read("policy_mean", as: Float.self).values
         {
@@ -121,6 +126,15 @@ extension ReportBuilder {
       }
     }
     guard !rows.isEmpty else { return blocks }
+    // Before any claim: does any constant mix beat MT only at all here?
+    if let (c, source) = calibration {
+      blocks += nmtCalibrationBlocks(c, source: source)
+    } else {
+      blocks.append(
+        .missing(
+          "NMT calibration: the baselines artifact of \(dataset) has no /calibration (best-mix not among the baselines)"
+        ))
+    }
     let paper = Dictionary(uniqueKeysWithValues: PaperNumbers.nmtPerplexity.map { ($0.method, $0.ppl) })
     var table: [[String]] = []
     for r in rows {
@@ -180,28 +194,14 @@ extension ReportBuilder {
             svg: ReportSVG.lineChart(
               title: "Task probabilities (\(dataset))", xLabel: "training step", yLabel: "probability", series: series),
             caption:
-              "The controller's task probabilities over training (first AutoLoss run, window means); paper Figure 3M: "
+              "The controller's task probabilities over training (controller 1, last meta-episode, window means, "
+              + "with that meta-episode's ε-exploration); paper Figure 3M: "
               + "mixed early, then P(MT) ≈ 0.8.", sources: sources)))
     } else {
       blocks.append(.missing("task-probability plot: no AutoLoss policy curve in the NMT artifacts of \(dataset)"))
     }
-    if let auto = rows.first(where: { $0.schedule == "autoloss" }) {
-      let others = rows.filter { $0.schedule != "autoloss" && $0.schedule != "autoloss-transfer" }
-      var parts = [
-        "NMT \(dataset) (MT validation perplexity, lower is better): AutoLoss \(ReportFormat.meanStd(auto.valPPL.0, auto.valPPL.1, digits: 3)) (n=\(auto.runs))"
-      ]
-      let ratio = others.filter { ["fixed-ratio", "best-mix", "mix"].contains($0.schedule) }.map(\.asResult)
-      let fixed = others.filter { !["fixed-ratio", "best-mix", "mix"].contains($0.schedule) }.map(\.asResult)
-      if let r = ReportVerdict.best(ratio, lowerIsBetter: true) {
-        parts.append("best constant ratio: " + ReportVerdict.compare(auto.asResult, r, lowerIsBetter: true, digits: 3))
-      }
-      if let b = ReportVerdict.best(fixed, lowerIsBetter: true) {
-        parts.append("best fixed schedule: " + ReportVerdict.compare(auto.asResult, b, lowerIsBetter: true, digits: 3))
-      }
-      let line = parts.joined(separator: "; ")
-      addVerdict(line)
-      blocks.append(.verdict(line))
-    }
+    blocks += meta
+    blocks += try nmtEvaluationBlocks(dataset, calibration: calibration?.0)
     if let t = inputs.latest(stage: "nmt", name: "\(dataset)-transfer"),
       let f = try? inputs.open(t, schema: Self.nmtSchema)
     {

@@ -18,7 +18,7 @@ final class PPOTests: XCTestCase {
     for _ in 0..<60 {
       var transitions: [PPOTransition] = []
       for _ in 0..<20 {
-        let (a, _) = trainer.act(state, step: 0, rng: &rng)
+        let (a, _) = trainer.act(state, exploration: 0, rng: &rng)
         transitions.append(PPOTransition(state: state, action: a, reward: a == 1 ? 1 : 0, nextState: state))
       }
       trainer.store(transitions)
@@ -41,6 +41,7 @@ final class PPOTests: XCTestCase {
       config.learningRate = 0.05
       config.minibatchUpdates = 1
       config.clip = clip
+      config.zeroInitialOutput = false
       let trainer = PPOTrainer(featureCount: 1, actionCount: 2, config: config, seed: 1)
       let s: [Float] = [1]
       let p0 = trainer.probabilities(s)[0]
@@ -86,8 +87,10 @@ final class PPOTests: XCTestCase {
   }
 
   func testCheckpointRoundTrip() throws {
-    let a = PPOTrainer(featureCount: 3, actionCount: 3, config: PPOConfig(), seed: 1)
-    let b = PPOTrainer(featureCount: 3, actionCount: 3, config: PPOConfig(), seed: 2)
+    var config = PPOConfig()
+    config.zeroInitialOutput = false
+    let a = PPOTrainer(featureCount: 3, actionCount: 3, config: config, seed: 1)
+    let b = PPOTrainer(featureCount: 3, actionCount: 3, config: config, seed: 2)
     let s: [Float] = [0.1, -0.2, 0.3]
     XCTAssertNotEqual(a.probabilities(s), b.probabilities(s))
     try b.load(a.stateDict())

@@ -58,6 +58,10 @@ final class NMTStageTests: PipelineTempDirTestCase {
         "runs": 2,
         "mixGrid": [0.5, 0.8],
         "mixTuningSteps": 10,
+        "mixTuningRuns": 2,
+        "metaEpisodes": 2,
+        "controllerSeeds": 2,
+        "evaluationRuns": 2,
         "ppo": { "minibatchSize": 8, "minibatchUpdates": 2 },
         "transferHiddenSize": 6,
         "transferRuns": 1,
@@ -80,7 +84,9 @@ final class NMTStageTests: PipelineTempDirTestCase {
 
     let file = try ArtifactReader.open(baselines, schema: NMTStage.schema, supportedVersions: 1...1)
     let summary = try file.root.group("summary")
-    XCTAssertEqual(try summary.readStrings("schedule"), ["mt-only", "fine-tuned", "best-mix"])
+    XCTAssertEqual(
+      try summary.readStrings("schedule"), ["mix-0.50", "mix-0.80", "mix-1.00", "mt-only", "fine-tuned", "best-mix"])
+    XCTAssertEqual(try summary.read("runs", as: Int32.self).values, [2, 2, 2, 2, 2, 2])
     let ppl = try summary.read("val_ppl_mean", as: Float.self).values
     XCTAssertTrue(ppl.allSatisfy { $0.isFinite && $0 > 1 })
     let run = try file.root.group("runs/fine-tuned/0001")
@@ -91,16 +97,41 @@ final class NMTStageTests: PipelineTempDirTestCase {
     XCTAssertEqual(try run.shape(of: "nmt_checks/val_loss"), [5, 3])
     XCTAssertEqual(try run.shape(of: "features"), [20, 18])
     XCTAssertTrue(try run.attribute("test_bleu", as: Double.self).isFinite)
-    XCTAssertEqual(try file.root.read("tuning/mix/mt_probability", as: Float.self).values, [0.5, 0.8])
+    XCTAssertEqual(try file.root.read("calibration/mt_probability", as: Float.self).values, [0.5, 0.8, 1])
+    XCTAssertEqual(try file.root.group("calibration").shape(of: "val_ppl"), [3, 2])
+    // The paired difference of MT only with itself is 0.
+    XCTAssertEqual(try file.root.read("calibration/paired_mean", as: Float.self).values[2], 0)
     XCTAssertTrue(try file.root.attributeString("labels").contains("gold"))
     file.close()
 
     let a = try ArtifactReader.open(autoloss, schema: NMTStage.schema, supportedVersions: 1...1)
-    XCTAssertTrue(a.root.contains("controller/actor.layer1.weight"))
-    let segments = try a.root.group("runs/autoloss/0000/segments")
-    XCTAssertEqual(try segments.read("step", as: Int32.self).values, [5, 10, 15, 20])
-    XCTAssertEqual(try segments.shape(of: "policy_mean"), [4, 3])
+    XCTAssertTrue(a.root.contains("controllers/c1/actor.layer1.weight"))
+    XCTAssertTrue(a.root.contains("controllers/c2/actor.layer1.weight"))
+    XCTAssertEqual(try a.root.group("summary").readStrings("schedule"), ["autoloss-c1", "autoloss-c2"])
+    // Two meta-episodes per controller, ε from 0.5 down the official schedule.
+    XCTAssertEqual(try a.root.read("meta/c1/exploration", as: Float.self).values, [0.5, 0.4])
+    for e in ["0000", "0001"] {
+      let segments = try a.root.group("runs/autoloss-c2/\(e)/segments")
+      XCTAssertEqual(try segments.read("step", as: Int32.self).values, [5, 10, 15, 20])
+      XCTAssertEqual(try segments.shape(of: "policy_mean"), [4, 3])
+    }
     a.close()
+
+    let evaluation = try context.store.resolve(stage: "nmt", name: "nmt-tiny-evaluation")
+    let ev = try ArtifactReader.open(evaluation, schema: NMTStage.schema, supportedVersions: 1...1)
+    XCTAssertEqual(
+      try ev.root.group("summary").readStrings("schedule"),
+      ["autoloss-c1", "autoloss-c2", "mt-only", "best-mix", "fine-tuned", "mt-only-equal-mt-c1", "mt-only-equal-mt-c2"])
+    let paired = try ev.root.group("paired")
+    XCTAssertEqual(try paired.readStrings("baseline").count, 8)
+    XCTAssertEqual(try paired.read("n", as: Int32.self).values, Array(repeating: 2, count: 8))
+    XCTAssertTrue(try paired.read("val_mean", as: Float.self).values.allSatisfy(\.isFinite))
+    // Equal MT updates: the MT-only run takes as many steps as the frozen controller took MT steps.
+    let frozen = try ev.root.read("runs/autoloss-c1/0000/actions", as: Int32.self).values
+    let equal = try ev.root.read("runs/mt-only-equal-mt-c1/0000/actions", as: Int32.self).values
+    XCTAssertEqual(equal.count, max(frozen.filter { $0 == 0 }.count, 1))
+    XCTAssertEqual(try Provenance.read(from: ev.root).inputs.count, 3)
+    ev.close()
 
     let t = try ArtifactReader.open(transfer, schema: NMTStage.schema, supportedVersions: 1...1)
     XCTAssertEqual(

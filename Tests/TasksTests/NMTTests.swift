@@ -193,7 +193,7 @@ final class NMTTaskTests: XCTestCase {
   func testOnlinePPORunRecordsSegments() {
     let task = NMTTask(corpus: NMTFixtures.corpus(), config: NMTFixtures.config())
     let trainer = PPOTrainer(featureCount: 18, actionCount: 3, config: PPOConfig(), seed: 1)
-    let trace = runOnlinePPO(task: task, trainer: trainer, seed: 2)
+    let trace = runOnlinePPO(task: task, trainer: trainer, seed: 2, exploration: 0.5)
     XCTAssertEqual(trace.episode.actions.count, 40)
     XCTAssertEqual(trace.segmentSteps, [10, 20, 30, 40])
     // The step-0 check is left out of the reward history: segments ending at 10 and 20 have no

@@ -21,7 +21,7 @@ public struct NMTCheck: Sendable, Equatable {
 /// θ_e ∪ θ_d(m) on one training batch of task m. Task 0 is MT.
 ///
 /// Every `validateEvery` steps all tasks are evaluated (teacher-forced, no dropout) on their
-/// validation pairs; the check's error is the MT validation perplexity, and the parameters of the
+/// validation pairs (MT on `mtValidationLimit`, the others on `validationLimit`); the check's error is the MT validation perplexity, and the parameters of the
 /// best MT check are kept for the test evaluation. Training stops after `patienceChecks` checks
 /// without a new best validation loss in any task, or at `maxSteps`.
 ///
@@ -75,10 +75,10 @@ public final class NMTTask: JointObjectiveTask {
       accuracyIndices += [base + 3, base + 4, base + 5]
     }
     featureGroups = [("loss", lossIndices), ("accuracy", accuracyIndices)]
-    validationBatches = corpus.tasks.map {
-      evaluationBatches(
-        $0.validation.prefix(config.validationLimit > 0 ? config.validationLimit : nil),
-        batchSize: config.evaluationBatchSize)
+    validationBatches = corpus.tasks.indices.map { t in
+      let limit = t == 0 && config.mtValidationLimit >= 0 ? config.mtValidationLimit : config.validationLimit
+      return evaluationBatches(
+        corpus.tasks[t].validation.prefix(limit > 0 ? limit : nil), batchSize: config.evaluationBatchSize)
     }
     let k = names.count
     recentLoss = Array(repeating: [], count: k)

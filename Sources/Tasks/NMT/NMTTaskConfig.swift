@@ -13,6 +13,10 @@ public struct NMTTaskConfig: Sendable, Codable, Equatable {
   /// Validation pairs per task used in the periodic checks (0: the whole split). Final numbers
   /// always use the whole split.
   public var validationLimit = 0
+  /// MT validation pairs used in the periodic checks, whose perplexity is the segment reward and
+  /// picks the best checkpoint (0: the whole split; −1: `validationLimit`). The reward needs at
+  /// least 500 sentences (or the whole split) to rise above the noise of a small subset.
+  public var mtValidationLimit = 0
   /// Sentences per evaluation batch.
   public var evaluationBatchSize = 64
   /// Stop after this many checks in a row in which no task improves its best validation loss

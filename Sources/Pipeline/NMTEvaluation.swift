@@ -1,0 +1,232 @@
+import AutoLoss
+import Engine
+import Foundation
+import Store
+import Tasks
+
+/// One paired comparison of the frozen evaluation: a controller's runs against a baseline's, seed by seed.
+struct NMTComparison {
+  var controller: String
+  var baseline: String
+  /// "equal steps" or "equal MT updates".
+  var budget: String
+  var validation: NMTPairedDifference
+  var test: NMTPairedDifference
+}
+
+extension NMTStage {
+  /// The trained controllers of the latest AutoLoss artifact (`/controllers/c<k>`, or the older
+  /// single `/controller`), checked by loading each into a PPO trainer of this corpus' shape.
+  func loadControllers(featureCount: Int, actionCount: Int) throws -> ([(String, [String: Tensor])], ResolvedArtifact) {
+    let artifact = try context.store.resolve(stage: "nmt", name: "\(config.dataset)-autoloss")
+    let file = try ArtifactReader.open(artifact, schema: Self.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    var found: [(String, [String: Tensor])] = []
+    if file.root.isGroup("controllers") {
+      let g = try file.root.group("controllers")
+      let names = try g.list().sorted { (Int($0.dropFirst()) ?? 0) < (Int($1.dropFirst()) ?? 0) }
+      for n in names { found.append(("autoloss-\(n)", try ParameterIO.read(from: try g.group(n)))) }
+    } else if file.root.isGroup("controller") {
+      found.append(("autoloss-c1", try ParameterIO.read(from: try file.root.group("controller"))))
+    }
+    guard !found.isEmpty else {
+      throw PipelineError("\(artifact.path): expected /controllers/c<k> or /controller groups, found none")
+    }
+    for (name, state) in found {
+      let probe = PPOTrainer(featureCount: featureCount, actionCount: actionCount, config: config.ppo, seed: 0)
+      do { try probe.load(state) } catch {
+        throw PipelineError(
+          "\(artifact.path): controller \(name) does not fit \(featureCount) features and \(actionCount) tasks: \(error)"
+        )
+      }
+    }
+    return (found, artifact)
+  }
+
+  /// The best constant mix and FixedRatio of the latest baselines artifact.
+  func loadBaselineMixes() throws -> (bestMix: [Float], artifact: ResolvedArtifact) {
+    let artifact = try context.store.resolve(stage: "nmt", name: "\(config.dataset)-baselines")
+    let file = try ArtifactReader.open(artifact, schema: Self.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    guard file.root.hasAttribute("best_mix") else {
+      throw PipelineError("\(artifact.path): expected a root attribute best_mix (run `autoloss nmt baselines`)")
+    }
+    let text = try file.root.attributeString("best_mix")
+    let mix = text.split(separator: ",").compactMap { Float($0) }
+    guard !mix.isEmpty, mix.count == text.split(separator: ",").count else {
+      throw PipelineError("\(artifact.path): best_mix: expected comma-separated probabilities, found '\(text)'")
+    }
+    return (mix, artifact)
+  }
+
+  /// Frozen evaluation on fresh seeds: every trained controller (no learning, no exploration)
+  /// against `evaluationBaselines` at equal steps and, with `evaluateEqualMTUpdates`, against MT
+  /// only run for as many steps as the controller's run took MT steps; paired by seed. Writes
+  /// `<dataset>-evaluation` with the runs, `/summary` and `/paired`.
+  public func runEvaluation() throws -> (ResolvedArtifact, String) {
+    let corpus = try loadCorpus(config)
+    let k = corpus.tasks.count
+    let (controllers, controllerInput) = try loadControllers(featureCount: 6 * k, actionCount: k)
+    let (bestMix, baselineInput) = try loadBaselineMixes()
+    guard bestMix.count == k else {
+      throw PipelineError(
+        "\(baselineInput.path): best_mix has \(bestMix.count) probabilities, expected \(k) (one per task)")
+    }
+    let ratio = Self.fixedRatio(corpus, by: config.fixedRatioBy)
+    let steps = config.task.maxSteps
+    let n = max(config.evaluationRuns, 1)
+    let seeds = (0..<n).map { NMTRunner.seed(config.seed ^ 0xE7A1, $0) }
+    var baselineNames: [String] = []
+    for name in config.evaluationBaselines {
+      guard let kind = NMTScheduleKind(rawValue: name), ![.autoLoss, .autoLossTransfer, .mix].contains(kind) else {
+        throw PipelineError(
+          "config evaluationBaselines: unknown schedule '\(name)' (expected mt-only, fixed-ratio, fine-tuned, round-robin, best-mix)"
+        )
+      }
+      baselineNames.append(name)
+    }
+    var specs: [NMTRunSpec] = []
+    for seed in seeds {
+      for (name, state) in controllers {
+        specs.append(
+          NMTRunSpec(
+            schedule: .autoLossTransfer, label: name, seed: seed, maxSteps: steps, controller: state, learn: false,
+            exploration: 0))
+      }
+      for name in baselineNames {
+        specs.append(
+          baselineSpec(
+            NMTScheduleKind(rawValue: name)!, label: name, seed: seed, steps: steps, ratio: ratio, bestMix: bestMix))
+      }
+    }
+    var results = execute(specs, corpus: corpus, config: config, label: "evaluation")
+    if config.evaluateEqualMTUpdates {
+      var more: [NMTRunSpec] = []
+      for r in results where r.spec.schedule == .autoLossTransfer {
+        let mtSteps = r.trace.actions.filter { $0 == 0 }.count
+        more.append(
+          NMTRunSpec(
+            schedule: .mtOnly,
+            label: "mt-only-equal-mt-\(r.spec.label.replacingOccurrences(of: "autoloss-", with: ""))",
+            seed: r.spec.seed, maxSteps: max(mtSteps, 1)))
+      }
+      results += execute(more, corpus: corpus, config: config, label: "evaluation (equal MT updates)")
+    }
+    func runs(_ label: String) -> [NMTRunResult] {
+      seeds.compactMap { s in results.first { $0.spec.label == label && $0.spec.seed == s } }
+    }
+    var comparisons: [NMTComparison] = []
+    for (name, _) in controllers {
+      let a = runs(name)
+      var against = baselineNames.map { ($0, "equal steps") }
+      if config.evaluateEqualMTUpdates {
+        against.append(("mt-only-equal-mt-\(name.replacingOccurrences(of: "autoloss-", with: ""))", "equal MT updates"))
+      }
+      for (b, budget) in against {
+        let other = runs(b)
+        comparisons.append(
+          NMTComparison(
+            controller: name, baseline: b, budget: budget,
+            validation: NMTPairedDifference(a.map(\.validationPerplexity), other.map(\.validationPerplexity)),
+            test: NMTPairedDifference(a.map(\.testPerplexity), other.map(\.testPerplexity))))
+      }
+    }
+    var labels = controllers.map(\.0) + baselineNames
+    if config.evaluateEqualMTUpdates {
+      labels += controllers.map { "mt-only-equal-mt-\($0.0.replacingOccurrences(of: "autoloss-", with: ""))" }
+    }
+    let rows = labels.map { NMTSummaryRow(label: $0, runs: runs($0)) }.filter { !$0.runs.isEmpty }
+    let artifact = try write(
+      name: "\(config.dataset)-evaluation", corpus: corpus, rows: rows, inputs: [controllerInput, baselineInput]
+    ) { root in
+      try root.setAttribute("best_mix", bestMix.map { String(format: "%.4f", $0) }.joined(separator: ","))
+      try Self.writeComparisons(comparisons, to: root)
+    }
+    var text = NMTArtifactWriter.report(rows, taskNames: corpus.taskNames)
+    text += "\nbest constant mix (from \(baselineInput.path)): \(bestMix.map { String(format: "%.3f", $0) })"
+    text += "\npaired differences (controller − baseline, MT perplexity, mean [95 % interval]):"
+    for c in comparisons {
+      text +=
+        "\n  \(c.controller) − \(c.baseline) (\(c.budget)): val \(c.validation.formatted()), test \(c.test.formatted())"
+    }
+    return (artifact, text)
+  }
+
+  /// `/paired`: one entry per comparison.
+  static func writeComparisons(_ c: [NMTComparison], to root: HDF5Group) throws {
+    let g = try root.createGroup("paired")
+    let n = c.count
+    try g.writeStrings("controller", c.map(\.controller))
+    try g.writeStrings("baseline", c.map(\.baseline))
+    try g.writeStrings("budget", c.map(\.budget))
+    try g.write("n", c.map { Int32($0.validation.n) }, shape: [n])
+    for (name, pick) in [("val", \NMTComparison.validation), ("test", \NMTComparison.test)] {
+      try g.write("\(name)_mean", c.map { Float($0[keyPath: pick].mean) }, shape: [n])
+      try g.write("\(name)_low", c.map { Float($0[keyPath: pick].low) }, shape: [n])
+      try g.write("\(name)_high", c.map { Float($0[keyPath: pick].high) }, shape: [n])
+    }
+    try g.setAttribute(
+      "note",
+      "controller − baseline MT perplexity per shared seed (lower is better for the controller): mean and 95 % t interval"
+    )
+  }
+
+  /// The `transfer` stage: the frozen evaluation on fresh seeds, then (when `transferRuns` > 0) the
+  /// first controller on a model of another hidden size and on another slice of the MT training
+  /// data, each against FineTuned. Returns the transfer artifact (the evaluation one when there
+  /// are no transfer runs).
+  public func runTransfer() throws -> (ResolvedArtifact, String) {
+    let (evaluation, evaluationText) = try runEvaluation()
+    guard config.transferRuns > 0 else { return (evaluation, evaluationText) }
+    let (transfer, transferText) = try runTransferTests()
+    return (transfer, evaluationText + "\nwrote \(evaluation.path)\n" + transferText)
+  }
+
+  /// Transfer: the first trained controller (frozen) guides a model of another hidden size and a
+  /// run on another slice of the MT training data, each against FineTuned.
+  func runTransferTests() throws -> (ResolvedArtifact, String) {
+    let probe = try loadCorpus(config)
+    let (controllers, input) = try loadControllers(featureCount: 6 * probe.tasks.count, actionCount: probe.tasks.count)
+    let controller = controllers[0].1
+    var sized = config
+    sized.task.model.hiddenSize = config.transferHiddenSize
+    var sliced = config
+    sliced.slice = config.transferSlice
+    sliced.sliceCount = config.transferSliceCount
+    var rows: [NMTSummaryRow] = []
+    var texts: [String] = []
+    var corpora: [NMTCorpus] = []
+    for (tag, c) in [
+      ("hidden\(config.transferHiddenSize)", sized),
+      ("slice\(config.transferSlice)of\(config.transferSliceCount)", sliced),
+    ] {
+      let corpus = try loadCorpus(c)
+      corpora.append(corpus)
+      let ratio = Self.fixedRatio(corpus, by: c.fixedRatioBy)
+      let steps = c.task.maxSteps
+      var specs: [NMTRunSpec] = []
+      for i in 0..<c.transferRuns {
+        let seed = NMTRunner.seed(c.seed ^ 0x7AA5, i)
+        specs.append(
+          NMTRunSpec(
+            schedule: .autoLossTransfer, label: "\(tag)/autoloss", seed: seed, maxSteps: steps, controller: controller,
+            learn: false))
+        specs.append(
+          NMTRunSpec(
+            schedule: .fineTuned, label: "\(tag)/fine-tuned", seed: seed, mix: ratio,
+            switchStep: Int((c.fineTuneSwitchFraction * Double(steps)).rounded()), maxSteps: steps))
+      }
+      let results = execute(specs, corpus: corpus, config: c, label: "transfer \(tag)")
+      let here = ["\(tag)/autoloss", "\(tag)/fine-tuned"].map { l in
+        NMTSummaryRow(label: l, runs: results.filter { $0.spec.label == l })
+      }
+      rows += here
+      texts.append(NMTArtifactWriter.report(here, taskNames: corpus.taskNames))
+    }
+    let artifact = try write(name: "\(config.dataset)-transfer", corpus: corpora[0], rows: rows, inputs: [input]) {
+      root in
+      try root.setAttribute("controller_from", input.path)
+    }
+    return (artifact, texts.joined(separator: "\n"))
+  }
+}
