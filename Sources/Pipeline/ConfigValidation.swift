@@ -177,7 +177,7 @@ extension PPOConfig {
     try c.nonNegative("minimumRelativeImprovement", minimumRelativeImprovement)
     try c.closed("explorationStart", Double(explorationStart), 0, 1)
     try c.closed("explorationEnd", Double(explorationEnd), 0, 1)
-    try c.atLeast("explorationSteps", explorationSteps, 1)
+    try c.atLeast("explorationEpisodes", explorationEpisodes, 1)
   }
 }
 
@@ -223,7 +223,14 @@ extension NMTExperimentConfig: CheckedConfig {
     guard (0..<transferSliceCount).contains(transferSlice) else {
       throw c.fail("transferSlice", transferSlice, "an integer in [0, transferSliceCount = \(transferSliceCount))")
     }
-    try c.atLeast("runs", runs, 1)
+    try c.atLeast("runs", runs, 0)  // 0: `nmt baselines` runs only the mix calibration
+    try c.atLeast("mixTuningRuns", mixTuningRuns, 1)
+    try c.atLeast("metaEpisodes", metaEpisodes, 1)
+    try c.atLeast("controllerSeeds", controllerSeeds, 1)
+    try c.atLeast("evaluationRuns", evaluationRuns, 1)
+    try c.subset(
+      "evaluationBaselines", evaluationBaselines,
+      [NMTScheduleKind.mtOnly, .fixedRatio, .fineTuned, .roundRobin, .bestMix].map(\.rawValue))
     try c.atLeast("transferRuns", transferRuns, 0)
     try c.atLeast("transferHiddenSize", transferHiddenSize, 1)
     try c.atLeast("decodeBatchSize", decodeBatchSize, 1)

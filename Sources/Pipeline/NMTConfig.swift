@@ -24,7 +24,7 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
   public var sliceCount = 1
   /// Model and training of the task.
   public var task = NMTTaskConfig()
-  /// Independent runs (seeds) per schedule.
+  /// Independent runs (seeds) per schedule of `nmt baselines`, beside the mix calibration (0 = none).
   public var runs = 3
   /// Schedules run by `autoloss nmt baselines`.
   public var baselines = ["mt-only", "fixed-ratio", "fine-tuned", "round-robin", "best-mix"]

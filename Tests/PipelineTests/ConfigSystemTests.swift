@@ -18,8 +18,8 @@ final class ConfigSystemTests: PipelineTempDirTestCase {
 
   /// Every shipped profile loads and passes its checks (a check that rejects a shipped config is a bug).
   func testEveryShippedProfilePassesItsChecks() throws {
-    XCTAssertEqual(Profiles.available(configRoot: repoConfigs), ["paper", "quick", "smoke"])
-    for profile in ["smoke", "quick", "paper"] {
+    XCTAssertEqual(Profiles.available(configRoot: repoConfigs), ["long", "paper", "quick", "smoke"])
+    for profile in ["smoke", "quick", "long", "paper"] {
       let c = context(profile)
       for kind in RegularizedTaskKind.allCases {
         XCTAssertNoThrow(try RegularizedExperimentConfig.load(kind: kind, context: c, overrides: []), profile)
@@ -35,7 +35,7 @@ final class ConfigSystemTests: PipelineTempDirTestCase {
   func testMissingProfileListsTheAvailableOnes() {
     XCTAssertThrowsError(try GANExperimentConfig.load(context: context("smok"), overrides: [])) { error in
       XCTAssertEqual(
-        "\(error)", "profile 'smok': not found under \(repoConfigs)/; available profiles: paper, quick, smoke")
+        "\(error)", "profile 'smok': not found under \(repoConfigs)/; available profiles: long, paper, quick, smoke")
     }
   }
 

@@ -107,6 +107,8 @@ final class GANCalibrationStageTests: XCTestCase {
       try g.write("labels", (0..<n).map { Int32($0 % 10) }, shape: [n])
     }
     try data.commit()
+    try FileManager.default.createDirectory(atPath: root + "/configs/none", withIntermediateDirectories: true)
+    try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/configs/none/gan.json"))  // the defaults
     let context = StageContext(
       artifactRoot: root + "/artifacts", dataRoot: dataDir, profile: "none", configRoot: root + "/configs", workers: 2,
       showProgress: false)
