@@ -1,7 +1,8 @@
 import Foundation
 
 /// Small statistics for the GAN stages: paired differences with Student-t intervals and a least-squares
-/// slope with its standard error. (Minimal and local to the GAN stages; a shared stats helper may replace it.)
+/// slope with its standard error, on top of ``Stats``. Its Wilcoxon p-value is exact also with ties (mid-ranks),
+/// which the GAN's few paired seeds need; ``Stats/wilcoxon(_:)`` follows scipy (normal approximation with ties).
 public enum GANStats {
   /// A mean with its two-sided 95 % Student-t interval.
   public struct Interval: Codable, Sendable, Equatable {
@@ -13,15 +14,9 @@ public enum GANStats {
     public var excludesZero: Bool { n > 1 && (low > 0 || high < 0) }
   }
 
-  /// The 97.5 % quantile of Student's t with `df` degrees of freedom (table to 30, normal beyond).
+  /// The 97.5 % quantile of Student's t with `df` degrees of freedom (``Stats/tQuantile(_:df:)``).
   public static func t975(_ df: Int) -> Double {
-    let table: [Double] = [
-      .nan, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-      2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-    ]
-    if df < 1 { return .nan }
-    if df < table.count { return table[df] }
-    return 1.96 + 2.4 / Double(df)
+    df < 1 ? .nan : Stats.tQuantile(0.975, df: Double(df))
   }
 
   /// Mean and sample standard deviation (NaN when empty; SD 0 for one value).

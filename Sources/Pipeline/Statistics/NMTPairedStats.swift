@@ -27,14 +27,9 @@ public struct NMTPairedDifference: Sendable, Equatable {
   /// Whether the interval lies above zero.
   public var isAboveZero: Bool { low > 0 }
 
-  /// The 0.975 quantile of Student's t with `df` degrees of freedom (1.96 beyond 30).
+  /// The 0.975 quantile of Student's t with `df` degrees of freedom (``Stats/tQuantile(_:df:)``).
   public static func t975(degreesOfFreedom df: Int) -> Double {
-    let table: [Double] = [
-      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-      2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-    ]
-    guard df >= 1 else { return .nan }
-    return df <= table.count ? table[df - 1] : 1.96
+    df < 1 ? .nan : Stats.tQuantile(0.975, df: Double(df))
   }
 
   /// "−1.23 [−2.00, −0.46]" (n = 4).
