@@ -31,6 +31,7 @@ extension KeyedDecodingContainer {
 extension ValidationCheck: Codable {
   enum CodingKeys: String, CodingKey { case step, error, extra }
 
+  /// Decodes a check; `error` and `extra` are read from their bit patterns.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
@@ -38,6 +39,7 @@ extension ValidationCheck: Codable {
       extra: try c.decodeExact(Float.self, forKey: .extra))
   }
 
+  /// Encodes a check; `error` and `extra` are written as their bit patterns.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(step, forKey: .step)
@@ -51,6 +53,7 @@ extension EpisodeTrace: Codable {
     case actions, probabilities, features, losses, checks, steps, bestValidationError, testError, outcome
   }
 
+  /// Decodes a trace; floats are read from their bit patterns.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init()
@@ -65,6 +68,7 @@ extension EpisodeTrace: Codable {
     outcome = try c.decode(String.self, forKey: .outcome)
   }
 
+  /// Encodes a trace; floats are written as their bit patterns, so NaN and ±∞ survive JSON.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(actions, forKey: .actions)
@@ -100,9 +104,12 @@ extension EpisodeTrace: Equatable {
 public struct ParameterSet: Codable, Sendable, Equatable {
   /// Parameter names, sorted.
   public var names: [String]
+  /// The shape of each parameter, in the order of ``names``.
   public var shapes: [[Int]]
+  /// The row-major values of each parameter, in the order of ``names``.
   public var values: [[Float]]
 
+  /// Copies named tensors (a ``Engine/Module`` `stateDict()`), sorted by name.
   public init(_ state: [String: Tensor]) {
     let sorted = state.sorted { $0.key < $1.key }
     names = sorted.map(\.key)
@@ -119,6 +126,9 @@ public struct ParameterSet: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey { case names, shapes, values }
 
+  /// Decodes a parameter set from bit patterns.
+  ///
+  /// - Throws: `DecodingError.dataCorrupted` when names, shapes and value counts do not agree.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     names = try c.decode([String].self, forKey: .names)
@@ -132,6 +142,7 @@ public struct ParameterSet: Codable, Sendable, Equatable {
     }
   }
 
+  /// Encodes the parameters; values are written as their bit patterns.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(names, forKey: .names)
@@ -139,6 +150,7 @@ public struct ParameterSet: Codable, Sendable, Equatable {
     try c.encode(values.map { $0.map(\.bitPattern) }, forKey: .values)
   }
 
+  /// Bitwise equality of names, shapes and values.
   public static func == (a: ParameterSet, b: ParameterSet) -> Bool {
     a.names == b.names && a.shapes == b.shapes
       && a.values.map { $0.map(\.bitPattern) } == b.values.map { $0.map(\.bitPattern) }
