@@ -56,6 +56,17 @@ public final class ControllerTrainer: @unchecked Sendable {
   /// The weights after each of the last `averageLast` updates, oldest first.
   public internal(set) var recentWeights: [[String: Tensor]] = []
 
+  /// Creates a trainer with a fresh controller drawn from `seed` (nothing runs yet).
+  ///
+  /// - Parameters:
+  ///   - config: The settings; validated here.
+  ///   - featureCount: The length F of the task's feature vector (at least 1).
+  ///   - actionCount: The number K of actions (at least 2).
+  ///   - featureGroups: The task's feature groups, for `config.droppedFeatureGroups`.
+  ///   - seed: The trainer seed.
+  ///   - executor: Runs the episodes of each update.
+  ///   - episode: Runs one episode under a controller, e.g. one made by
+  ///     ``taskEpisodeFunction(collapseLength:recordSteps:makeTask:)``.
   /// - Throws: ``ControllerConfigError`` for an out-of-range setting or an unknown dropped group.
   public init(
     config: ControllerTrainerConfig, featureCount: Int, actionCount: Int,
