@@ -5,8 +5,7 @@ import Foundation
 /// R = C · (P_{j−1} − P_j) / ((P_{j−1−k} − P_{j−1}) / k) for a lower-is-better metric P measured
 /// at segment boundaries (k shrinks to the segments available). The normalizer is floored at
 /// `minimumRelativeImprovement · |P_{j−1}|` and R is clipped to ±`rewardClip`. The first two
-/// boundaries (the start and the end of the first segment) give no reward (nil): a reward needs one
-/// past segment.
+/// boundaries recorded by ``add(_:)`` give no reward (nil): a reward needs one past segment.
 public struct SegmentReward: Sendable {
   /// The reward scale C.
   public let scale: Float
