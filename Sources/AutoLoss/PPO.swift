@@ -90,7 +90,7 @@ public final class TanhMLP: Module {
   /// The output layer, `[N, hidden]` → `[N, out]`.
   public let layer2: Linear
 
-  /// Creates the MLP with both layers initialized by ``Linear``.
+  /// Creates the MLP; both layers are `Linear` layers with their default initialization.
   ///
   /// - Parameters:
   ///   - inputSize: Features F per row.

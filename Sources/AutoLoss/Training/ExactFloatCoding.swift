@@ -109,7 +109,7 @@ public struct ParameterSet: Codable, Sendable, Equatable {
   /// The row-major values of each parameter, in the order of ``names``.
   public var values: [[Float]]
 
-  /// Copies named tensors (a ``Engine/Module`` `stateDict()`), sorted by name.
+  /// Copies named tensors (a module's `stateDict()`), sorted by name.
   public init(_ state: [String: Tensor]) {
     let sorted = state.sorted { $0.key < $1.key }
     names = sorted.map(\.key)

@@ -57,7 +57,9 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
   /// Always 1.
   public var size: Int { 1 }
 
-  /// - Parameter slots: threads to run jobs on (at least 1).
+  /// Creates an executor that runs jobs on up to `slots` threads.
+  ///
+  /// - Parameter slots: Threads to run jobs on (raised to 1 when smaller).
   public init(slots: Int = 1) { self.slots = max(1, slots) }
 
   /// Runs `body(job, slot)` for every job in `0..<count` on up to ``slots`` threads.
