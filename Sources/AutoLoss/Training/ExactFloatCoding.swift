@@ -4,6 +4,7 @@ import Engine
 // ±infinity and every last bit survive any Encoder (JSON included) and a resumed or distributed run
 // sees exactly the values of an uninterrupted single-process one.
 
+/// Bit-exact encoding of floats: each `Float` is written as its `UInt32` bit pattern.
 extension KeyedEncodingContainer {
   /// Encodes `value` as its bit pattern.
   public mutating func encodeExact(_ value: Float, forKey key: Key) throws {
@@ -16,6 +17,7 @@ extension KeyedEncodingContainer {
   }
 }
 
+/// Bit-exact decoding of floats written as `UInt32` bit patterns.
 extension KeyedDecodingContainer {
   /// Decodes a float written by ``KeyedEncodingContainer/encodeExact(_:forKey:)-(Float,_)``.
   public func decodeExact(_ type: Float.Type, forKey key: Key) throws -> Float {
