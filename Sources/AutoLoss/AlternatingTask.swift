@@ -56,12 +56,14 @@ public protocol ThresholdSignalTask: AlternatingTask {
 
 /// One validation check of a task model.
 public struct ValidationCheck: Sendable, Equatable {
+  /// The task step count when the check ran.
   public var step: Int
   /// The validation error (lower is better).
   public var error: Float
   /// Task-specific extra metric (validation loss for classification, for example).
   public var extra: Float
 
+  /// Creates a check at `step` with its validation error and an optional extra metric (NaN when absent).
   public init(step: Int, error: Float, extra: Float = .nan) {
     self.step = step
     self.error = error
@@ -74,13 +76,16 @@ public struct ValidationCheck: Sendable, Equatable {
 public struct ThresholdSignals: Sendable {
   /// S1: task loss on validation (A) and on training data (B).
   public var validationTaskLoss: Float
+  /// S1 B: the task loss on training data.
   public var trainingTaskLoss: Float
   /// S2: regularization loss (A) and task loss on validation (B).
   public var regularizationLoss: Float
   /// S3: gradient norms of the regularization loss (A) and the task loss (B).
   public var regularizationGradientNorm: Float
+  /// S3 B: the gradient norm of the task loss.
   public var taskGradientNorm: Float
 
+  /// Creates the signals; pass NaN or ∞ for one that is not known yet (the rule then takes the task action).
   public init(
     validationTaskLoss: Float, trainingTaskLoss: Float, regularizationLoss: Float,
     regularizationGradientNorm: Float, taskGradientNorm: Float

@@ -8,8 +8,11 @@ import Engine
 /// variant x → Linear(F, K) → softmax(logits / c). Features listed in `featureMask` as `false` are
 /// zeroed before the network sees them (the feature ablation).
 public final class Controller: Module {
+  /// The length F of the feature vector.
   public let featureCount: Int
+  /// The number K of actions.
   public let actionCount: Int
+  /// Hidden units; 0 for the linear controller.
   public let hidden: Int
   /// The softmax temperature c.
   public let temperature: Float
@@ -18,6 +21,15 @@ public final class Controller: Module {
   let layer1: Linear
   let layer2: Linear?
 
+  /// Creates a controller with Xavier-uniform weights and zero biases.
+  ///
+  /// - Parameters:
+  ///   - featureCount: The length F of the feature vector.
+  ///   - actionCount: The number K of actions.
+  ///   - hidden: Hidden units of the leaky-ReLU layer; 0 gives the linear controller.
+  ///   - temperature: The softmax temperature c.
+  ///   - featureMask: `F` flags, `false` zeroes that feature; nil keeps every feature.
+  ///   - rng: The source of the initial weights.
   public init(
     featureCount: Int, actionCount: Int, hidden: Int = 16, temperature: Float = 2,
     featureMask: [Bool]? = nil, rng: inout SeededRandom
@@ -38,6 +50,7 @@ public final class Controller: Module {
     }
   }
 
+  /// The weights and biases, named `layer1.weight`, `layer1.bias` (and `layer2.*` when `hidden > 0`).
   public var namedParameters: [(String, Variable)] {
     var list = prefixed("layer1", layer1)
     if let layer2 { list += prefixed("layer2", layer2) }
@@ -102,19 +115,29 @@ public final class Controller: Module {
 /// A schedule that samples the controller's policy at every step (at training and at test time,
 /// as the official code does).
 public struct PolicySchedule: Schedule {
+  /// The policy sampled at every step.
   public let controller: Controller
+  /// The report name.
   public let name: String
   /// Take the most probable action instead of sampling.
   public let greedy: Bool
 
+  /// Creates a schedule that follows `controller`.
+  ///
+  /// - Parameters:
+  ///   - controller: The policy.
+  ///   - name: The report name.
+  ///   - greedy: Take the most probable action instead of sampling.
   public init(_ controller: Controller, name: String = "AutoLoss", greedy: Bool = false) {
     self.controller = controller
     self.name = name
     self.greedy = greedy
   }
 
+  /// Does nothing: the schedule has no state.
   public mutating func reset() {}
 
+  /// The controller's action for `task.features()`: drawn with `rng`, or the most probable when ``greedy``.
   public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
     let p = controller.probabilities(task.features())
     let a = greedy ? (p.indices.max { p[$0] < p[$1] } ?? 0) : rng.categorical(p)

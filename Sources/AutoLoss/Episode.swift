@@ -22,6 +22,7 @@ public struct EpisodeTrace: Sendable {
   /// `"unsupported: …"` when the schedule needs an opt-in protocol the task does not adopt.
   public var outcome = ""
 
+  /// An empty trace.
   public init() {}
 
   /// The fraction of steps that took each action (joint steps are not counted).
@@ -42,6 +43,7 @@ public struct EpisodeOptions: Sendable {
   /// End the episode when the same action is taken more than this many times in a row (0 = never).
   public var collapseLength = 0
 
+  /// Creates options; see the properties for each argument.
   public init(recordSteps: Bool = true, evaluateTest: Bool = false, collapseLength: Int = 0) {
     self.recordSteps = recordSteps
     self.evaluateTest = evaluateTest
@@ -54,8 +56,11 @@ public let unsupportedOutcomePrefix = "unsupported: "
 
 /// A schedule asked a task for something it does not offer (a joint objective, threshold signals).
 public struct UnsupportedScheduleError: Error, CustomStringConvertible, Sendable {
+  /// The schedule's name.
   public var schedule: String
+  /// Why it cannot run on the task.
   public var reason: String
+  /// `"schedule '<name>': <reason>"`.
   public var description: String { "schedule '\(schedule)': \(reason)" }
 }
 

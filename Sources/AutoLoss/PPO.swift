@@ -42,13 +42,16 @@ public struct PPOConfig: Sendable, Codable, Equatable {
   /// `explorationEnd` (meta-episode `explorationEpisodes` − 1 and later); the official code:
   /// ε = linspace(0.5, 0.1, 5) indexed by meta-episode. Frozen evaluation uses no exploration.
   public var explorationStart: Float = 0.5
+  /// ε from meta-episode `explorationEpisodes` − 1 on.
   public var explorationEnd: Float = 0.1
+  /// Meta-episodes over which ε decays from `explorationStart` to `explorationEnd`.
   public var explorationEpisodes = 5
   /// Normalize advantages within each minibatch (mean 0, standard deviation 1).
   public var normalizeAdvantages = true
   /// The actor's output layer starts at zero, so the untrained policy is uniform.
   public var zeroInitialOutput = true
 
+  /// The default settings listed above.
   public init() {}
 
   /// ε of meta-episode `episode`: linear from `explorationStart` to `explorationEnd` over the first
@@ -62,11 +65,16 @@ public struct PPOConfig: Sendable, Codable, Equatable {
 
 /// One stored transition (s, a, r, s′) with the probability of `a` under the behaviour policy.
 public struct PPOTransition: Sendable, Equatable {
+  /// The features s when the action was taken.
   public var state: [Float]
+  /// The action a taken.
   public var action: Int
+  /// The reward r of the segment the step belongs to.
   public var reward: Float
+  /// The features s′ after the step.
   public var nextState: [Float]
 
+  /// Creates a transition (s, a, r, s′).
   public init(state: [Float], action: Int, reward: Float, nextState: [Float]) {
     self.state = state
     self.action = action
@@ -77,16 +85,27 @@ public struct PPOTransition: Sendable, Equatable {
 
 /// A two-layer tanh MLP, x `[N, F]` → Linear(F, hidden) → tanh → Linear(hidden, out).
 public final class TanhMLP: Module {
+  /// The hidden layer, `[N, F]` → `[N, hidden]`.
   public let layer1: Linear
+  /// The output layer, `[N, hidden]` → `[N, out]`.
   public let layer2: Linear
 
+  /// Creates the MLP; both layers are `Linear` layers with their default initialization.
+  ///
+  /// - Parameters:
+  ///   - inputSize: Features F per row.
+  ///   - hidden: Hidden units.
+  ///   - outputSize: Outputs per row.
+  ///   - rng: The source of the initial weights.
   public init(inputSize: Int, hidden: Int, outputSize: Int, rng: inout SeededRandom) {
     layer1 = Linear(inputSize, hidden, rng: &rng)
     layer2 = Linear(hidden, outputSize, rng: &rng)
   }
 
+  /// The parameters, named `layer1.*` and `layer2.*`.
   public var namedParameters: [(String, Variable)] { prefixed("layer1", layer1) + prefixed("layer2", layer2) }
 
+  /// The output `[N, out]` for inputs `[N, F]`, on the tape.
   public func callAsFunction(_ x: Variable) -> Variable { layer2(layer1(x).tanh()) }
 
   /// The output for one input row, without the tape.
@@ -97,8 +116,11 @@ public final class TanhMLP: Module {
 
 /// Statistics of one controller update.
 public struct PPOUpdateStats: Sendable, Equatable {
+  /// The clipped surrogate loss with the entropy term, averaged over the minibatches.
   public var actorLoss: Float
+  /// The critic's mean squared error, averaged over the minibatches.
   public var criticLoss: Float
+  /// The mean policy entropy H(π(·|s)), averaged over the minibatches.
   public var entropy: Float
   /// Fraction of samples whose ratio was clipped.
   public var clippedFraction: Float
@@ -114,10 +136,15 @@ public struct PPOUpdateStats: Sendable, Equatable {
 /// π_old is a copy of the actor refreshed every `syncEvery` updates (1: after every update, so each
 /// update starts at ρ = 1 and the clip bounds how far one update moves the policy).
 public final class PPOTrainer {
+  /// The settings.
   public let config: PPOConfig
+  /// The length F of the state vector.
   public let featureCount: Int
+  /// The number K of actions.
   public let actionCount: Int
+  /// The policy network: features `[N, F]` → logits `[N, K]`.
   public let actor: TanhMLP
+  /// The value network: features `[N, F]` → V(s) `[N, 1]`.
   public let critic: TanhMLP
   let oldActor: TanhMLP
   let actorOptimizer: Adam
@@ -128,6 +155,13 @@ public final class PPOTrainer {
   public private(set) var updates = 0
   private var rng: SeededRandom
 
+  /// Creates actor, critic and reference policy, seeded by `seed`.
+  ///
+  /// - Parameters:
+  ///   - featureCount: The length F of the state vector.
+  ///   - actionCount: The number K of actions.
+  ///   - config: The settings.
+  ///   - seed: Seeds the initial weights and the minibatch draws.
   public init(featureCount: Int, actionCount: Int, config: PPOConfig, seed: UInt64) {
     self.config = config
     self.featureCount = featureCount

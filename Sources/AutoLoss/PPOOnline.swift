@@ -4,16 +4,27 @@ import Foundation
 /// The paper's online segment reward (section 1): at the end of segment j,
 /// R = C · (P_{j−1} − P_j) / ((P_{j−1−k} − P_{j−1}) / k) for a lower-is-better metric P measured
 /// at segment boundaries (k shrinks to the segments available). The normalizer is floored at
-/// `minimumRelativeImprovement · P_{j−1}` and R is clipped to ±`rewardClip`. The first segment
-/// has no history and gets no reward (nil).
+/// `minimumRelativeImprovement · |P_{j−1}|` and R is clipped to ±`rewardClip`. The first two
+/// boundaries recorded by ``add(_:)`` give no reward (nil): a reward needs one past segment.
 public struct SegmentReward: Sendable {
+  /// The reward scale C.
   public let scale: Float
+  /// Past segments k in the normalizer (at least 1).
   public let history: Int
+  /// The reward is clipped into [−clip, clip]; a non-finite reward becomes −clip.
   public let clip: Float
+  /// Floor of the normalizer, relative to |P_{j−1}|.
   public let minimumRelativeImprovement: Float
   /// The metric at every boundary so far.
   public private(set) var values: [Float] = []
 
+  /// Creates a reward with no recorded boundaries.
+  ///
+  /// - Parameters:
+  ///   - scale: The reward scale C.
+  ///   - history: Past segments k in the normalizer (raised to 1 when smaller).
+  ///   - clip: The reward bound.
+  ///   - minimumRelativeImprovement: Floor of the normalizer, relative to |P_{j−1}|.
   public init(scale: Float, history: Int, clip: Float, minimumRelativeImprovement: Float) {
     self.scale = scale
     self.history = max(history, 1)
@@ -21,6 +32,7 @@ public struct SegmentReward: Sendable {
     self.minimumRelativeImprovement = minimumRelativeImprovement
   }
 
+  /// Creates a reward from `rewardScale`, `historySegments`, `rewardClip` and `minimumRelativeImprovement` of `config`.
   public init(_ config: PPOConfig) {
     self.init(
       scale: config.rewardScale, history: config.historySegments, clip: config.rewardClip,
@@ -45,13 +57,16 @@ public struct SegmentReward: Sendable {
 
 /// Everything recorded in one online PPO run.
 public struct OnlinePPOTrace: Sendable {
+  /// The task run: actions, behaviour probabilities, features, losses and checks.
   public var episode = EpisodeTrace()
-  /// Per segment: the step at its end and its reward (NaN for the first, unrewarded one).
+  /// Per segment: the step at its end.
   public var segmentSteps: [Int] = []
+  /// Per segment: its reward, NaN when it got none.
   public var segmentRewards: [Float] = []
   /// Per controller update: actor loss, critic loss, entropy, clipped fraction.
   public var updateStats: [PPOUpdateStats] = []
 
+  /// An empty trace.
   public init() {}
 }
 

@@ -21,6 +21,7 @@ public protocol Schedule {
 }
 
 extension Schedule {
+  /// Every task is supported unless a schedule says otherwise.
   public func unsupportedReason(for task: AlternatingTask) -> String? { nil }
 }
 
@@ -32,10 +33,17 @@ func oneHot(_ i: Int, _ k: Int) -> [Float] {
 
 /// Cycles through a fixed pattern of actions, e.g. `[0, 1]` for 1:1 or `[0, 1, 1, 1]` for 1:3.
 public struct FixedPattern: Schedule {
+  /// The actions, cycled in order.
   public let pattern: [Int]
+  /// The report name; defaults to `"pattern a,b,…"`.
   public let name: String
   private var position = 0
 
+  /// Creates a schedule that repeats `pattern`.
+  ///
+  /// - Parameters:
+  ///   - pattern: Action indices, cycled in order; must not be empty.
+  ///   - name: The report name; defaults to `"pattern a,b,…"`.
   public init(_ pattern: [Int], name: String? = nil) {
     precondition(!pattern.isEmpty, "empty schedule pattern")
     self.pattern = pattern
@@ -47,8 +55,10 @@ public struct FixedPattern: Schedule {
     FixedPattern(Array(repeating: 0, count: a) + Array(repeating: 1, count: b), name: "fixed \(a):\(b)")
   }
 
+  /// Restarts the pattern at its first action.
   public mutating func reset() { position = 0 }
 
+  /// The pattern's next action, with one-hot probabilities over `task.actionNames`.
   public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
     let a = pattern[position % pattern.count]
     position += 1
@@ -58,16 +68,25 @@ public struct FixedPattern: Schedule {
 
 /// Draws every action independently with fixed probabilities (the constant-ratio baseline).
 public struct WeightedRandom: Schedule {
+  /// The probability of each action, indexed like the task's `actionNames`.
   public let probabilities: [Float]
+  /// The report name; defaults to `"random p0/p1/…"`.
   public let name: String
 
+  /// Creates a schedule that draws actions with `probabilities`.
+  ///
+  /// - Parameters:
+  ///   - probabilities: One probability per action, summing to 1.
+  ///   - name: The report name; defaults to `"random p0/p1/…"` with two decimals.
   public init(_ probabilities: [Float], name: String? = nil) {
     self.probabilities = probabilities
     self.name = name ?? "random \(probabilities.map { String(format: "%.2f", $0) }.joined(separator: "/"))"
   }
 
+  /// Does nothing: the schedule has no state.
   public mutating func reset() {}
 
+  /// An action drawn from ``probabilities`` with `rng`.
   public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
     .action(rng.categorical(probabilities), probabilities: probabilities)
   }
@@ -75,19 +94,25 @@ public struct WeightedRandom: Schedule {
 
 /// Always steps on the joint objective Σ weights·losses (DGS and "without L1").
 public struct JointObjective: Schedule {
+  /// One weight per loss, indexed like the task's `lossNames`.
   public let weights: [Float]
+  /// The report name.
   public let name: String
 
+  /// Creates a schedule that always steps on Σ `weights[i]`·loss_i.
   public init(weights: [Float], name: String) {
     self.weights = weights
     self.name = name
   }
 
+  /// Does nothing: the schedule has no state.
   public mutating func reset() {}
+  /// Always ``Decision/joint(weights:)`` with ``weights``.
   public mutating func decide(_ task: AlternatingTask, rng: inout SeededRandom) -> Decision {
     .joint(weights: weights)
   }
 
+  /// A message when `task` does not adopt ``JointObjectiveTask``, nil otherwise.
   public func unsupportedReason(for task: AlternatingTask) -> String? {
     task is JointObjectiveTask ? nil : "\(type(of: task)) has no joint objective (it does not adopt JointObjectiveTask)"
   }
@@ -106,15 +131,20 @@ public struct ThresholdRule: Schedule {
     case s3 = "S3"
   }
 
+  /// Which ratio the rule compares.
   public let kind: Kind
+  /// The regularization action is taken when the ratio exceeds this value.
   public let threshold: Float
+  /// The report name, e.g. `"S1 th=0.1"`.
   public var name: String { "\(kind.rawValue) th=\(threshold)" }
 
+  /// Creates the rule `kind` with its threshold.
   public init(_ kind: Kind, threshold: Float) {
     self.kind = kind
     self.threshold = threshold
   }
 
+  /// Does nothing: the rule has no state.
   public mutating func reset() {}
 
   /// The rule's ratio (A − B) / B for the current signals; nil while a signal is not known yet.
@@ -136,6 +166,7 @@ public struct ThresholdRule: Schedule {
     return .action(a, probabilities: oneHot(a, task.actionNames.count))
   }
 
+  /// A message when `task` does not adopt ``ThresholdSignalTask``, nil otherwise.
   public func unsupportedReason(for task: AlternatingTask) -> String? {
     task is ThresholdSignalTask
       ? nil : "\(type(of: task)) reports no threshold signals (it does not adopt ThresholdSignalTask)"

@@ -178,8 +178,11 @@ func seqMaskedSoftmax(
 /// Luong attention with a learned output layer W_c `[2H, H]` (`w_c`) and, for the general
 /// score, W_a `[H, H]` (`w_a`); see ``luongAttention(query:memory:wA:wC:sourceMask:)``.
 public final class LuongAttention: Module {
+  /// How query and memory are scored.
   public let score: LuongScore
+  /// W_a `[H, H]` of the general score; nil for the dot score.
   public let wA: Variable?
+  /// W_c `[2H, H]`: the output is tanh([context, query]·W_c).
   public let wC: Variable
 
   /// Weights are Xavier-uniform.
@@ -197,6 +200,7 @@ public final class LuongAttention: Module {
       requiresGrad: true, name: "w_c")
   }
 
+  /// `w_a` (general score only) and `w_c`.
   public var namedParameters: [(String, Variable)] {
     var list: [(String, Variable)] = []
     if let wA { list.append(("w_a", wA)) }

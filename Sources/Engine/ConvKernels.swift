@@ -23,10 +23,15 @@ public enum ConvPadding: Sendable, Equatable {
 /// taps outside the input read zero. A transposed convolution uses the same geometry with the roles
 /// of input and output exchanged.
 public struct ConvGeometry: Sendable, Equatable {
+  /// Input plane height and width.
   public var inH: Int, inW: Int
+  /// Kernel height and width.
   public var kh: Int, kw: Int
+  /// Step of the window, the same along both axes.
   public var stride: Int
+  /// Zero rows above and zero columns left of the input (the bottom/right padding follows from the output size).
   public var padTop: Int, padLeft: Int
+  /// Output plane height and width.
   public var outH: Int, outW: Int
 
   /// Number of positions in one output plane.
@@ -34,6 +39,7 @@ public struct ConvGeometry: Sendable, Equatable {
   /// Number of positions in one input plane.
   public var inPlane: Int { inH * inW }
 
+  /// Creates a geometry from explicit extents (kernel, stride and output must be positive).
   public init(
     inH: Int, inW: Int, kh: Int, kw: Int, stride: Int, padTop: Int, padLeft: Int, outH: Int, outW: Int
   ) {

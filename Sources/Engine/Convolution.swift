@@ -304,7 +304,9 @@ public final class Conv2d: Module {
   public let weight: Variable
   /// Bias `[outChannels]`.
   public let bias: Variable?
+  /// Step of the window along H and W.
   public let stride: Int
+  /// How the input is padded.
   public let padding: ConvPadding
 
   /// Creates the layer. Fans follow PyTorch: fanIn = in·k², fanOut = out·k². With no initializer the
@@ -328,6 +330,7 @@ public final class Conv2d: Module {
     self.padding = padding
   }
 
+  /// `weight` and, when the layer has one, `bias`.
   public var namedParameters: [(String, Variable)] {
     var list = [("weight", weight)]
     if let bias { list.append(("bias", bias)) }
@@ -348,8 +351,11 @@ public final class ConvTranspose2d: Module {
   public let weight: Variable
   /// Bias `[outChannels]`.
   public let bias: Variable?
+  /// Upsampling factor along H and W (the stride of the matching convolution).
   public let stride: Int
+  /// The padding of the matching convolution.
   public let padding: ConvPadding
+  /// Extra rows and columns added at the bottom/right of the output (PyTorch `output_padding`).
   public let outputPadding: Int
 
   /// Creates the layer. Fans follow PyTorch, which reads dimension 1 as the input: fanIn = out·k²,
@@ -375,6 +381,7 @@ public final class ConvTranspose2d: Module {
     self.outputPadding = outputPadding
   }
 
+  /// `weight` and, when the layer has one, `bias`.
   public var namedParameters: [(String, Variable)] {
     var list = [("weight", weight)]
     if let bias { list.append(("bias", bias)) }

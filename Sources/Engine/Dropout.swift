@@ -44,12 +44,15 @@ public final class Dropout: Module {
   /// Whether to drop (true) or pass through (false).
   public var training: Bool
 
+  /// Creates a layer that, in training mode, zeroes each element with probability `p` (in [0, 1])
+  /// and scales the rest by 1/(1 − p).
   public init(_ p: Float, training: Bool = true) {
     precondition(p >= 0 && p <= 1, "dropout probability \(p) outside [0, 1]")
     self.p = p
     self.training = training
   }
 
+  /// None: dropout has no parameters.
   public var namedParameters: [(String, Variable)] { [] }
 
   /// Applies dropout to `x`, drawing the mask from `rng`.

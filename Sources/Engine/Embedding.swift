@@ -31,6 +31,7 @@ public func embeddingLookup(_ table: Variable, ids: [Int]) -> Variable {
 
 /// A learned lookup table `weight` `[vocabularySize, embeddingSize]`.
 public final class Embedding: Module {
+  /// The table `[vocabularySize, embeddingSize]`; row i is the vector of id i.
   public let weight: Variable
 
   /// The table is drawn from `initializer` (N(0, 1) by default, as PyTorch).
@@ -44,6 +45,7 @@ public final class Embedding: Module {
       requiresGrad: true, name: "weight")
   }
 
+  /// `weight`.
   public var namedParameters: [(String, Variable)] { [("weight", weight)] }
 
   /// Looks up `ids`; the result is `[ids.count, E]`, or `shape + [E]` when `shape` is given

@@ -47,9 +47,12 @@ extension Module {
 
 /// Errors of the engine that come from user data (checkpoints), not programming mistakes.
 public enum EngineError: Error, CustomStringConvertible, Equatable {
+  /// The checkpoint has no tensor for the parameter with this name.
   case missingParameter(String)
+  /// The checkpoint's tensor for `name` has shape `found`, the parameter `expected`.
   case shapeMismatch(name: String, expected: [Int], found: [Int])
 
+  /// A message naming the parameter, e.g. `parameter 'weight': expected shape [3, 1], found [1, 3]`.
   public var description: String {
     switch self {
     case .missingParameter(let n): return "checkpoint has no parameter '\(n)'"

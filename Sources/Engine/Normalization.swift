@@ -201,6 +201,13 @@ public final class BatchNorm: Module {
   /// Batch statistics (true) or running statistics (false).
   public var training: Bool
 
+  /// Creates the layer for `features` channels (dimension 1 of the input).
+  ///
+  /// - Parameters:
+  ///   - features: Channels F.
+  ///   - momentum: Weight of the new batch in the running statistics, in [0, 1].
+  ///   - eps: Added to the variance before the square root.
+  ///   - training: Start in training mode (batch statistics).
   public init(_ features: Int, momentum: Float = 0.1, eps: Float = 1e-5, training: Bool = true) {
     precondition(features > 0 && momentum >= 0 && momentum <= 1, "BatchNorm(\(features), momentum: \(momentum))")
     gamma = Variable(Tensor.ones([features]), requiresGrad: true, name: "gamma")
@@ -212,6 +219,7 @@ public final class BatchNorm: Module {
     self.training = training
   }
 
+  /// `gamma` and `beta`.
   public var namedParameters: [(String, Variable)] { [("gamma", gamma), ("beta", beta)] }
 
   /// The running statistics by name, for checkpoints.

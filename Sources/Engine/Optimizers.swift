@@ -9,15 +9,19 @@ public protocol Optimizer: AnyObject {
 /// Stochastic gradient descent with optional (heavy-ball) momentum, as PyTorch's `SGD`:
 /// v ← μ·v + g;  w ← w − lr·v.
 public final class SGD: Optimizer {
+  /// The step size lr.
   public var learningRate: Float
+  /// The momentum μ; 0 for plain SGD.
   public let momentum: Float
   private var velocity: [ObjectIdentifier: [Float]] = [:]
 
+  /// Creates the optimizer with learning rate lr and momentum μ.
   public init(learningRate: Float, momentum: Float = 0) {
     self.learningRate = learningRate
     self.momentum = momentum
   }
 
+  /// One update w ← w − lr·v of every parameter with a gradient (v = g when μ = 0).
   public func step(_ parameters: [Variable]) {
     for p in parameters {
       guard let g = p.grad else { continue }
@@ -42,14 +46,19 @@ public final class SGD: Optimizer {
 /// by several actions therefore shares both the moment slots and the step count, as the official
 /// AutoLoss code does; make one `Adam` per action to keep them apart.
 public final class Adam: Optimizer {
+  /// The step size lr.
   public var learningRate: Float
+  /// Decay β1 of the first moment.
   public let beta1: Float
+  /// Decay β2 of the second moment.
   public let beta2: Float
+  /// ε, added to √v after the bias correction.
   public let epsilon: Float
   /// The number of updates applied so far.
   public internal(set) var stepCount = 0
   var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
 
+  /// Creates the optimizer with no moments and step count 0 (defaults: TensorFlow's and PyTorch's).
   public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
     self.learningRate = learningRate
     self.beta1 = beta1
@@ -57,6 +66,7 @@ public final class Adam: Optimizer {
     self.epsilon = epsilon
   }
 
+  /// Advances ``stepCount`` by one and updates every parameter in `parameters` that has a gradient.
   public func step(_ parameters: [Variable]) {
     stepCount += 1
     let t = Double(stepCount)
@@ -128,11 +138,14 @@ public final class Adam: Optimizer {
 /// The moments and step count of an ``Adam`` optimizer, in the order of a parameter list
 /// (for checkpoints that resume training).
 public struct AdamState: Sendable, Equatable {
+  /// The optimizer's step count t.
   public var stepCount: Int
   /// First and second moments per parameter (empty arrays for parameters without state).
   public var m: [[Float]]
+  /// Second moments per parameter, in the same order as ``m``.
   public var v: [[Float]]
 
+  /// Creates a state from a step count and the moments per parameter.
   public init(stepCount: Int, m: [[Float]], v: [[Float]]) {
     self.stepCount = stepCount
     self.m = m

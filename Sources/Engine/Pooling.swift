@@ -77,8 +77,11 @@ public func maxPool2d(_ x: Variable, kernelSize: Int = 2, stride: Int? = nil, pa
 
 /// A max-pooling layer (no parameters): y = maxPool2d(x) with x `[N, C, H, W]`, y `[N, C, outH, outW]`.
 public final class MaxPool2d: Module {
+  /// Window height and width.
   public let kernelSize: Int
+  /// Step of the window along H and W.
   public let stride: Int
+  /// How the input is padded (padded positions never win the max).
   public let padding: ConvPadding
 
   /// A `kernelSize × kernelSize` window moved by `stride` (default: `kernelSize`).
@@ -88,6 +91,7 @@ public final class MaxPool2d: Module {
     self.padding = padding
   }
 
+  /// None: pooling has no parameters.
   public var namedParameters: [(String, Variable)] { [] }
 
   /// Pools `x[N, C, H, W]`.

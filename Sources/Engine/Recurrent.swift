@@ -7,8 +7,11 @@
 
 /// The (h, c) state of one LSTM layer and direction, each `[B, H]`.
 public struct LSTMState {
+  /// The hidden state h `[B, H]`.
   public var h: Variable
+  /// The cell state c `[B, H]`.
   public var c: Variable
+  /// Creates a state from h and c, each `[B, H]`.
   public init(h: Variable, c: Variable) {
     self.h = h
     self.c = c
@@ -223,10 +226,15 @@ extension Variable {
 /// bidirectional layer outputs `[T, B, 2H]` (forward then backward features). Dropout with
 /// probability `dropout` is applied to the input of every layer after the first, in training.
 public final class LSTM: Module {
+  /// Features I per input time step.
   public let inputSize: Int
+  /// Hidden units H per direction.
   public let hiddenSize: Int
+  /// Stacked layers.
   public let numLayers: Int
+  /// Whether every layer also runs backward in time (outputs `[T, B, 2H]`).
   public let bidirectional: Bool
+  /// Dropout probability on the input of every layer after the first, in training.
   public var dropout: Float
   /// `cells[l][d]` = (W_ih, W_hh, bias) of layer l, direction d (0 forward, 1 backward).
   public let cells: [[(wIH: Variable, wHH: Variable, bias: Variable)]]
@@ -266,6 +274,7 @@ public final class LSTM: Module {
     self.cells = cells
   }
 
+  /// `layer{l}.w_ih`, `layer{l}.w_hh`, `layer{l}.bias` per layer, and `layer{l}.reverse.*` for the backward direction.
   public var namedParameters: [(String, Variable)] {
     var list: [(String, Variable)] = []
     for (l, layer) in cells.enumerated() {

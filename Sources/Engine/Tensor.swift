@@ -41,6 +41,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     return data[0]
   }
 
+  /// The shape and the first 8 elements, e.g. `Tensor(shape: [2, 2], data: [1.0, 2.0, 3.0, 4.0])`.
   public var description: String {
     let head = data.prefix(8).map { String($0) }.joined(separator: ", ")
     return "Tensor(shape: \(shape), data: [\(head)\(data.count > 8 ? ", ..." : "")])"

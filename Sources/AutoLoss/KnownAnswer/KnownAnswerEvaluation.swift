@@ -10,9 +10,11 @@ public enum KnownAnswer {
     public var rewards: [Float]
     /// The constant P(action 1) with the best mean reward on the same seeds (tuned on them).
     public var bestConstantRatio: Float
+    /// Per evaluation seed: the reward of the best constant ratio.
     public var constantRewards: [Float]
     /// Mean paired difference (controller − best constant ratio) and its standard error.
     public var margin: Float
+    /// The standard error of ``margin``.
     public var standardError: Float
     /// margin / standardError.
     public var marginInStandardErrors: Float { standardError > 0 ? margin / standardError : .infinity }
@@ -49,9 +51,13 @@ public enum KnownAnswer {
 
   /// A controller on ``RatioTask``: its realized share of action 1 and its mean P(action 1).
   public struct RatioResult: Codable, Sendable, Equatable {
+    /// The task's optimal share p* of action 1.
     public var targetRatio: Float
+    /// The mean share of action-1 steps over the evaluation seeds.
     public var realizedRatio: Float
+    /// The mean P(action 1) of the controller over all steps and seeds.
     public var meanProbability: Float
+    /// The mean episode reward (0 at the optimum).
     public var meanReward: Float
   }
 

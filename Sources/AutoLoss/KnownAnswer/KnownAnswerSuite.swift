@@ -3,8 +3,11 @@ import Engine
 extension KnownAnswer {
   /// The outcome of training a controller on both known-answer tasks (the report's "known-answer" row).
   public struct SuiteResult: Codable, Sendable, Equatable {
+    /// The training algorithm.
     public var algorithm: ControllerAlgorithm
+    /// The controller trained on ``SignalFollowingTask``.
     public var stateDependent: StateDependentResult
+    /// The controller trained on ``RatioTask``.
     public var ratio: RatioResult
     /// ≥ 90 % correct choices and a margin over the best constant ratio above 3 standard errors.
     public var stateDependentPassed: Bool {

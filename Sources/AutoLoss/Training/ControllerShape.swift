@@ -3,12 +3,18 @@ import Engine
 /// Everything needed to build a controller of a trainer's architecture (Sendable, so that jobs on
 /// other threads or ranks can rebuild the controller from its weights).
 public struct ControllerShape: Sendable, Equatable {
+  /// The length F of the feature vector.
   public var featureCount: Int
+  /// The number K of actions.
   public var actionCount: Int
+  /// Hidden units; 0 for the linear controller.
   public var hidden: Int
+  /// The softmax temperature c.
   public var temperature: Float
+  /// `F` flags: `false` hides that feature from the controller.
   public var featureMask: [Bool]
 
+  /// Creates a shape from the ``Controller`` initializer's arguments.
   public init(featureCount: Int, actionCount: Int, hidden: Int, temperature: Float, featureMask: [Bool]) {
     self.featureCount = featureCount
     self.actionCount = actionCount

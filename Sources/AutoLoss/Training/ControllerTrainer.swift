@@ -19,10 +19,15 @@ import Engine
 /// The trainer's own random draws (ε, re-initialisations) come from a stream fixed by the trainer
 /// seed and the update index, so its random state is the update counter.
 public final class ControllerTrainer: @unchecked Sendable {
+  /// The settings (validated by the initializer).
   public let config: ControllerTrainerConfig
+  /// The task's feature groups: name and the feature indices it covers (for `droppedFeatureGroups`).
   public let featureGroups: [(name: String, indices: [Int])]
+  /// The trainer seed: fixes the initial controller, the episode seeds and the trainer's own draws.
   public let seed: UInt64
+  /// Runs the episodes of each update.
   public let executor: JobExecutor
+  /// Runs one episode of the task family under a controller.
   public let episode: EpisodeFunction
   /// The controller being trained.
   public let controller: Controller
@@ -32,7 +37,9 @@ public final class ControllerTrainer: @unchecked Sendable {
 
   /// The moving-average reward baseline (nil before the first successful episode).
   public internal(set) var baseline: Float?
+  /// Episodes run so far (both episodes of an antithetic pair count).
   public internal(set) var episodesDone = 0
+  /// Controller updates finished so far.
   public internal(set) var updatesDone = 0
   /// Episodes in a row without a new best reward.
   public internal(set) var episodesSinceBest = 0
@@ -42,11 +49,24 @@ public final class ControllerTrainer: @unchecked Sendable {
   public internal(set) var failedEpisodes = 0
   /// The best reward of a successful episode, its index (−1 before one) and its controller's weights.
   public internal(set) var bestReward: Float = -.infinity
+  /// The index of the best successful episode (−1 before one).
   public internal(set) var bestEpisode = -1
+  /// The controller weights that produced ``bestReward`` (the untrained ones before one).
   public internal(set) var bestWeights: [String: Tensor]
   /// The weights after each of the last `averageLast` updates, oldest first.
   public internal(set) var recentWeights: [[String: Tensor]] = []
 
+  /// Creates a trainer with a fresh controller drawn from `seed` (nothing runs yet).
+  ///
+  /// - Parameters:
+  ///   - config: The settings; validated here.
+  ///   - featureCount: The length F of the task's feature vector (at least 1).
+  ///   - actionCount: The number K of actions (at least 2).
+  ///   - featureGroups: The task's feature groups, for `config.droppedFeatureGroups`.
+  ///   - seed: The trainer seed.
+  ///   - executor: Runs the episodes of each update.
+  ///   - episode: Runs one episode under a controller, e.g. one made by
+  ///     ``taskEpisodeFunction(collapseLength:recordSteps:makeTask:)``.
   /// - Throws: ``ControllerConfigError`` for an out-of-range setting or an unknown dropped group.
   public init(
     config: ControllerTrainerConfig, featureCount: Int, actionCount: Int,

@@ -19,6 +19,7 @@ public enum EvaluatedControllerChoice: String, Codable, Sendable, CaseIterable {
 
 /// Settings of ``ControllerTrainer`` (defaults: the official code's regression/classification values).
 public struct ControllerTrainerConfig: Codable, Sendable, Equatable {
+  /// How the controller is updated from episodes.
   public var algorithm = ControllerAlgorithm.reinforce
   /// The episode budget (every episode counts, both of an antithetic pair too).
   public var episodes = 400
@@ -56,12 +57,14 @@ public struct ControllerTrainerConfig: Codable, Sendable, Equatable {
   public var denseStepReward = false
   /// Cap and scale of the dense step reward.
   public var stepRewardCap: Float = 20
+  /// Scale of the dense step reward.
   public var stepRewardScale: Float = 1
   /// Feature groups the controller may not see (the ablation of Table 3).
   public var droppedFeatureGroups: [String] = []
   /// Independent controller trainings (seeds) per experiment; artifacts `<name>-c1 … <name>-cN`.
   public var controllerSeeds = 1
 
+  /// The defaults listed above.
   public init() {}
 
   /// The official GAN code's settings (lr 0.02, c = 1, η = 0.9, |adv| ∈ [1, 20], collapse after 500
@@ -104,7 +107,9 @@ public struct ControllerTrainerConfig: Codable, Sendable, Equatable {
 
 /// A controller-trainer setting out of range (names the key, the expected and the found value).
 public struct ControllerConfigError: Error, CustomStringConvertible, Sendable {
+  /// The key, the expected and the found value.
   public var message: String
+  /// The ``message``.
   public var description: String { message }
 }
 

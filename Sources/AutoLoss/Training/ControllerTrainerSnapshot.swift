@@ -4,24 +4,39 @@ import Engine
 /// an uninterrupted run would: controller, Adam state, baseline, counters (which fix the trainer's
 /// random stream), best episode, Polyak buffer and untrained weights. Codable, bit-exact.
 public struct ControllerTrainerSnapshot: Codable, Sendable, Equatable {
+  /// The trainer seed the snapshot was taken with.
   public var seed: UInt64
+  /// The trainer settings the snapshot was taken with.
   public var config: ControllerTrainerConfig
+  /// The controller weights after the last finished update.
   public var controller: ParameterSet
+  /// The controller weights before any update.
   public var untrained: ParameterSet
+  /// The weights that produced the best successful episode (the untrained ones before one).
   public var best: ParameterSet
+  /// The weights after each of the last `averageLast` updates, oldest first (the Polyak buffer).
   public var recent: [ParameterSet]
+  /// Adam steps taken (its bias-correction counter).
   public var adamStepCount: Int
   /// Adam moments per parameter, in the controller's parameter order (empty before the first step).
   public var adamM: [[Float]]
+  /// Adam second moments per parameter, in the same order as ``adamM``.
   public var adamV: [[Float]]
   /// NaN when there is no baseline yet.
   public var baseline: Float
+  /// Episodes run so far.
   public var episodesDone: Int
+  /// Controller updates finished so far.
   public var updatesDone: Int
+  /// Episodes in a row without a new best reward.
   public var episodesSinceBest: Int
+  /// How often the controller was re-drawn after a failed episode.
   public var reinitializations: Int
+  /// Failed (collapsed or non-finite) episodes so far.
   public var failedEpisodes: Int
+  /// The best reward of a successful episode (−∞ before one).
   public var bestReward: Float
+  /// The index of the best episode (−1 before one).
   public var bestEpisode: Int
 }
 
@@ -31,6 +46,7 @@ extension ControllerTrainerSnapshot {
       updatesDone, episodesSinceBest, reinitializations, failedEpisodes, bestReward, bestEpisode
   }
 
+  /// Decodes a snapshot; floats are read from their bit patterns.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     seed = try c.decode(UInt64.self, forKey: .seed)
@@ -52,6 +68,7 @@ extension ControllerTrainerSnapshot {
     bestEpisode = try c.decode(Int.self, forKey: .bestEpisode)
   }
 
+  /// Encodes the snapshot; floats are written as their bit patterns, so NaN and ±∞ survive JSON.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(seed, forKey: .seed)
@@ -73,6 +90,7 @@ extension ControllerTrainerSnapshot {
     try c.encode(bestEpisode, forKey: .bestEpisode)
   }
 
+  /// Bitwise equality of every field (NaN equals NaN when the bits agree).
   public static func == (a: ControllerTrainerSnapshot, b: ControllerTrainerSnapshot) -> Bool {
     func bits(_ x: [[Float]]) -> [[UInt32]] { x.map { $0.map(\.bitPattern) } }
     return a.seed == b.seed && a.config == b.config && a.controller == b.controller && a.untrained == b.untrained
@@ -87,7 +105,9 @@ extension ControllerTrainerSnapshot {
 
 /// A snapshot that does not fit the trainer it is restored into.
 public struct SnapshotMismatchError: Error, CustomStringConvertible, Sendable {
+  /// What differs between the snapshot and the trainer.
   public var message: String
+  /// The ``message``.
   public var description: String { message }
 }
 

@@ -5,6 +5,7 @@ public struct EpisodeResult: Codable, Sendable, Equatable {
   public var index: Int
   /// The episode seed (task model, data order, action sampling).
   public var seed: UInt64
+  /// What the episode recorded: actions, probabilities, features, losses and checks.
   public var trace: EpisodeTrace
   /// The episode reward R (may be non-finite; such an episode gets the penalty advantage).
   public var reward: Float
@@ -15,6 +16,16 @@ public struct EpisodeResult: Codable, Sendable, Equatable {
   /// Wall time of the episode (not used by the update, so runs stay reproducible).
   public var seconds: Double
 
+  /// Creates a result.
+  ///
+  /// - Parameters:
+  ///   - index: The global episode index (``ControllerTrainer`` overwrites it with the job's index).
+  ///   - seed: The episode seed.
+  ///   - trace: The episode's trace.
+  ///   - reward: The episode reward R.
+  ///   - outcome: Why the episode ended; nil takes `trace.outcome`.
+  ///   - extras: Task payload by name.
+  ///   - seconds: Wall time of the episode.
   public init(
     index: Int, seed: UInt64, trace: EpisodeTrace, reward: Float, outcome: String? = nil,
     extras: [String: [Float]] = [:], seconds: Double = 0
@@ -36,6 +47,7 @@ public struct EpisodeResult: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey { case index, seed, trace, reward, outcome, extras, seconds }
 
+  /// Decodes a result; floats are read from their bit patterns.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     index = try c.decode(Int.self, forKey: .index)
@@ -47,6 +59,7 @@ public struct EpisodeResult: Codable, Sendable, Equatable {
     seconds = Double(bitPattern: try c.decode(UInt64.self, forKey: .seconds))
   }
 
+  /// Encodes the result; floats are written as their bit patterns, so NaN and ±∞ survive JSON.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(index, forKey: .index)
@@ -58,6 +71,7 @@ public struct EpisodeResult: Codable, Sendable, Equatable {
     try c.encode(seconds.bitPattern, forKey: .seconds)
   }
 
+  /// Bitwise equality of every field.
   public static func == (a: EpisodeResult, b: EpisodeResult) -> Bool {
     a.index == b.index && a.seed == b.seed && a.trace == b.trace && a.reward.bitPattern == b.reward.bitPattern
       && a.outcome == b.outcome
@@ -76,6 +90,7 @@ public typealias EpisodeFunction =
 public struct ControllerUpdate: Sendable {
   /// The update's index (0-based).
   public var index: Int
+  /// The update's episodes, in job order.
   public var episodes: [EpisodeResult]
   /// Per episode: the baseline after this episode (REINFORCE; NaN for antithetic).
   public var baselines: [Float]

@@ -4,6 +4,7 @@ import Engine
 // ±infinity and every last bit survive any Encoder (JSON included) and a resumed or distributed run
 // sees exactly the values of an uninterrupted single-process one.
 
+/// Bit-exact encoding of floats: each `Float` is written as its `UInt32` bit pattern.
 extension KeyedEncodingContainer {
   /// Encodes `value` as its bit pattern.
   public mutating func encodeExact(_ value: Float, forKey key: Key) throws {
@@ -16,6 +17,7 @@ extension KeyedEncodingContainer {
   }
 }
 
+/// Bit-exact decoding of floats written as `UInt32` bit patterns.
 extension KeyedDecodingContainer {
   /// Decodes a float written by ``KeyedEncodingContainer/encodeExact(_:forKey:)-(Float,_)``.
   public func decodeExact(_ type: Float.Type, forKey key: Key) throws -> Float {
@@ -31,6 +33,7 @@ extension KeyedDecodingContainer {
 extension ValidationCheck: Codable {
   enum CodingKeys: String, CodingKey { case step, error, extra }
 
+  /// Decodes a check; `error` and `extra` are read from their bit patterns.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
@@ -38,6 +41,7 @@ extension ValidationCheck: Codable {
       extra: try c.decodeExact(Float.self, forKey: .extra))
   }
 
+  /// Encodes a check; `error` and `extra` are written as their bit patterns.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(step, forKey: .step)
@@ -51,6 +55,7 @@ extension EpisodeTrace: Codable {
     case actions, probabilities, features, losses, checks, steps, bestValidationError, testError, outcome
   }
 
+  /// Decodes a trace; floats are read from their bit patterns.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init()
@@ -65,6 +70,7 @@ extension EpisodeTrace: Codable {
     outcome = try c.decode(String.self, forKey: .outcome)
   }
 
+  /// Encodes a trace; floats are written as their bit patterns, so NaN and ±∞ survive JSON.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(actions, forKey: .actions)
@@ -100,9 +106,12 @@ extension EpisodeTrace: Equatable {
 public struct ParameterSet: Codable, Sendable, Equatable {
   /// Parameter names, sorted.
   public var names: [String]
+  /// The shape of each parameter, in the order of ``names``.
   public var shapes: [[Int]]
+  /// The row-major values of each parameter, in the order of ``names``.
   public var values: [[Float]]
 
+  /// Copies named tensors (a module's `stateDict()`), sorted by name.
   public init(_ state: [String: Tensor]) {
     let sorted = state.sorted { $0.key < $1.key }
     names = sorted.map(\.key)
@@ -119,6 +128,9 @@ public struct ParameterSet: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey { case names, shapes, values }
 
+  /// Decodes a parameter set from bit patterns.
+  ///
+  /// - Throws: `DecodingError.dataCorrupted` when names, shapes and value counts do not agree.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     names = try c.decode([String].self, forKey: .names)
@@ -132,6 +144,7 @@ public struct ParameterSet: Codable, Sendable, Equatable {
     }
   }
 
+  /// Encodes the parameters; values are written as their bit patterns.
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(names, forKey: .names)
@@ -139,6 +152,7 @@ public struct ParameterSet: Codable, Sendable, Equatable {
     try c.encode(values.map { $0.map(\.bitPattern) }, forKey: .values)
   }
 
+  /// Bitwise equality of names, shapes and values.
   public static func == (a: ParameterSet, b: ParameterSet) -> Bool {
     a.names == b.names && a.shapes == b.shapes
       && a.values.map { $0.map(\.bitPattern) } == b.values.map { $0.map(\.bitPattern) }

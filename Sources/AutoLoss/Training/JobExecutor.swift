@@ -35,24 +35,37 @@ extension JobExecutor {
 
 /// An error raised by a job or by the executor itself, naming the job that failed.
 public struct JobExecutionError: Error, CustomStringConvertible, Sendable {
+  /// The failed job's index, nil for an error of the executor itself.
   public var job: Int?
+  /// What went wrong.
   public var message: String
+  /// Creates an error for `job` (nil: the executor itself).
   public init(job: Int?, message: String) {
     self.job = job
     self.message = message
   }
+  /// `"job <index>: <message>"`, or the message alone.
   public var description: String { job.map { "job \($0): \(message)" } ?? message }
 }
 
 /// Runs jobs on up to `slots` threads of this process (one participant, rank 0 of 1).
 public final class LocalExecutor: JobExecutor, @unchecked Sendable {
+  /// Threads jobs run on (at least 1).
   public let slots: Int
+  /// Always 0: a local executor is the only participant.
   public var rank: Int { 0 }
+  /// Always 1.
   public var size: Int { 1 }
 
-  /// - Parameter slots: threads to run jobs on (at least 1).
+  /// Creates an executor that runs jobs on up to `slots` threads.
+  ///
+  /// - Parameter slots: Threads to run jobs on (raised to 1 when smaller).
   public init(slots: Int = 1) { self.slots = max(1, slots) }
 
+  /// Runs `body(job, slot)` for every job in `0..<count` on up to ``slots`` threads.
+  ///
+  /// - Returns: The results in job order.
+  /// - Throws: The error of the first failing job in job order.
   public func map<R: Codable & Sendable>(count: Int, _ body: @escaping @Sendable (Int, Int) throws -> R) throws
     -> [R]
   {
@@ -76,6 +89,9 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     return out
   }
 
+  /// Returns `value` (this process is rank 0).
+  ///
+  /// - Throws: ``JobExecutionError`` when `value` is nil.
   public func broadcast<T: Codable & Sendable>(_ value: T?) throws -> T {
     guard let value else { throw JobExecutionError(job: nil, message: "broadcast from rank 0 without a value") }
     return value

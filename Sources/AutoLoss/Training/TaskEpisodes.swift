@@ -34,6 +34,7 @@ public final class TaskPool: @unchecked Sendable {
   private var tasks: [Int: AlternatingTask] = [:]
   private let lock = DispatchSemaphore(value: 1)
 
+  /// Creates an empty pool that makes tasks with `make`.
   public init(make: @escaping @Sendable () throws -> AlternatingTask) { self.make = make }
 
   /// The task of `slot`, made now when it does not exist yet.
