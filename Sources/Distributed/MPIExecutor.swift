@@ -108,7 +108,7 @@ public final class MPIExecutor: JobExecutor, @unchecked Sendable {
 
   /// Runs `body` for each of `jobs` on up to `slots` threads; results in the order of `jobs`.
   private func runLocally(_ jobs: [Int], _ body: @escaping @Sendable (Int, Int) -> JobRecord) -> [JobRecord] {
-    let results = LockedRecords(jobs.count)
+    let results = JobSlots<JobRecord>(jobs.count)
     DispatchQueue.concurrentPerform(iterations: max(1, min(slots, jobs.count))) { slot in
       while let i = results.claim() { results.store(body(jobs[i], slot), at: i) }
     }
@@ -156,24 +156,6 @@ enum JobRecord {
     }
     return perRank
   }
-}
-
-/// Job records filled in by worker threads under a lock.
-private final class LockedRecords: @unchecked Sendable {
-  var values: [JobRecord?]
-  private var next = 0
-  private let lock = NSLock()
-  init(_ n: Int) { values = Array(repeating: nil, count: n) }
-
-  func claim() -> Int? {
-    lock.withLock {
-      guard next < values.count else { return nil }
-      next += 1
-      return next - 1
-    }
-  }
-
-  func store(_ value: JobRecord, at i: Int) { lock.withLock { values[i] = value } }
 }
 
 /// Per-job wall times appended to `$AUTOLOSS_JOB_TIMES.rank<r>` (lines `jobs job seconds`), for

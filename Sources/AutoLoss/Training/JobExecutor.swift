@@ -70,7 +70,7 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
     -> [R]
   {
     guard count > 0 else { return [] }
-    let results = LocalResults<R>(count)
+    let results = JobSlots<Result<R, Error>>(count)
     let threads = min(slots, count)
     DispatchQueue.concurrentPerform(iterations: threads) { slot in
       while let job = results.claim() {
@@ -98,15 +98,20 @@ public final class LocalExecutor: JobExecutor, @unchecked Sendable {
   }
 }
 
-/// Results filled in by worker threads under a lock.
-private final class LocalResults<R>: @unchecked Sendable {
-  var values: [Result<R, Error>?]
+/// Per-job slots that worker threads claim and fill in under a lock: each job index is handed out
+/// once (``claim()``), and its value stored at that index (``store(_:at:)``). Shared by the local and
+/// MPI executors and the pipeline's thread pool.
+public final class JobSlots<Value>: @unchecked Sendable {
+  /// The stored values, in job order (nil where a job has not finished).
+  public private(set) var values: [Value?]
   private var next = 0
   private let lock = NSLock()
-  init(_ n: Int) { values = Array(repeating: nil, count: n) }
+
+  /// - Parameter count: the number of jobs.
+  public init(_ count: Int) { values = Array(repeating: nil, count: count) }
 
   /// The next job index, or nil when every job has been claimed.
-  func claim() -> Int? {
+  public func claim() -> Int? {
     lock.withLock {
       guard next < values.count else { return nil }
       next += 1
@@ -114,5 +119,6 @@ private final class LocalResults<R>: @unchecked Sendable {
     }
   }
 
-  func store(_ value: Result<R, Error>, at i: Int) { lock.withLock { values[i] = value } }
+  /// Stores the value of job `index`.
+  public func store(_ value: Value, at index: Int) { lock.withLock { values[index] = value } }
 }
