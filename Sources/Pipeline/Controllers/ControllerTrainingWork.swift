@@ -31,7 +31,16 @@ struct ControllerTrainingWork {
     var snapshot: ControllerTrainerSnapshot?
     if isCoordinator {
       let identityFile = directory + "/identity.txt"
-      if let existing = try? String(contentsOfFile: identityFile, encoding: .utf8), existing == identity {
+      // No identity file: a fresh work folder. One that exists but cannot be read is an error.
+      var existing: String?
+      if FileManagerShim.exists(identityFile) {
+        do {
+          existing = try String(contentsOfFile: identityFile, encoding: .utf8)
+        } catch {
+          throw PipelineError("\(identityFile): cannot read the work folder's identity: \(error.localizedDescription)")
+        }
+      }
+      if existing == identity {
         if let last = try updateFiles().last {
           let file = try HDF5File.open(last)
           defer { file.close() }

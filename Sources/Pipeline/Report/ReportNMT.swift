@@ -112,7 +112,7 @@ extension ReportBuilder {
         let labels = (try inputs.optionalString(f.root, "labels")) ?? ""
         facts.append("Tasks: \(tasks); training pairs: \(pairs); auxiliary labels: \(labels).")
       }
-      if stage == "baselines", let c = NMTCalibration.read(from: f.root) { calibration = (c, a) }
+      if stage == "baselines", let c = try NMTCalibration.read(from: f.root) { calibration = (c, a) }
       if stage == "autoloss" { meta = try nmtMetaBlocks(f.root, source: a) }
       let policyRow = ["runs/autoloss-c1", "runs/autoloss"].first { f.root.isGroup($0) }
       if stage == "autoloss", let policyRow {
