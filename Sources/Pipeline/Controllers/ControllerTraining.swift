@@ -58,7 +58,8 @@ public struct ControllerTrainingStage {
     var artifacts: [ResolvedArtifact] = []
     let seeds = config.controller.controllerSeeds
     if let only = onlyController, !(1...seeds).contains(only) {
-      throw PipelineError("--controller: expected an integer in 1...\(seeds) (controller.controllerSeeds), found \(only)")
+      throw PipelineError(
+        "--controller: expected an integer in 1...\(seeds) (controller.controllerSeeds), found \(only)")
     }
     for (k, artifactName) in artifactNames.enumerated() where onlyController.map({ $0 == k + 1 }) ?? true {
       artifacts.append(

@@ -76,7 +76,9 @@ enum NMTRunner {
           seed: spec.seed ^ 0xC0A7)
       if given == nil, let state = spec.controller {
         // `NMTStage.execute` has loaded this state into a trainer of the same shape before any run.
-        do { try trainer.load(state) } catch { preconditionFailure("nmt run \(spec.label): controller checked but does not load: \(error)") }
+        do { try trainer.load(state) } catch {
+          preconditionFailure("nmt run \(spec.label): controller checked but does not load: \(error)")
+        }
       }
       online = runOnlinePPO(
         task: task, trainer: trainer, seed: spec.seed, exploration: spec.exploration, learn: spec.learn)

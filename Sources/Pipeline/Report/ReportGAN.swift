@@ -402,7 +402,9 @@ extension ReportBuilder {
       }
     }
     // Older transfer artifacts lack wins/total (noted as missing): they are recounted from the rows.
-    let wins = Int((try inputs.optionalAttribute(root, "wins", as: Int64.self)) ?? Int64(zip(autoIS, baseIS).filter { $0 > $1 }.count))
+    let wins = Int(
+      (try inputs.optionalAttribute(root, "wins", as: Int64.self))
+        ?? Int64(zip(autoIS, baseIS).filter { $0 > $1 }.count))
     let total = Int((try inputs.optionalAttribute(root, "total", as: Int64.self)) ?? Int64(rows.count))
     let skipped = ((try inputs.optionalString(root, "skipped")) ?? "").split(separator: "\n").map(String.init)
     var notes = [

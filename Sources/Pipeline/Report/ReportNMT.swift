@@ -117,7 +117,8 @@ extension ReportBuilder {
       let policyRow = ["runs/autoloss-c1", "runs/autoloss"].first { f.root.isGroup($0) }
       if stage == "autoloss", let policyRow {
         let runs = try f.root.group(policyRow)
-        if let last = try runs.list().sorted().last, let seg = try inputs.optionalGroup(f.root, "\(policyRow)/\(last)/segments"),
+        if let last = try runs.list().sorted().last,
+          let seg = try inputs.optionalGroup(f.root, "\(policyRow)/\(last)/segments"),
           let steps = try inputs.optionalValues(seg, "policy_step", as: Int32.self),
           let mean = try inputs.optionalValues(seg, "policy_mean", as: Float.self)
         {

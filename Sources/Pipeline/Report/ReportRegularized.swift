@@ -123,7 +123,9 @@ extension ReportBuilder {
 
   /// The tuned value of each baseline: method → (parameter, chosen, grid size).
   func tunedValues(_ artifact: ResolvedArtifact?) throws -> [String: (String, Float, Int)] {
-    guard let artifact, let file = inputs.openIfReadable(artifact, schema: BaselineTuningStage.schema) else { return [:] }
+    guard let artifact, let file = inputs.openIfReadable(artifact, schema: BaselineTuningStage.schema) else {
+      return [:]
+    }
     defer { file.close() }
     var result: [String: (String, Float, Int)] = [:]
     for method in (try inputs.optionalStrings(file.root, "methods")) ?? [] {
