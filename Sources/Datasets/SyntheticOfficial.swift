@@ -83,9 +83,16 @@ public enum SyntheticOfficial {
       test: splits[4])
   }
 
-  /// The `SOURCE.txt` text under `root` (versions of the generator), or nil.
-  public static func sourceNote(_ root: String) -> String? {
-    try? String(contentsOfFile: root + "/SOURCE.txt", encoding: .utf8)
+  /// The `SOURCE.txt` text under `root` (versions of the generator), or nil when there is none; a
+  /// file that exists but cannot be read is an error.
+  public static func sourceNote(_ root: String) throws -> String? {
+    let path = root + "/SOURCE.txt"
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    do {
+      return try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw DatasetError(path: path, message: "cannot read as UTF-8 text: \(error.localizedDescription)")
+    }
   }
 
   /// A numeric CSV table: header line, then `rows` rows of `columns` numbers.

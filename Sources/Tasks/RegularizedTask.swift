@@ -227,9 +227,9 @@ public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
   public func testError() -> Float {
     guard let test = data.test else { return .nan }
     let current = model.stateDict()
-    if !bestState.isEmpty { try? model.load(bestState) }
+    if !bestState.isEmpty { model.restoreOwnCheckpoint(bestState) }
     let error = model.evaluate(test).error
-    try? model.load(current)
+    model.restoreOwnCheckpoint(current)
     return error
   }
 

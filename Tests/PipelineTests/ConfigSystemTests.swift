@@ -18,7 +18,7 @@ final class ConfigSystemTests: PipelineTempDirTestCase {
 
   /// Every shipped profile loads and passes its checks (a check that rejects a shipped config is a bug).
   func testEveryShippedProfilePassesItsChecks() throws {
-    XCTAssertEqual(Profiles.available(configRoot: repoConfigs), ["long", "paper", "quick", "smoke"])
+    XCTAssertEqual(try Profiles.available(configRoot: repoConfigs), ["long", "paper", "quick", "smoke"])
     for profile in ["smoke", "quick", "long", "paper"] {
       let c = context(profile)
       for kind in RegularizedTaskKind.allCases {

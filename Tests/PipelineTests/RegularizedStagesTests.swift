@@ -146,7 +146,7 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     let stage = ControllerTrainingStage(kind: .regression, config: config, context: ctx, name: "seeds", dataPath: data)
     XCTAssertEqual(stage.artifactNames, ["seeds-c1", "seeds-c2"])
     let artifacts = try stage.runAll()
-    XCTAssertEqual(trainedControllerNames("seeds", store: ctx.store), ["seeds-c1", "seeds-c2"])
+    XCTAssertEqual(try trainedControllerNames("seeds", store: ctx.store), ["seeds-c1", "seeds-c2"])
     let dataset = try RegularizedDataset.load(kind: .regression, path: data)
     let probe = RegularizedTask(kind: .regression, data: dataset.controllerData, config: config.task)
     let untrained = try artifacts.map { try loadController(from: $0, task: probe, which: .untrained).0.stateDict() }

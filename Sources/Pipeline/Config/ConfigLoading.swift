@@ -25,6 +25,8 @@ public enum ConfigLoader {
       let key = String(override[..<eq])
       let raw = String(override[override.index(after: eq)...])
       let value: Any
+      // Documented fallback: a value that is not JSON (`--set task.name=abc`) is taken as a string;
+      // a wrong type is then reported by the decoder with the key, the expected type and the value.
       if let parsed = try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed]) {
         value = parsed
       } else {
@@ -96,6 +98,8 @@ public enum ConfigLoader {
     for path in leaves(tree, []) {
       guard let value = node(tree, path) else { continue }
       if let old = node(defaults, path), describeValue(old) == describeValue(value) { continue }
+      // Probing only (to name the culprit in an error message): a leaf that cannot be placed or
+      // decoded alone is exactly what is searched for, so the failures are the answer, not lost.
       guard let single = try? set(defaults, path: path, value: value, full: path.joined(separator: ".")) else {
         continue
       }
@@ -111,6 +115,8 @@ public enum ConfigLoader {
     case is [String: Any]: return "a group of settings"
     case is NSNull: return "null"
     default:
+      // Message text only: a value JSON cannot show (it came from JSON, so this is rare) is shown
+      // with Swift's own description instead.
       guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) else {
         return "\(value)"
       }
@@ -137,8 +143,14 @@ public enum ConfigLoader {
   public static func text<C: Encodable>(_ config: C) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    guard let data = try? encoder.encode(config) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
+    // Non-finite numbers are written as strings, so encoding a config of plain values cannot fail.
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    do {
+      return String(decoding: try encoder.encode(config), as: UTF8.self)
+    } catch {
+      preconditionFailure("encoding a config of plain values failed (programming error): \(error)")
+    }
   }
 
   static func jsonObject(_ data: Data, source: String) throws -> [String: Any] {

@@ -10,18 +10,21 @@ public protocol CheckedConfig {
 /// The profiles under a config folder (`configs/<profile>/<config>.json`).
 public enum Profiles {
   /// Profile names under `configRoot`: its sub-folders that hold at least one `.json` file, sorted.
-  public static func available(configRoot: String) -> [String] {
-    let manager = FileManager.default
-    guard let names = try? manager.contentsOfDirectory(atPath: configRoot) else { return [] }
-    return names.filter { name in
-      let files = (try? manager.contentsOfDirectory(atPath: "\(configRoot)/\(name)")) ?? []
-      return files.contains { $0.hasSuffix(".json") }
-    }.sorted()
+  /// A missing `configRoot` has no profiles; a folder that exists but cannot be listed is an error.
+  public static func available(configRoot: String) throws -> [String] {
+    var isFolder: ObjCBool = false
+    return try FileManagerShim.list(configRoot).filter { name in
+      let path = "\(configRoot)/\(name)"
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+        return false  // a file beside the profile folders (README, …)
+      }
+      return try FileManagerShim.list(path).contains { $0.hasSuffix(".json") }
+    }
   }
 
   /// The config names (file names without `.json`) of one profile, sorted.
-  public static func configs(profile: String, configRoot: String) -> [String] {
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(configRoot)/\(profile)")) ?? []
+  public static func configs(profile: String, configRoot: String) throws -> [String] {
+    let files = try FileManagerShim.list("\(configRoot)/\(profile)")
     return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
   }
 
@@ -35,14 +38,14 @@ public enum Profiles {
   ///   built-in defaults: every profile names all of its sizes.
   public static func file(_ config: String, context: StageContext) throws -> String {
     let root = context.configRoot
-    let profiles = available(configRoot: root)
+    let profiles = try available(configRoot: root)
     guard profiles.contains(context.profile) else {
       let known = profiles.isEmpty ? "none (no profile folders with JSON files)" : profiles.joined(separator: ", ")
       throw PipelineError("profile '\(context.profile)': not found under \(root)/; available profiles: \(known)")
     }
     let file = "\(root)/\(context.profile)/\(config).json"
     guard FileManager.default.fileExists(atPath: file) else {
-      let known = configs(profile: context.profile, configRoot: root).joined(separator: ", ")
+      let known = try configs(profile: context.profile, configRoot: root).joined(separator: ", ")
       throw PipelineError(
         "profile '\(context.profile)': config file \(file) not found; this profile has: \(known); "
           + "available profiles: \(profiles.joined(separator: ", "))")

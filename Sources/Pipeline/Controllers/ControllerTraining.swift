@@ -58,7 +58,8 @@ public struct ControllerTrainingStage {
     var artifacts: [ResolvedArtifact] = []
     let seeds = config.controller.controllerSeeds
     if let only = onlyController, !(1...seeds).contains(only) {
-      throw PipelineError("--controller: expected an integer in 1...\(seeds) (controller.controllerSeeds), found \(only)")
+      throw PipelineError(
+        "--controller: expected an integer in 1...\(seeds) (controller.controllerSeeds), found \(only)")
     }
     for (k, artifactName) in artifactNames.enumerated() where onlyController.map({ $0 == k + 1 }) ?? true {
       artifacts.append(
@@ -282,16 +283,21 @@ public func loadController(
       "\(artifact.path): controller features \(features) do not match the task's \(task.featureNames)")
   }
   let provenance = try ArtifactReader.provenance(of: artifact.path)
-  let config = try? JSONDecoder().decode(RegularizedExperimentConfig.self, from: Data(provenance.config.utf8))
+  let config: RegularizedExperimentConfig
+  do {
+    config = try JSONDecoder().decode(RegularizedExperimentConfig.self, from: Data(provenance.config.utf8))
+  } catch {
+    throw PipelineError("\(artifact.path): provenance config is not a regularized experiment config: \(error)")
+  }
   let dropped = Set(try root.readStrings("dropped_feature_groups"))
   var mask = Array(repeating: true, count: features.count)
   for group in task.featureGroups where dropped.contains(group.name) { for i in group.indices { mask[i] = false } }
   let hidden =
     root.hasAttribute("controller_hidden")
-    ? Int(try root.attribute("controller_hidden", as: Int64.self)) : config?.controller.hidden ?? 16
+    ? Int(try root.attribute("controller_hidden", as: Int64.self)) : config.controller.hidden
   let temperature =
     root.hasAttribute("controller_temperature")
-    ? Float(try root.attribute("controller_temperature", as: Double.self)) : config?.controller.temperature ?? 2
+    ? Float(try root.attribute("controller_temperature", as: Double.self)) : config.controller.temperature
   var rng = SeededRandom(seed: 0)
   let controller = Controller(
     featureCount: features.count, actionCount: task.actionNames.count, hidden: hidden, temperature: temperature,

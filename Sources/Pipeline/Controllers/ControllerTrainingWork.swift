@@ -20,8 +20,8 @@ struct ControllerTrainingWork {
   }
 
   /// The finished update files, in order.
-  var updateFiles: [String] {
-    FileManagerShim.list(directory).filter { $0.hasPrefix("update-") && $0.hasSuffix(".h5") }.sorted()
+  func updateFiles() throws -> [String] {
+    try FileManagerShim.list(directory).filter { $0.hasPrefix("update-") && $0.hasSuffix(".h5") }.sorted()
       .map { directory + "/" + $0 }
   }
 
@@ -31,8 +31,17 @@ struct ControllerTrainingWork {
     var snapshot: ControllerTrainerSnapshot?
     if isCoordinator {
       let identityFile = directory + "/identity.txt"
-      if let existing = try? String(contentsOfFile: identityFile, encoding: .utf8), existing == identity {
-        if let last = updateFiles.last {
+      // No identity file: a fresh work folder. One that exists but cannot be read is an error.
+      var existing: String?
+      if FileManagerShim.exists(identityFile) {
+        do {
+          existing = try String(contentsOfFile: identityFile, encoding: .utf8)
+        } catch {
+          throw PipelineError("\(identityFile): cannot read the work folder's identity: \(error.localizedDescription)")
+        }
+      }
+      if existing == identity {
+        if let last = try updateFiles().last {
           let file = try HDF5File.open(last)
           defer { file.close() }
           snapshot = try SnapshotIO.read(from: try file.root.group("snapshot"))
@@ -90,7 +99,7 @@ struct ControllerTrainingWork {
   func forEachSaved(
     episode body: (HDF5Group) throws -> Void, update: (_ index: Int, _ reinitialized: Bool) throws -> Void
   ) throws {
-    for path in updateFiles {
+    for path in try updateFiles() {
       let file = try HDF5File.open(path)
       defer { file.close() }
       let episodes = try file.root.group("episodes")
@@ -140,10 +149,10 @@ public func controllerArtifactNames(_ name: String, seeds: Int) -> [String] {
 
 /// The trained controllers of `name` in `store`: its `-cK` artifacts in order of K when there are
 /// any, else `name` itself when it exists.
-public func trainedControllerNames(_ name: String, store: ArtifactStore) -> [String] {
+public func trainedControllerNames(_ name: String, store: ArtifactStore) throws -> [String] {
   let folder = (store.directory(stage: "controllers", name: name) as NSString).deletingLastPathComponent
   let prefix = name + "-c"
-  let numbered = FileManagerShim.list(folder).compactMap { entry -> (Int, String)? in
+  let numbered = try FileManagerShim.list(folder).compactMap { entry -> (Int, String)? in
     guard entry.hasPrefix(prefix), let k = Int(entry.dropFirst(prefix.count)), k >= 1,
       store.latestVersion(stage: "controllers", name: entry) != nil
     else { return nil }

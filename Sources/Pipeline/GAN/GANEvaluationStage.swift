@@ -34,7 +34,7 @@ public struct GANEvaluationStage {
   /// The controllers to evaluate: every controller seed's evaluated controller (`AutoLoss cK`, or
   /// `AutoLoss` for one) and the untrained controller of the first seed.
   public func controllers() throws -> [GANEvaluatedController] {
-    let names = trainedControllerNames(config.name, store: context.store)
+    let names = try trainedControllerNames(config.name, store: context.store)
     guard let first = names.first else {
       throw PipelineError(
         "\(context.store.directory(stage: "controllers", name: config.name)): no trained controller "

@@ -52,7 +52,7 @@ public struct GANTransferStage {
 
   @discardableResult
   public func run() throws -> (artifact: ResolvedArtifact, report: String) {
-    let controllerName = trainedControllerNames(config.name, store: context.store).first ?? config.name
+    let controllerName = try trainedControllerNames(config.name, store: context.store).first ?? config.name
     let (spec, controllerArtifact) = try GANControllerStage.loadController(name: controllerName, context: context)
     let home = try GANSetup(dataset: config.dataset, model: config.model, task: config.task, context: context)
     var targets: [(label: String, setup: GANSetup)] = []

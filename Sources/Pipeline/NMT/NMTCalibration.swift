@@ -96,13 +96,19 @@ struct NMTCalibration {
     )
   }
 
-  /// Reads `/calibration`; nil when absent.
-  static func read(from root: HDF5Group) -> NMTCalibration? {
-    guard root.isGroup("calibration"), let g = try? root.group("calibration"),
-      let grid = try? g.read("mt_probability", as: Float.self).values,
-      let val = try? g.read("val_ppl", as: Float.self).values,
-      let test = try? g.read("test_ppl", as: Float.self).values, !grid.isEmpty
-    else { return nil }
+  /// Reads `/calibration`; nil when absent (a baselines artifact without the calibration runs). A
+  /// group that is present but incomplete or inconsistent is an error naming the file.
+  static func read(from root: HDF5Group) throws -> NMTCalibration? {
+    guard root.isGroup("calibration") else { return nil }
+    let g = try root.group("calibration")
+    let grid = try g.read("mt_probability", as: Float.self).values
+    let val = try g.read("val_ppl", as: Float.self).values
+    let test = try g.read("test_ppl", as: Float.self).values
+    guard !grid.isEmpty, !val.isEmpty, val.count % grid.count == 0, test.count == val.count else {
+      throw PipelineError(
+        "\(root.file.path) /calibration: expected val_ppl and test_ppl of equal length, a non-zero multiple of "
+          + "\(grid.count) mt_probability values, found \(val.count) and \(test.count)")
+    }
     let n = val.count / grid.count
     func rows(_ x: [Float]) -> [[Float]] { grid.indices.map { Array(x[($0 * n)..<(($0 + 1) * n)]) } }
     return NMTCalibration(grid: grid, validation: rows(val), test: rows(test))

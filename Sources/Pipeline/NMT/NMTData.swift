@@ -126,15 +126,18 @@ public enum NMTDataFile {
 
   /// Label provenance of each task (root/task attributes written by prep): `gold` for treebank
   /// labels, `silver` for tagger output, `reference` for MT.
-  public static func labelKinds(path: String, tasks: [String]) -> [String] {
-    guard let file = try? DatasetFiles.open(path) else { return tasks.map { _ in "unknown" } }
+  /// A task group without a `files` attribute (written before prep recorded it) says "unknown";
+  /// a file or attribute that is present but unreadable is an error.
+  public static func labelKinds(path: String, tasks: [String]) throws -> [String] {
+    let file = try DatasetFiles.open(path)
     defer { file.close() }
-    return tasks.map { name in
+    return try tasks.map { name in
       if name == "mt" { return "reference translation" }
-      guard let g = try? file.root.group(name), g.hasAttribute("files"),
-        let files = try? g.attributeString("files")
-      else { return "unknown" }
-      let column = (try? g.attributeString("label_column")) ?? "?"
+      guard file.root.isGroup(name) else { return "unknown (no /\(name) group in \(path))" }
+      let g = try file.root.group(name)
+      guard g.hasAttribute("files") else { return "unknown (no files attribute on /\(name))" }
+      let files = try g.attributeString("files")
+      let column = g.hasAttribute("label_column") ? try g.attributeString("label_column") : "? (no label_column)"
       let kind = files.lowercased().contains("silver") ? "silver (tagger output)" : "gold (treebank annotation)"
       return "\(kind), \(column) from \(files.replacingOccurrences(of: "\n", with: ", "))"
     }

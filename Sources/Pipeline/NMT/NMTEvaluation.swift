@@ -99,7 +99,7 @@ extension NMTStage {
             NMTScheduleKind(rawValue: name)!, label: name, seed: seed, steps: steps, ratio: ratio, bestMix: bestMix))
       }
     }
-    var results = execute(specs, corpus: corpus, config: config, label: "evaluation")
+    var results = try execute(specs, corpus: corpus, config: config, label: "evaluation")
     if config.evaluateEqualMTUpdates {
       var more: [NMTRunSpec] = []
       for r in results where r.spec.schedule == .autoLossTransfer {
@@ -110,7 +110,7 @@ extension NMTStage {
             label: "mt-only-equal-mt-\(r.spec.label.replacingOccurrences(of: "autoloss-", with: ""))",
             seed: r.spec.seed, maxSteps: max(mtSteps, 1)))
       }
-      results += execute(more, corpus: corpus, config: config, label: "evaluation (equal MT updates)")
+      results += try execute(more, corpus: corpus, config: config, label: "evaluation (equal MT updates)")
     }
     func runs(_ label: String) -> [NMTRunResult] {
       seeds.compactMap { s in results.first { $0.spec.label == label && $0.spec.seed == s } }
@@ -216,7 +216,7 @@ extension NMTStage {
             schedule: .fineTuned, label: "\(tag)/fine-tuned", seed: seed, mix: ratio,
             switchStep: Int((c.fineTuneSwitchFraction * Double(steps)).rounded()), maxSteps: steps))
       }
-      let results = execute(specs, corpus: corpus, config: c, label: "transfer \(tag)")
+      let results = try execute(specs, corpus: corpus, config: c, label: "transfer \(tag)")
       let here = ["\(tag)/autoloss", "\(tag)/fine-tuned"].map { l in
         NMTSummaryRow(label: l, runs: results.filter { $0.spec.label == l })
       }

@@ -74,7 +74,12 @@ enum NMTRunner {
         ?? PPOTrainer(
           featureCount: task.featureNames.count, actionCount: task.actionNames.count, config: config.ppo,
           seed: spec.seed ^ 0xC0A7)
-      if given == nil, let state = spec.controller { try? trainer.load(state) }
+      if given == nil, let state = spec.controller {
+        // `NMTStage.execute` has loaded this state into a trainer of the same shape before any run.
+        do { try trainer.load(state) } catch {
+          preconditionFailure("nmt run \(spec.label): controller checked but does not load: \(error)")
+        }
+      }
       online = runOnlinePPO(
         task: task, trainer: trainer, seed: spec.seed, exploration: spec.exploration, learn: spec.learn)
       trace = online.episode

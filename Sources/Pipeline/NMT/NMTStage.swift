@@ -42,8 +42,20 @@ public struct NMTStage {
     return try NMTDataFile.load(path: dataPath, tasks: c.tasks, config: c)
   }
 
-  func execute(_ specs: [NMTRunSpec], corpus: NMTCorpus, config c: NMTExperimentConfig, label: String) -> [NMTRunResult]
+  /// (A spec's stored controller must fit this corpus; checked here so that the runs can load it
+  /// without a failure path.)
+  func execute(_ specs: [NMTRunSpec], corpus: NMTCorpus, config c: NMTExperimentConfig, label: String) throws
+    -> [NMTRunResult]
   {
+    let k = corpus.tasks.count
+    for spec in specs {
+      guard let state = spec.controller else { continue }
+      let probe = PPOTrainer(featureCount: 6 * k, actionCount: k, config: c.ppo, seed: 0)
+      do { try probe.load(state) } catch {
+        throw PipelineError(
+          "nmt \(label): the controller of run \(spec.label) does not fit \(6 * k) features and \(k) tasks: \(error)")
+      }
+    }
     let progress = ProgressDisplay("nmt \(label)", total: specs.count, enabled: context.showProgress)
     progress.lineInterval = 1
     BLAS.setThreads(1)
@@ -86,7 +98,7 @@ public struct NMTStage {
               evaluateBLEU: false))
         }
       }
-      let results = execute(specs, corpus: corpus, config: config, label: "mix tuning")
+      let results = try execute(specs, corpus: corpus, config: config, label: "mix tuning")
       let c = NMTCalibration(grid: grid, results: results)
       calibration = c
       bestMix = nmtMix(mt: c.bestMix, taskCount: k)
@@ -107,7 +119,7 @@ public struct NMTStage {
             kind, label: name, seed: NMTRunner.seed(config.seed, i), steps: steps, ratio: ratio, bestMix: bestMix))
       }
     }
-    let results = execute(specs, corpus: corpus, config: config, label: "baselines")
+    let results = try execute(specs, corpus: corpus, config: config, label: "baselines")
     rows += config.baselines.map { name in NMTSummaryRow(label: name, runs: results.filter { $0.spec.label == name }) }
     rows = rows.filter { !$0.runs.isEmpty }
     let switchStep = Int((config.fineTuneSwitchFraction * Double(steps)).rounded())
@@ -154,7 +166,7 @@ public struct NMTStage {
       try root.setAttribute("dataset", config.dataset)
       try root.setAttribute("tasks", corpus.taskNames.joined(separator: ","))
       try root.setAttribute(
-        "labels", NMTDataFile.labelKinds(path: dataPath, tasks: corpus.taskNames).joined(separator: "; "))
+        "labels", try NMTDataFile.labelKinds(path: dataPath, tasks: corpus.taskNames).joined(separator: "; "))
       try root.setAttribute(
         "train_pairs", corpus.tasks.map { "\($0.name) \($0.train.count)" }.joined(separator: ", "))
       let featureCount = 6 * corpus.tasks.count

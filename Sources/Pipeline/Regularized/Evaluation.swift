@@ -328,7 +328,13 @@ public enum ControllerRuns {
         "\(artifact.path): controller features \(features) do not match the task's \(task.featureNames)")
     }
     let provenance = try ArtifactReader.provenance(of: artifact.path)
-    let json = (try? JSONSerialization.jsonObject(with: Data(provenance.config.utf8))) as? [String: Any]
+    let json: [String: Any]?
+    do {
+      json = try JSONSerialization.jsonObject(with: Data(provenance.config.utf8)) as? [String: Any]
+    } catch {
+      throw PipelineError("\(artifact.path): provenance config is not JSON: \(error.localizedDescription)")
+    }
+    // Documented default: configs written before `controller.temperature` existed used 2.
     let temperature = ((json?["controller"] as? [String: Any])?["temperature"] as? NSNumber)?.floatValue ?? 2
     let dropped = root.contains("dropped_feature_groups") ? Set(try root.readStrings("dropped_feature_groups")) : []
     var mask = Array(repeating: true, count: features.count)

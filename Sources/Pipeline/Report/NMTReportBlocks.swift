@@ -29,16 +29,19 @@ extension ReportBuilder {
   }
 
   /// Per controller, per meta-episode: ε, MT step share, mean segment reward, val PPL.
-  func nmtMetaBlocks(_ root: HDF5Group, source: ResolvedArtifact) -> [ReportBlock] {
-    guard root.isGroup("meta"), let g = try? root.group("meta"), let names = try? g.list(), !names.isEmpty else {
-      return []
-    }
+  /// (Artifacts without meta-training records have no "meta" group: nothing to show.)
+  func nmtMetaBlocks(_ root: HDF5Group, source: ResolvedArtifact) throws -> [ReportBlock] {
+    guard root.isGroup("meta") else { return [] }
+    let g = try root.group("meta")
+    let names = try g.list()
+    guard !names.isEmpty else { return [] }
     var rows: [[String]] = []
     for name in names.sorted() {
-      guard let c = try? g.group(name) else { continue }
-      func floats(_ n: String) -> [Float] { (try? c.read(n, as: Float.self).values) ?? [] }
+      guard g.isGroup(name) else { continue }  // a stray dataset beside the controller groups
+      let c = try g.group(name)
+      func floats(_ n: String) throws -> [Float] { (try inputs.optionalValues(c, n, as: Float.self)) ?? [] }
       let (eps, share, reward, val) = (
-        floats("exploration"), floats("mt_step_share"), floats("mean_segment_reward"), floats("val_ppl")
+        try floats("exploration"), try floats("mt_step_share"), try floats("mean_segment_reward"), try floats("val_ppl")
       )
       for e in eps.indices where e < share.count && e < reward.count && e < val.count {
         rows.append([
@@ -94,11 +97,13 @@ extension ReportBuilder {
     let controllers = try g.readStrings("controller")
     let baselines = try g.readStrings("baseline")
     let budgets = try g.readStrings("budget")
-    func floats(_ n: String) -> [Double] { ((try? g.read(n, as: Float.self).values) ?? []).map(Double.init) }
-    let n = (try? g.read("n", as: Int32.self).values) ?? []
+    func floats(_ n: String) throws -> [Double] {
+      ((try inputs.optionalValues(g, n, as: Float.self)) ?? []).map(Double.init)
+    }
+    let n = (try inputs.optionalValues(g, "n", as: Int32.self)) ?? []
     let (vm, vl, vh, tm, tl, th) = (
-      floats("val_mean"), floats("val_low"), floats("val_high"), floats("test_mean"), floats("test_low"),
-      floats("test_high")
+      try floats("val_mean"), try floats("val_low"), try floats("val_high"), try floats("test_mean"),
+      try floats("test_low"), try floats("test_high")
     )
     func cell(_ m: [Double], _ l: [Double], _ h: [Double], _ i: Int) -> String {
       guard i < m.count, i < l.count, i < h.count else { return "n/a" }

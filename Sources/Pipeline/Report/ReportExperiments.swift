@@ -20,10 +20,13 @@ extension ReportBuilder {
     for g in try root.readStrings("groups") {
       groups.append((g, try StoredResults.read(try root.group("groups_detail/\(g)"))))
     }
+    // Only regression experiments store a noise floor: absence is normal, not "missing".
     let floor =
-      root.hasAttribute("test_noise_floor_mse") ? try? root.attribute("test_noise_floor_mse", as: Double.self) : nil
+      root.hasAttribute("test_noise_floor_mse") ? try root.attribute("test_noise_floor_mse", as: Double.self) : nil
+    // The provenance was read by `inputs.open` (an unreadable one is listed there).
     return StoredExperiment(
-      artifact: artifact, groups: groups, noiseFloor: floor, config: decodeConfig(try? Provenance.read(from: root)))
+      artifact: artifact, groups: groups, noiseFloor: floor,
+      config: decodeConfig(inputs.details[artifact.path], of: artifact))
   }
 
   // MARK: Table 2
@@ -233,15 +236,15 @@ extension ReportBuilder {
       let baseline = try summary.read("baseline", as: Float.self).values.map(Double.init)
       let best = try summary.read("best_error", as: Float.self).values.map(Double.init)
       let episodes = (0..<reward.count).map(Double.init)
-      let actionNames = (try? root.readStrings("action_names")) ?? ["action 0", "action 1"]
+      let actionNames = (try inputs.optionalStrings(root, "action_names")) ?? ["action 0", "action 1"]
       let svg = ReportSVG.lineChart(
         title: "REINFORCE on \(kind.rawValue)", xLabel: "episode", yLabel: "reward",
         series: [
           ChartSeries(name: "reward", x: episodes, y: reward, markers: reward.count < 60),
           ChartSeries(name: "baseline (moving average)", x: episodes, y: baseline, markers: false),
         ])
-      let stop = (try? root.attributeString("stop_reason")) ?? "?"
-      let bestError = (try? root.attribute("best_error", as: Double.self)) ?? .nan
+      let stop = (try inputs.optionalString(root, "stop_reason")) ?? "?"
+      let bestError = (try inputs.optionalAttribute(root, "best_error", as: Double.self)) ?? .nan
       s.add(
         .figure(
           ReportFigure(
@@ -269,13 +272,13 @@ extension ReportBuilder {
       var origin = ""
       var sources = [artifact]
       if let evalArtifact = inputs.latest(stage: "evaluation", name: kind.rawValue),
-        let evalFile = try? inputs.open(evalArtifact, schema: EvaluationStage.schema)
+        let evalFile = inputs.openIfReadable(evalArtifact, schema: EvaluationStage.schema)
       {
         defer { evalFile.close() }
         if let group = ["methods/AutoLoss c1/example_trace", "methods/AutoLoss/example_trace"].first(where: {
           evalFile.root.isGroup($0)
         }) {
-          trace = try? StoredTrace.read(try evalFile.root.group(group))
+          trace = try StoredTrace.read(try evalFile.root.group(group))
           origin = "the first AutoLoss evaluation run on the task splits"
           sources = [evalArtifact]
         }

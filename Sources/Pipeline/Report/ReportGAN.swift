@@ -17,10 +17,12 @@ struct StoredGANRun {
     return valid.isEmpty ? nil : Double(valid.filter { $0 == 1 }.count) / Double(valid.count)
   }
 
-  static func read(_ g: HDF5Group) throws -> StoredGANRun {
+  /// A run without `final_is` / `best_is_ema` reads them as NaN (left out of the means, shown as
+  /// n/a) and is noted as missing in `inputs`.
+  static func read(_ g: HDF5Group, inputs: ReportInputs) throws -> StoredGANRun {
     StoredGANRun(
-      trace: try StoredTrace.read(g), finalIS: (try? g.attribute("final_is", as: Double.self)) ?? .nan,
-      bestISEMA: (try? g.attribute("best_is_ema", as: Double.self)) ?? .nan)
+      trace: try StoredTrace.read(g), finalIS: (try inputs.optionalAttribute(g, "final_is", as: Double.self)) ?? .nan,
+      bestISEMA: (try inputs.optionalAttribute(g, "best_is_ema", as: Double.self)) ?? .nan)
   }
 }
 
@@ -59,7 +61,9 @@ extension ReportBuilder {
   }
 
   func readRuns(_ g: HDF5Group) throws -> [StoredGANRun] {
-    try g.list().filter { g.isGroup($0) && $0.hasPrefix("run") }.map { try StoredGANRun.read(try g.group($0)) }
+    try g.list().filter { g.isGroup($0) && $0.hasPrefix("run") }.map {
+      try StoredGANRun.read(try g.group($0), inputs: inputs)
+    }
   }
 
   func ganSection() throws -> ReportSection {
@@ -92,11 +96,11 @@ extension ReportBuilder {
       "Deviation: IS is computed with our own \(dataset) CNN classifier (the paper's MNIST CNN design, trained here), not Inception-v3; its real-data IS is the ceiling to compare with."
     ]
     if let scorer = inputs.latest(stage: "scorers", name: dataset),
-      let f = try? inputs.open(scorer, schema: Self.ganSchemas.scorer)
+      let f = inputs.openIfReadable(scorer, schema: Self.ganSchemas.scorer)
     {
       defer { f.close() }
-      let acc = (try? f.root.attribute("test_accuracy", as: Double.self)) ?? .nan
-      let real = (try? f.root.attribute("real_is", as: Double.self)) ?? .nan
+      let acc = (try inputs.optionalAttribute(f.root, "test_accuracy", as: Double.self)) ?? .nan
+      let real = (try inputs.optionalAttribute(f.root, "real_is", as: Double.self)) ?? .nan
       deviations.append(
         "Scorer \(ReportFormat.source(scorer)): test accuracy \(ReportFormat.number(acc * 100, digits: 2)) %, real test images IS "
           + "\(ReportFormat.number(real, digits: 3))"
@@ -112,22 +116,22 @@ extension ReportBuilder {
       let f = try inputs.open(b, schema: Self.ganSchemas.baselines)
       defer { f.close() }
       sources.append(b)
-      scaleNote = (try? f.root.attributeString("scale_note")) ?? ""
-      if let width = try? f.root.attribute("base_width", as: Int64.self),
-        let z = try? f.root.attribute("z_size", as: Int64.self),
-        let steps = try? f.root.attribute("max_steps", as: Int64.self)
+      scaleNote = (try inputs.optionalString(f.root, "scale_note")) ?? ""
+      if let width = try inputs.optionalAttribute(f.root, "base_width", as: Int64.self),
+        let z = try inputs.optionalAttribute(f.root, "z_size", as: Int64.self),
+        let steps = try inputs.optionalAttribute(f.root, "max_steps", as: Int64.self)
       {
         deviations.append(
           "Deviation (sizes): DCGAN base width \(width), z \(z), at most \(steps) steps per run (paper: width 64, z 128, up to 200 000 steps, batch 128–256)."
         )
       }
-      bestRandomP = try? f.root.attribute("best_random_p_g", as: Double.self)
+      bestRandomP = try inputs.optionalAttribute(f.root, "best_random_p_g", as: Double.self)
       let group = try f.root.group("schedules")
       for key in try group.list() where group.isGroup(key) {
         let g = try group.group(key)
         schedules.append(
           StoredGANSchedule(
-            name: (try? g.attributeString("name")) ?? key, gridStem: key, gridFolder: gridFolder(b),
+            name: (try inputs.optionalString(g, "name")) ?? key, gridStem: key, gridFolder: gridFolder(b),
             runs: try readRuns(g)))
       }
     } else {
@@ -140,15 +144,15 @@ extension ReportBuilder {
       let f = try inputs.open(e, schema: Self.ganSchemas.evaluation)
       defer { f.close() }
       sources.append(e)
-      target = try? f.root.attribute("target_is", as: Double.self)
-      rewardScale = try? f.root.attribute("reward_scale", as: Double.self)
+      target = try inputs.optionalAttribute(f.root, "target_is", as: Double.self)
+      rewardScale = try inputs.optionalAttribute(f.root, "reward_scale", as: Double.self)
       if f.root.isGroup("rows") {
         let rows = try f.root.group("rows")
         for key in try rows.list() where rows.isGroup(key) {
           let g = try rows.group(key)
           schedules.append(
             StoredGANSchedule(
-              name: (try? g.attributeString("name")) ?? key, gridStem: key, gridFolder: gridFolder(e),
+              name: (try inputs.optionalString(g, "name")) ?? key, gridStem: key, gridFolder: gridFolder(e),
               runs: try readRuns(g)))
         }
         comparisons = try ganComparisons(f.root, source: e)
@@ -282,10 +286,18 @@ extension ReportBuilder {
     var images: [ReportImage] = []
     for sch in schedules {
       let prefix = "\(sch.gridStem)-run0-step"
-      guard
-        let file = FileManagerShim.list(sch.gridFolder).filter({ $0.hasPrefix(prefix) && $0.hasSuffix(".png") }).last,
-        let data = FileManager.default.contents(atPath: "\(sch.gridFolder)/\(file)")
-      else { continue }
+      let entries: [String]
+      do {
+        entries = try FileManagerShim.list(sch.gridFolder)
+      } catch {
+        inputs.skip(sch.gridFolder, because: "sample grids: \(error)")
+        continue
+      }
+      guard let file = entries.filter({ $0.hasPrefix(prefix) && $0.hasSuffix(".png") }).last else { continue }
+      guard let data = FileManager.default.contents(atPath: "\(sch.gridFolder)/\(file)") else {
+        inputs.skip("\(sch.gridFolder)/\(file)", because: "sample grid cannot be read")
+        continue
+      }
       let step = file.dropFirst(prefix.count).dropLast(4)
       images.append(
         ReportImage(fileName: "grid-\(file)", png: data, caption: "\(sch.name), run 0, step \(Int(step) ?? 0)"))
@@ -310,10 +322,10 @@ extension ReportBuilder {
       let episodes = try root.group("episodes")
       for e in try episodes.list() where episodes.isGroup(e) {
         let g = try episodes.group(e)
-        reward.append((try? g.attribute("reward", as: Double.self)) ?? .nan)
-        baseline.append((try? g.attribute("baseline", as: Double.self)) ?? .nan)
-        finalIS.append((try? g.attribute("final_is", as: Double.self)) ?? .nan)
-        lastTrace = try? StoredTrace.read(g)
+        reward.append((try inputs.optionalAttribute(g, "reward", as: Double.self)) ?? .nan)
+        baseline.append((try inputs.optionalAttribute(g, "baseline", as: Double.self)) ?? .nan)
+        finalIS.append((try inputs.optionalAttribute(g, "final_is", as: Double.self)) ?? .nan)
+        lastTrace = try StoredTrace.read(g)
       }
     }
     guard !reward.isEmpty else { return [.missing("GAN controller training: \(a.path) has no episodes")] }
@@ -337,11 +349,12 @@ extension ReportBuilder {
     var origin = "the last controller-training episode"
     var src = a
     if let e = inputs.latest(stage: "evaluation", name: name),
-      let ef = try? inputs.open(e, schema: Self.ganSchemas.evaluation)
+      let ef = inputs.openIfReadable(e, schema: Self.ganSchemas.evaluation)
     {
       defer { ef.close() }
       let first = ef.root.isGroup("rows") ? "rows/row00/run00" : "autoloss/run00"
-      if let g = try? ef.root.group(first), let t = try? StoredTrace.read(g), !t.probabilities.isEmpty {
+      // An evaluation without that run (none stored) falls back to the training episode, as the caption says.
+      if ef.root.isGroup(first), case let t = try StoredTrace.read(try ef.root.group(first)), !t.probabilities.isEmpty {
         trace = t
         origin = "the first controller's first evaluation run"
         src = e
@@ -377,9 +390,9 @@ extension ReportBuilder {
       let targets = try root.group("targets")
       for k in try targets.list() where targets.isGroup(k) {
         let g = try targets.group(k)
-        let label = (try? g.attributeString("target")) ?? k
-        let ai = (try? g.attribute("autoloss_is", as: Double.self)) ?? .nan
-        let bi = (try? g.attribute("baseline_is", as: Double.self)) ?? .nan
+        let label = (try inputs.optionalString(g, "target")) ?? k
+        let ai = (try inputs.optionalAttribute(g, "autoloss_is", as: Double.self)) ?? .nan
+        let bi = (try inputs.optionalAttribute(g, "baseline_is", as: Double.self)) ?? .nan
         rows.append([
           label, ReportFormat.number(ai, digits: 3), ReportFormat.number(bi, digits: 3), ai > bi ? "yes" : "no",
         ])
@@ -388,9 +401,12 @@ extension ReportBuilder {
         baseIS.append(bi)
       }
     }
-    let wins = Int((try? root.attribute("wins", as: Int64.self)) ?? Int64(zip(autoIS, baseIS).filter { $0 > $1 }.count))
-    let total = Int((try? root.attribute("total", as: Int64.self)) ?? Int64(rows.count))
-    let skipped = ((try? root.attributeString("skipped")) ?? "").split(separator: "\n").map(String.init)
+    // Older transfer artifacts lack wins/total (noted as missing): they are recounted from the rows.
+    let wins = Int(
+      (try inputs.optionalAttribute(root, "wins", as: Int64.self))
+        ?? Int64(zip(autoIS, baseIS).filter { $0 > $1 }.count))
+    let total = Int((try inputs.optionalAttribute(root, "total", as: Int64.self)) ?? Int64(rows.count))
+    let skipped = ((try inputs.optionalString(root, "skipped")) ?? "").split(separator: "\n").map(String.init)
     var notes = [
       "AutoLoss wins on \(wins) of \(total) targets; paper (Figure 4L): \(PaperNumbers.ganArchitectureWins.wins) of \(PaperNumbers.ganArchitectureWins.total) sampled MNIST DCGANs (after skipping architectures where both fail, IS < 6).",
       "The controller trained on \(name.dropFirst(4)) is applied unchanged; each target is trained under AutoLoss and under 1:1 with the same step budget.",

@@ -34,12 +34,12 @@ extension ReportBuilder {
       ys.append(m)
       errors.append(sd)
     }
-    let number = { (key: String) in (try? root.attribute(key, as: Double.self)) ?? .nan }
-    let verdict = (try? root.attributeString("verdict")) ?? ""
+    func number(_ key: String) throws -> Double { (try inputs.optionalAttribute(root, key, as: Double.self)) ?? .nan }
+    let verdict = (try inputs.optionalString(root, "verdict")) ?? ""
     let notes = [
       "Same seeds for every schedule with common random numbers (each D step k sees the k-th real batch and D noise, each G step the k-th G noise).",
-      "Slope of the final IS against P(G) (least squares over runs): \(ReportFormat.number(number("slope"), digits: 2)) ± \(ReportFormat.number(number("slope_se"), digits: 2)) (SE).",
-      "Pair noise (SD of paired differences, the same coin on the same seed with other action draws): \(ReportFormat.number(number("pair_noise"), digits: 2)); seed noise (pooled SD over seeds): \(ReportFormat.number(number("seed_noise"), digits: 2)).",
+      "Slope of the final IS against P(G) (least squares over runs): \(ReportFormat.number(try number("slope"), digits: 2)) ± \(ReportFormat.number(try number("slope_se"), digits: 2)) (SE).",
+      "Pair noise (SD of paired differences, the same coin on the same seed with other action draws): \(ReportFormat.number(try number("pair_noise"), digits: 2)); seed noise (pooled SD over seeds): \(ReportFormat.number(try number("seed_noise"), digits: 2)).",
       verdict,
     ]
     addVerdict("GAN calibration (\(name)): \(verdict)")

@@ -26,13 +26,13 @@ extension ReportBuilder {
     let f = try inputs.open(a, schema: Self.ganSchemas.controller)
     defer { f.close() }
     guard f.root.isGroup("episodes") else { return nil }
-    let perUpdate = Int((try? f.root.attribute("episodes_per_update", as: Int64.self)) ?? 1)
+    let perUpdate = Int((try inputs.optionalAttribute(f.root, "episodes_per_update", as: Int64.self)) ?? 1)
     let episodes = try f.root.group("episodes")
     var byUpdate: [Int: (reward: [Double], pG: [Double])] = [:]
     for (i, e) in try episodes.list().enumerated() where episodes.isGroup(e) {
       let g = try episodes.group(e)
-      let update = (try? g.attribute("update", as: Int64.self)).map(Int.init) ?? i / max(perUpdate, 1)
-      let reward = (try? g.attribute("reward", as: Double.self)) ?? .nan
+      let update = (try inputs.optionalAttribute(g, "update", as: Int64.self)).map(Int.init) ?? i / max(perUpdate, 1)
+      let reward = (try inputs.optionalAttribute(g, "reward", as: Double.self)) ?? .nan
       let actions = g.isDataset("actions") ? try g.read("actions", as: Int32.self).values.filter { $0 >= 0 } : []
       let pG = actions.isEmpty ? Double.nan : Double(actions.filter { $0 == 1 }.count) / Double(actions.count)
       byUpdate[update, default: ([], [])].reward.append(reward)
@@ -44,7 +44,7 @@ extension ReportBuilder {
       return f.isEmpty ? .nan : f.reduce(0, +) / Double(f.count)
     }
     return GANLearningCurve(
-      label: controllerName, source: a, algorithm: (try? f.root.attributeString("algorithm")) ?? "reinforce",
+      label: controllerName, source: a, algorithm: (try inputs.optionalString(f.root, "algorithm")) ?? "reinforce",
       updates: keys.map(Double.init), reward: keys.map { mean(byUpdate[$0]!.reward) },
       probabilityG: keys.map { mean(byUpdate[$0]!.pG) })
   }

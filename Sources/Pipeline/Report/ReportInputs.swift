@@ -49,7 +49,14 @@ public final class ReportInputs: @unchecked Sendable {
   /// Artifact names under `stage` whose name satisfies `filter`, sorted.
   public func names(stage: String, where filter: (String) -> Bool = { _ in true }) -> [String] {
     let folder = (store.root as NSString).appendingPathComponent(stage)
-    return FileManagerShim.list(folder).filter { !$0.hasPrefix(".") && filter($0) }
+    let entries: [String]
+    do {
+      entries = try FileManagerShim.list(folder)
+    } catch {
+      skip(folder, because: "\(error)")
+      return []
+    }
+    return entries.filter { !$0.hasPrefix(".") && filter($0) }
       .filter { hasVersion(stage: stage, name: $0) }
   }
 

@@ -29,22 +29,23 @@ extension ReportBuilder {
   func readNMTSummary(_ root: HDF5Group) throws -> [StoredNMTRow] {
     guard root.isGroup("summary") else { return [] }
     let s = try root.group("summary")
-    func floats(_ n: String) -> [Double] { ((try? s.read(n, as: Float.self).values) ?? []).map(Double.init) }
+    func floats(_ n: String) throws -> [Double] {
+      ((try inputs.optionalValues(s, n, as: Float.self)) ?? []).map(Double.init)
+    }
     let names = try s.readStrings("schedule")
-    let runs = (try? s.read("runs", as: Int32.self).values) ?? []
+    let runs = (try inputs.optionalValues(s, "runs", as: Int32.self)) ?? []
     let (vm, vs, tm, ts, bm, bs, share) = (
-      floats("val_ppl_mean"), floats("val_ppl_std"), floats("test_ppl_mean"), floats("test_ppl_std"),
-      floats("test_bleu_mean"),
-      floats("test_bleu_std"), floats("mt_step_share")
+      try floats("val_ppl_mean"), try floats("val_ppl_std"), try floats("test_ppl_mean"), try floats("test_ppl_std"),
+      try floats("test_bleu_mean"), try floats("test_bleu_std"), try floats("mt_step_share")
     )
     func at(_ a: [Double], _ i: Int) -> Double { i < a.count ? a[i] : .nan }
-    return names.enumerated().map { i, name in
+    return try names.enumerated().map { i, name in
       var curve: ([Double], [Double], [Double]) = ([], [], [])
-      if let g = try? s.group("curves/\(name)") {
+      if let g = try inputs.optionalGroup(s, "curves/\(name)") {
         curve = (
-          ((try? g.read("step", as: Int32.self).values) ?? []).map(Double.init),
-          ((try? g.read("mt_val_ppl_mean", as: Float.self).values) ?? []).map(Double.init),
-          ((try? g.read("mt_val_ppl_std", as: Float.self).values) ?? []).map(Double.init)
+          ((try inputs.optionalValues(g, "step", as: Int32.self)) ?? []).map(Double.init),
+          ((try inputs.optionalValues(g, "mt_val_ppl_mean", as: Float.self)) ?? []).map(Double.init),
+          ((try inputs.optionalValues(g, "mt_val_ppl_std", as: Float.self)) ?? []).map(Double.init)
         )
       }
       return StoredNMTRow(
@@ -106,21 +107,22 @@ extension ReportBuilder {
       sources.append(a)
       rows += try readNMTSummary(f.root)
       if facts.isEmpty {
-        let tasks = (try? f.root.attributeString("tasks")) ?? ""
-        let pairs = (try? f.root.attributeString("train_pairs")) ?? ""
-        let labels = (try? f.root.attributeString("labels")) ?? ""
+        let tasks = (try inputs.optionalString(f.root, "tasks")) ?? ""
+        let pairs = (try inputs.optionalString(f.root, "train_pairs")) ?? ""
+        let labels = (try inputs.optionalString(f.root, "labels")) ?? ""
         facts.append("Tasks: \(tasks); training pairs: \(pairs); auxiliary labels: \(labels).")
       }
-      if stage == "baselines", let c = NMTCalibration.read(from: f.root) { calibration = (c, a) }
-      if stage == "autoloss" { meta = nmtMetaBlocks(f.root, source: a) }
+      if stage == "baselines", let c = try NMTCalibration.read(from: f.root) { calibration = (c, a) }
+      if stage == "autoloss" { meta = try nmtMetaBlocks(f.root, source: a) }
       let policyRow = ["runs/autoloss-c1", "runs/autoloss"].first { f.root.isGroup($0) }
       if stage == "autoloss", let policyRow {
         let runs = try f.root.group(policyRow)
-        if let last = try runs.list().sorted().last, let seg = try? f.root.group("\(policyRow)/\(last)/segments"),
-          let steps = try? seg.read("policy_step", as: Int32.self).values,
-          let mean = try? seg.read("policy_mean", as: Float.self).values
+        if let last = try runs.list().sorted().last,
+          let seg = try inputs.optionalGroup(f.root, "\(policyRow)/\(last)/segments"),
+          let steps = try inputs.optionalValues(seg, "policy_step", as: Int32.self),
+          let mean = try inputs.optionalValues(seg, "policy_mean", as: Float.self)
         {
-          let tasks = ((try? f.root.attributeString("tasks")) ?? "").split(separator: ",").map(String.init)
+          let tasks = ((try inputs.optionalString(f.root, "tasks")) ?? "").split(separator: ",").map(String.init)
           policy = (steps, mean, tasks)
         }
       }
@@ -203,10 +205,10 @@ extension ReportBuilder {
     blocks += meta
     blocks += try nmtEvaluationBlocks(dataset, calibration: calibration?.0)
     if let t = inputs.latest(stage: "nmt", name: "\(dataset)-transfer"),
-      let f = try? inputs.open(t, schema: Self.nmtSchema)
+      let f = inputs.openIfReadable(t, schema: Self.nmtSchema)
     {
       defer { f.close() }
-      let tr = (try? readNMTSummary(f.root)) ?? []
+      let tr = try readNMTSummary(f.root)
       if !tr.isEmpty {
         blocks.append(
           .table(

@@ -47,25 +47,49 @@ struct RegularizedPaperSetup {
 extension ReportBuilder {
   static let splitNames = ["controller_train", "controller_validation", "task_train", "task_validation", "test"]
 
-  func decodeConfig(_ provenance: Provenance?) -> RegularizedExperimentConfig? {
+  /// The experiment config stored in `provenance` (of `artifact`); nil when there is none, and nil
+  /// with a listed problem when it does not decode (the paper-setup columns then say so).
+  func decodeConfig(_ provenance: Provenance?, of artifact: ResolvedArtifact) -> RegularizedExperimentConfig? {
     guard let text = provenance?.config else { return nil }
-    return try? JSONDecoder().decode(RegularizedExperimentConfig.self, from: Data(text.utf8))
+    do {
+      return try JSONDecoder().decode(RegularizedExperimentConfig.self, from: Data(text.utf8))
+    } catch {
+      addProblem("\(artifact.path): provenance config does not decode as a regularized experiment config: \(error)")
+      return nil
+    }
   }
 
   /// Split sizes of the dataset named in `provenance.inputs`.
-  func dataSplits(_ provenance: Provenance?) -> [(String, Int)] {
+  /// (A dataset file that cannot be opened is listed in "Skipped inputs"; an absent split as missing.)
+  func dataSplits(_ provenance: Provenance?) throws -> [(String, Int)] {
     guard
       let input = provenance?.inputs.first(where: {
         !$0.path.contains("/controllers/") && !$0.path.contains("/baselines/")
-      }),
-      let file = try? ArtifactReader.open(input.path, schema: "autoloss/dataset", supportedVersions: 1...1)
+      })
     else { return [] }
-    defer { file.close() }
-    inputs.record(input, provenance: try? Provenance.read(from: file.root))
-    return Self.splitNames.compactMap { name in
-      guard let shape = try? file.root.shape(of: "\(name)/x"), let n = shape.first else { return nil }
-      return (name, n)
+    let file: HDF5File
+    do {
+      file = try ArtifactReader.open(input.path, schema: "autoloss/dataset", supportedVersions: 1...1)
+    } catch {
+      inputs.skip(input.path, because: "dataset named in provenance cannot be opened: \(error)")
+      return []
     }
+    defer { file.close() }
+    do {
+      inputs.record(input, provenance: try Provenance.read(from: file.root))
+    } catch {
+      inputs.record(input)
+      addProblem("\(input.path): provenance attributes unreadable: \(error)")
+    }
+    var splits: [(String, Int)] = []
+    for name in Self.splitNames {
+      guard file.root.isDataset("\(name)/x") else {
+        inputs.noteMissing(file.root, "dataset \(name)/x")
+        continue
+      }
+      if let n = try file.root.shape(of: "\(name)/x").first { splits.append((name, n)) }
+    }
+    return splits
   }
 
   /// Reads the latest evaluation of `kind`, or nil when there is none.
@@ -74,50 +98,54 @@ extension ReportBuilder {
     let file = try inputs.open(artifact, schema: EvaluationStage.schema)
     defer { file.close() }
     let root = file.root
-    let provenance = try? Provenance.read(from: root)
+    // Read by `inputs.open`; when unreadable it is listed there (provenance problems) and is nil here.
+    let provenance = inputs.details[artifact.path]
+    // Only regression evaluations store a noise floor: absence is normal, not "missing".
     let floor =
-      root.hasAttribute("test_noise_floor_mse") ? try? root.attribute("test_noise_floor_mse", as: Double.self) : nil
+      root.hasAttribute("test_noise_floor_mse") ? try root.attribute("test_noise_floor_mse", as: Double.self) : nil
     let (baselines, baselineNote) = inputs.upstream(of: provenance, stage: "baselines", name: kind.rawValue)
     let controllerName =
       inputs.latest(stage: "controllers", name: "\(kind.rawValue)-c1") != nil ? "\(kind.rawValue)-c1" : kind.rawValue
     let (controller, controllerNote) = inputs.upstream(of: provenance, stage: "controllers", name: controllerName)
     for note in [baselineNote, controllerNote].compactMap({ $0 }) { addProblem("\(artifact.path): \(note)") }
-    let stored = StoredComparison.read(root)
+    let stored = try StoredComparison.read(root, inputs: inputs)
     var eval = RegularizedEvaluation(
       kind: kind, artifact: artifact, rows: try StoredResults.read(root),
       actionNames: root.isDataset("action_names") ? try root.readStrings("action_names") : ["task loss", "L1"],
-      noiseFloor: floor, config: decodeConfig(provenance), provenance: provenance, baselines: baselines,
-      controller: controller, dataSplits: dataSplits(provenance))
-    eval.dataSource =
-      root.hasAttribute("data_source") ? (try? root.attributeString("data_source")) ?? "unknown" : "unknown"
+      noiseFloor: floor, config: decodeConfig(provenance, of: artifact), provenance: provenance, baselines: baselines,
+      controller: controller, dataSplits: try dataSplits(provenance))
+    // Artifacts written before `data_source` was stored say "unknown".
+    eval.dataSource = root.hasAttribute("data_source") ? try root.attributeString("data_source") : "unknown"
     eval.comparisons = stored.comparisons
     eval.verdicts = stored.verdicts
     return eval
   }
 
   /// The tuned value of each baseline: method → (parameter, chosen, grid size).
-  func tunedValues(_ artifact: ResolvedArtifact?) -> [String: (String, Float, Int)] {
-    guard let artifact, let file = try? inputs.open(artifact, schema: BaselineTuningStage.schema) else { return [:] }
+  func tunedValues(_ artifact: ResolvedArtifact?) throws -> [String: (String, Float, Int)] {
+    guard let artifact, let file = inputs.openIfReadable(artifact, schema: BaselineTuningStage.schema) else {
+      return [:]
+    }
     defer { file.close() }
     var result: [String: (String, Float, Int)] = [:]
-    for method in (try? file.root.readStrings("methods")) ?? [] {
-      guard let g = try? file.root.group("methods_detail/\(method)") else { continue }
-      let parameter = (try? g.attributeString("parameter")) ?? ""
-      let chosen = Float((try? g.attribute("chosen", as: Double.self)) ?? .nan)
-      let grid = (try? g.shape(of: "grid"))?.first ?? 0
+    for method in (try inputs.optionalStrings(file.root, "methods")) ?? [] {
+      guard let g = try inputs.optionalGroup(file.root, "methods_detail/\(method)") else { continue }
+      let parameter = (try inputs.optionalString(g, "parameter")) ?? ""
+      let chosen = Float((try inputs.optionalAttribute(g, "chosen", as: Double.self)) ?? .nan)
+      let grid = g.isDataset("grid") ? try g.shape(of: "grid").first ?? 0 : 0
       result[method] = (parameter, chosen, grid)
     }
     return result
   }
 
   /// The controller-run root attributes: episodes trained and why training stopped.
-  func controllerFacts(_ artifact: ResolvedArtifact?) -> (episodes: Int, stop: String)? {
-    guard let artifact, let file = try? inputs.open(artifact, schema: ControllerTrainingStage.schema) else {
+  func controllerFacts(_ artifact: ResolvedArtifact?) throws -> (episodes: Int, stop: String)? {
+    guard let artifact, let file = inputs.openIfReadable(artifact, schema: ControllerTrainingStage.schema) else {
       return nil
     }
     defer { file.close() }
-    let episodes = Int((try? file.root.attribute("episodes", as: Int64.self)) ?? 0)
-    return (episodes, (try? file.root.attributeString("stop_reason")) ?? "")
+    let episodes = Int((try inputs.optionalAttribute(file.root, "episodes", as: Int64.self)) ?? 0)
+    return (episodes, (try inputs.optionalString(file.root, "stop_reason")) ?? "")
   }
 
   // MARK: Table 1
@@ -130,14 +158,14 @@ extension ReportBuilder {
         s.add(.missing(inputs.missing(stage: "evaluation", name: kind.rawValue, what: "Table 1 \(kind.rawValue)")))
         continue
       }
-      s.blocks += table1Blocks(eval)
+      s.blocks += try table1Blocks(eval)
     }
     return s
   }
 
-  func table1Blocks(_ eval: RegularizedEvaluation) -> [ReportBlock] {
+  func table1Blocks(_ eval: RegularizedEvaluation) throws -> [ReportBlock] {
     let kind = eval.kind
-    let tuned = tunedValues(eval.baselines)
+    let tuned = try tunedValues(eval.baselines)
     let paper = kind == .regression ? PaperNumbers.table1Regression : PaperNumbers.table1Classification
     let p = PaperNumbers.regressionNoiseFloor
     var columns: [String]
@@ -184,7 +212,7 @@ extension ReportBuilder {
           + "puts ours on the paper's scale: MSE − 3.94 = (MSE − \(ReportFormat.number(floor, digits: 3))) \(floor - p >= 0 ? "+" : "−") \(ReportFormat.number(abs(floor - p)))."
       )
     }
-    notes += deviationNotes(eval)
+    notes += try deviationNotes(eval)
     var blocks: [ReportBlock] = [
       .table(
         ReportTable(
@@ -210,11 +238,11 @@ extension ReportBuilder {
       addVerdict(line)
       blocks.append(.verdict(line))
     }
-    blocks += learnedBlocks(kind)
+    blocks += try learnedBlocks(kind)
     return blocks
   }
 
-  func deviationNotes(_ eval: RegularizedEvaluation) -> [String] {
+  func deviationNotes(_ eval: RegularizedEvaluation) throws -> [String] {
     let paper = RegularizedPaperSetup.of(eval.kind)
     var notes: [String] = []
     if let c = eval.config {
@@ -230,7 +258,7 @@ extension ReportBuilder {
     } else {
       notes.append("The evaluation artifact's config could not be decoded: profile sizes are not quoted here.")
     }
-    if let facts = controllerFacts(eval.controller) {
+    if let facts = try controllerFacts(eval.controller) {
       notes.append(
         "Deviation: the controller was trained for \(facts.episodes) episodes (stopped by \(facts.stop)); paper: \(paper.episodes)."
       )

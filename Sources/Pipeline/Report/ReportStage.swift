@@ -16,8 +16,8 @@ public struct ReportStage {
   public var reportRoot: String { (context.artifactRoot as NSString).appendingPathComponent("report") }
 
   /// Existing report versions, ascending.
-  public func versions() -> [Int] {
-    FileManagerShim.list(reportRoot).compactMap { name -> Int? in
+  public func versions() throws -> [Int] {
+    try FileManagerShim.list(reportRoot).compactMap { name -> Int? in
       guard name.hasPrefix("v"), name.count >= 5, let v = Int(name.dropFirst()), v > 0 else { return nil }
       return v
     }.sorted()
@@ -57,7 +57,7 @@ public struct ReportStage {
       throw error
     }
     // Under the lock the next version is free (the loop guards against writers without the lock).
-    var version = (versions().last ?? 0) + 1
+    var version = (try versions().last ?? 0) + 1
     while FileManagerShim.exists((reportRoot as NSString).appendingPathComponent(String(format: "v%04d", version))) {
       version += 1
     }

@@ -44,24 +44,28 @@ struct StoredComparison {
   var wilcoxonP: Double
 
   /// Every comparison and the per-baseline verdicts of an evaluation artifact's root.
-  static func read(_ root: HDF5Group) -> (comparisons: [StoredComparison], verdicts: [(String, String)]) {
-    guard root.isGroup("comparisons"), let group = try? root.group("comparisons") else { return ([], []) }
+  /// (An evaluation written before comparisons existed has none; absent parts are noted in `inputs`.)
+  static func read(_ root: HDF5Group, inputs: ReportInputs) throws -> (
+    comparisons: [StoredComparison], verdicts: [(String, String)]
+  ) {
+    guard root.isGroup("comparisons") else { return ([], []) }
+    let group = try root.group("comparisons")
     var out: [StoredComparison] = []
-    let seeds = (try? root.readStrings("controller_seeds")) ?? []
+    let seeds = (try inputs.optionalStrings(root, "controller_seeds")) ?? []
     for seed in seeds {
       for baseline in EvaluationStage.comparedBaselines {
-        guard group.isGroup("\(seed)/\(baseline)"), let g = try? group.group("\(seed)/\(baseline)"),
-          g.hasAttribute("mean_difference")
+        guard let g = try inputs.optionalGroup(group, "\(seed)/\(baseline)"), g.hasAttribute("mean_difference")
         else { continue }
-        func d(_ name: String) -> Double { (try? g.attribute(name, as: Double.self)) ?? .nan }
+        func d(_ name: String) throws -> Double { (try inputs.optionalAttribute(g, name, as: Double.self)) ?? .nan }
         out.append(
           StoredComparison(
-            seed: seed, baseline: baseline, n: Int((try? g.attribute("n", as: Int64.self)) ?? 0),
-            mean: d("mean_difference"), low: d("ci95_low"), high: d("ci95_high"), wilcoxonP: d("wilcoxon_p")))
+            seed: seed, baseline: baseline, n: Int((try inputs.optionalAttribute(g, "n", as: Int64.self)) ?? 0),
+            mean: try d("mean_difference"), low: try d("ci95_low"), high: try d("ci95_high"),
+            wilcoxonP: try d("wilcoxon_p")))
       }
     }
-    let names = (try? group.readStrings("verdict_baseline")) ?? []
-    let verdicts = (try? group.readStrings("verdict")) ?? []
+    let names = (try inputs.optionalStrings(group, "verdict_baseline")) ?? []
+    let verdicts = (try inputs.optionalStrings(group, "verdict")) ?? []
     return (out, Array(zip(names, verdicts)))
   }
 }
@@ -113,48 +117,50 @@ extension ReportBuilder {
   }
 
   /// The "what was learned" blocks of `kind` from its latest analysis artifact.
-  func learnedBlocks(_ kind: RegularizedTaskKind) -> [ReportBlock] {
+  func learnedBlocks(_ kind: RegularizedTaskKind) throws -> [ReportBlock] {
     guard let artifact = inputs.latest(stage: "analysis", name: kind.rawValue),
-      let file = try? inputs.open(artifact, schema: LearnedAnalysis.schema)
+      let file = inputs.openIfReadable(artifact, schema: LearnedAnalysis.schema)
     else {
       return [.missing(inputs.missing(stage: "analysis", name: kind.rawValue, what: "what the controller learned"))]
     }
     defer { file.close() }
     let root = file.root
-    let seeds = (try? root.readStrings("controller_seeds")) ?? []
+    let seeds = (try inputs.optionalStrings(root, "controller_seeds")) ?? []
     var rows: [[String]] = []
     var binRows: [[String]] = []
     func n(_ v: Double, _ digits: Int = 3) -> String { ReportFormat.number(v, digits: digits) }
-    func interval(_ g: HDF5Group?) -> String {
+    func interval(_ g: HDF5Group?) throws -> String {
       guard let g, g.hasAttribute("mean_difference") else { return "—" }
-      let d = { (name: String) in (try? g.attribute(name, as: Double.self)) ?? .nan }
-      return "\(n(d("mean_difference"), 4)) [\(n(d("ci95_low"), 4)), \(n(d("ci95_high"), 4))]"
+      func d(_ name: String) throws -> Double { (try inputs.optionalAttribute(g, name, as: Double.self)) ?? .nan }
+      return "\(n(try d("mean_difference"), 4)) [\(n(try d("ci95_low"), 4)), \(n(try d("ci95_high"), 4))]"
     }
     var groupNames: [String] = []
     for seed in seeds {
-      guard let g = try? root.group("seeds/\(seed)"), let policy = try? g.group("policy") else { continue }
-      let a = { (name: String) in (try? policy.attribute(name, as: Double.self)) ?? .nan }
-      groupNames = (try? policy.readStrings("groups")) ?? []
-      let clamps = groupNames.map { interval(try? g.group("clamp/\($0)")) }
+      guard let g = try inputs.optionalGroup(root, "seeds/\(seed)"), let policy = try inputs.optionalGroup(g, "policy")
+      else { continue }
+      func a(_ name: String) throws -> Double { (try inputs.optionalAttribute(policy, name, as: Double.self)) ?? .nan }
+      groupNames = (try inputs.optionalStrings(policy, "groups")) ?? []
+      let clamps = try groupNames.map { try interval(try inputs.optionalGroup(g, "clamp/\($0)")) }
       rows.append(
         [
-          seed, (try? g.attributeString("verdict")) ?? "?",
-          n((try? g.attribute("realized_ratio", as: Double.self)) ?? .nan),
-          "\(n(a("within_run_sd"))) / \(n(a("within_run_p05_p95_range")))", n(a("r2_progress")),
-          n(a("r2_all_features")),
-          interval(try? g.group("replay_block")), interval(try? g.group("replay_full_vs_block")),
+          seed, (try inputs.optionalString(g, "verdict")) ?? "?",
+          n((try inputs.optionalAttribute(g, "realized_ratio", as: Double.self)) ?? .nan),
+          "\(n(try a("within_run_sd"))) / \(n(try a("within_run_p05_p95_range")))", n(try a("r2_progress")),
+          n(try a("r2_all_features")),
+          try interval(try inputs.optionalGroup(g, "replay_block")),
+          try interval(try inputs.optionalGroup(g, "replay_full_vs_block")),
         ] + clamps)
-      let means = (try? policy.read("bin_mean", as: Double.self).values) ?? []
-      let p05 = (try? policy.read("bin_p05", as: Double.self).values) ?? []
-      let p95 = (try? policy.read("bin_p95", as: Double.self).values) ?? []
+      let means = (try inputs.optionalValues(policy, "bin_mean", as: Double.self)) ?? []
+      let p05 = (try inputs.optionalValues(policy, "bin_p05", as: Double.self)) ?? []
+      let p95 = (try inputs.optionalValues(policy, "bin_p95", as: Double.self)) ?? []
       binRows.append(
         [seed]
           + means.indices.map { i in
             "\(n(means[i], 2)) (\(i < p05.count ? n(p05[i], 2) : "?")–\(i < p95.count ? n(p95[i], 2) : "?"))"
           })
     }
-    let verdict = (try? root.attributeString("verdict")) ?? "?"
-    let rules = (try? root.attributeString("rules")) ?? ""
+    let verdict = (try inputs.optionalString(root, "verdict")) ?? "?"
+    let rules = (try inputs.optionalString(root, "rules")) ?? ""
     var blocks: [ReportBlock] = [
       .heading("What the controller learned (\(kind.rawValue))"),
       .table(

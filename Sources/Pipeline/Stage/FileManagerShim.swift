@@ -12,11 +12,27 @@ enum FileManagerShim {
     }
   }
 
+  /// Best-effort removal of a temporary or work folder (cleanup after success or on an error path,
+  /// where throwing would hide the real outcome). An absent path is fine; a failed removal is
+  /// written to stderr (the leftover is removed as stale by the next run that takes the lock).
   static func remove(_ path: String) {
-    try? FileManager.default.removeItem(atPath: path)
+    guard exists(path) else { return }
+    do {
+      try FileManager.default.removeItem(atPath: path)
+    } catch {
+      FileHandle.standardError.write(
+        Data("warning: cannot remove \(path): \(error.localizedDescription); it is left behind\n".utf8))
+    }
   }
 
-  static func list(_ path: String) -> [String] {
-    (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
+  /// The entries of folder `path`, sorted; empty when the folder does not exist. A folder that
+  /// exists but cannot be listed (permissions, not a folder) is an error.
+  static func list(_ path: String) throws -> [String] {
+    guard exists(path) else { return [] }
+    do {
+      return try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+    } catch {
+      throw PipelineError("cannot list folder \(path): \(error.localizedDescription)")
+    }
   }
 }

@@ -56,14 +56,22 @@ public enum RankArtifacts {
   /// remove its own).
   static func removeStaleMirrors() {
     let temp = NSTemporaryDirectory()
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? [] where name.hasPrefix(prefix) {
+    let names: [String]
+    do {
+      names = try FileManagerShim.list(temp)
+    } catch {
+      // Cleanup only: the run does not need it, so warn and go on.
+      FileHandle.standardError.write(Data("warning: stale rank mirrors not removed: \(error)\n".utf8))
+      return
+    }
+    for name in names where name.hasPrefix(prefix) {
       let parts = name.dropFirst(prefix.count).split(separator: "-")
       guard parts.count == 3, let pid = Int32(parts[1]), kill(pid, 0) != 0, errno == ESRCH else { continue }
-      try? FileManager.default.removeItem(atPath: (temp as NSString).appendingPathComponent(name))
+      FileManagerShim.remove((temp as NSString).appendingPathComponent(name))  // warns on failure
     }
   }
 
   static func removeMirrors() {
-    for folder in mirrors.withLock({ Array($0.values) }) { try? FileManager.default.removeItem(atPath: folder) }
+    for folder in mirrors.withLock({ Array($0.values) }) { FileManagerShim.remove(folder) }  // warns on failure
   }
 }

@@ -62,7 +62,14 @@ public struct StageContext: Sendable {
     do {
       artifact = try write()
     } catch {
-      _ = try? executor.broadcast(SharedArtifact?.none)
+      // Tell the other ranks that the write failed (they wait for it); if even that fails, say so,
+      // but report the write's own error, which is the cause.
+      do {
+        _ = try executor.broadcast(SharedArtifact?.none)
+      } catch let broadcastError {
+        FileHandle.standardError.write(
+          Data("warning: could not tell the other ranks that the write failed: \(broadcastError)\n".utf8))
+      }
       throw error
     }
     _ = try executor.broadcast(

@@ -192,10 +192,10 @@ public final class GANTask: AlternatingTask {
   public func finalInceptionScore() -> Float {
     if let cachedFinalIS { return cachedFinalIS }
     let current = trainer.generator.stateDict()
-    try? trainer.generator.load(bestGenerator)
+    trainer.generator.restoreOwnCheckpoint(bestGenerator)
     let score = inceptionScore(
       count: config.finalISSamples, splits: config.finalISSplits, streamSeed: streams.finalSeed)
-    try? trainer.generator.load(current)
+    trainer.generator.restoreOwnCheckpoint(current)
     let value = score.mean.isFinite ? score.mean : 0
     cachedFinalIS = value
     return value

@@ -46,13 +46,17 @@ public struct ImageSet: Sendable {
 
   /// The first `n` images (or all) with their labels.
   public func prefix(_ n: Int) -> ImageSet {
-    let k = min(n, count)
+    let k = max(0, min(n, count))
     let size = channels * height * width
-    // The sizes are consistent by construction, so this cannot fail.
-    return
-      (try? ImageSet(
+    // The sizes are consistent by construction (a prefix of a valid set), so the init cannot fail;
+    // a failure would be a programming error and stops with its message.
+    do {
+      return try ImageSet(
         pixels: Array(pixels[0..<(k * size)]), labels: labels.isEmpty ? [] : Array(labels[0..<k]), channels: channels,
-        height: height, width: width)) ?? self
+        height: height, width: width)
+    } catch {
+      preconditionFailure("ImageSet.prefix(\(n)) of a valid set failed: \(error)")
+    }
   }
 }
 

@@ -215,7 +215,7 @@ public final class NMTTask: JointObjectiveTask {
 
   /// Loads the parameters of the best MT validation check.
   public func restoreBest() {
-    try? model.load(bestState)
+    model.restoreOwnCheckpoint(bestState)
   }
 
   /// The parameters of the best MT validation check.
@@ -227,7 +227,7 @@ public final class NMTTask: JointObjectiveTask {
     restoreBest()
     let e = model.evaluate(
       task: 0, batches: evaluationBatches(corpus.tasks[0].test, batchSize: config.evaluationBatchSize))
-    try? model.load(current)
+    model.restoreOwnCheckpoint(current)
     return perplexity(nll: e.nll, tokens: e.tokens)
   }
 
