@@ -40,7 +40,7 @@ for name in regression classification classification-seed4 mnist fashion-mnist n
 done
 expected=(
   scorers/mnist scorers/fashion-mnist
-  controllers/regression controllers/classification controllers/gan-mnist
+  controllers/regression controllers/classification controllers/gan-mnist-c1 controllers/gan-mnist-c2 gan-calibration/gan-mnist
   baselines/regression baselines/classification baselines/gan-mnist
   evaluation/regression evaluation/classification evaluation/gan-mnist
   transfer/classification transfer/gan-mnist
