@@ -119,6 +119,7 @@ train_regularized_controllers() {
 }
 
 stage_controllers() {
+  mrun known-answer "${COMMON[@]}"
   train_regularized_controllers
   have mnist.h5 && run gan calibrate "${COMMON[@]}"
   have mnist.h5 && mrun gan train-controller "${COMMON[@]}"

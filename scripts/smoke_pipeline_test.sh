@@ -39,7 +39,7 @@ for name in regression classification classification-seed4 mnist fashion-mnist n
   [ -s "$DATA_DIR/$name.h5" ] || fail "prep did not write $DATA_DIR/$name.h5"
 done
 expected=(
-  scorers/mnist scorers/fashion-mnist
+  scorers/mnist scorers/fashion-mnist known-answer/suite
   controllers/regression controllers/classification controllers/gan-mnist-c1 controllers/gan-mnist-c2 gan-calibration/gan-mnist
   baselines/regression baselines/classification baselines/gan-mnist
   evaluation/regression evaluation/classification evaluation/gan-mnist

@@ -14,7 +14,8 @@ struct AutolossCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      PrepCommand.self, InspectCommand.self, TrainControllerCommand.self, BaselinesCommand.self,
+      PrepCommand.self, InspectCommand.self, KnownAnswerCommand.self, TrainControllerCommand.self,
+      BaselinesCommand.self,
       EvaluateCommand.self, SweepCommand.self, AblationCommand.self, TransferCommand.self,
       TrainScorerCommand.self, GANCommand.self, NMTCommand.self, ReportCommand.self, BenchCommand.self,
     ])

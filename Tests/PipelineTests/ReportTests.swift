@@ -170,6 +170,30 @@ final class ReportTests: SmokeStageTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/gan-mnist-is-curves.svg"))
   }
 
+  /// The known-answer section: a note when the stage has not run; the table and the failed check otherwise.
+  func testKnownAnswerSection() throws {
+    let ctx = context()
+    var html = try read(try ReportStage(context: ctx).run() + "/index.html")
+    XCTAssertTrue(
+      html.contains(
+        "Known-answer check: not run in this pipeline: no artifact at \(ctx.artifactRoot)/known-answer/suite/"))
+    let row = KnownAnswerRow(
+      algorithm: "antithetic", correctFraction: 0.5, bestConstantRatio: 0.4, margin: 0.001, standardError: 0.01,
+      targetRatio: 0.7, realizedRatio: 0.69, meanProbability: 0.7, stateEpisodes: 400, ratioEpisodes: 400, seconds: 2,
+      statePassed: false, ratioPassed: true)
+    let w = try ctx.store.writer(
+      stage: KnownAnswerStage.stage, name: KnownAnswerStage.name,
+      provenance: Provenance(schema: KnownAnswerStage.schema, schemaVersion: 1, config: "{}"))
+    try w.root.setAttribute("criteria", KnownAnswerStage.criteria)
+    try w.root.writeStrings("trainer_names", [row.algorithm])
+    try row.write(to: try w.root.createGroup("trainers/antithetic"), rewards: [1, 2], constantRewards: [1, 2])
+    try w.commit()
+    html = try read(try ReportStage(context: ctx).run() + "/index.html")
+    XCTAssertTrue(html.contains("Known-answer tasks: one row per controller trainer"))
+    XCTAssertTrue(html.contains("Known-answer check: failed: antithetic state-dependent task (50.0 % correct"))
+    XCTAssertTrue(html.contains("0.690 (p* 0.70)"))
+  }
+
   /// Writes a report of an existing artifacts folder named by AUTOLOSS_REPORT_ARTIFACTS (for looking at real output).
   func testReportOnExistingArtifacts() throws {
     guard let artifacts = ProcessInfo.processInfo.environment["AUTOLOSS_REPORT_ARTIFACTS"] else {

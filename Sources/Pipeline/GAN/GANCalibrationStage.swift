@@ -126,7 +126,7 @@ public struct GANCalibrationStage {
         + String(format: "%.2f)", setup.scorer.realInceptionScore)
     ]
     lines += analysis.lines
-    lines.append(String(format: "%d runs in %.0f s with %d workers", runs.count, seconds, context.workers))
+    lines.append(String(format: "%d runs in %.0f s", runs.count, seconds))
     for l in lines { log(l) }
     guard executor.isCoordinator else { return (nil, analysis) }
     let provenance = context.provenance(
@@ -158,7 +158,6 @@ public struct GANCalibrationStage {
     try root.setAttribute("verdict", analysis.verdict)
     try root.setAttribute("report", lines.joined(separator: "\n"))
     try root.setAttribute("seconds", seconds)
-    try root.setAttribute("workers", Int64(context.workers))
     let grids = GANRunIO.gridFolder(store: context.store, stage: Self.stage, name: config.name, version: writer.version)
     for (job, result) in zip(jobs, results) where !result.1.isEmpty {
       try GANRunIO.writeGrid(

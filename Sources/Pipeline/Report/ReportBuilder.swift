@@ -39,6 +39,7 @@ public final class ReportBuilder: @unchecked Sendable {
     sections.append(guarded("table2", "Table 2: classification transfer to new datasets") { try table2Section() })
     sections.append(guarded("table3", "Table 3: feature ablation") { try table3Section() })
     sections.append(guarded("figure1", "Figure 1: the λ sweep") { try figure1Section() })
+    sections.append(guarded("known-answer", "Known-answer check") { try knownAnswerSection() })
     sections.append(
       guarded("controllers", "Controller training: regression and classification") { try controllerSection() })
     sections.append(guarded("gan", "GAN: DCGAN schedules (Figure 2, Figure 4)") { try ganSection() })

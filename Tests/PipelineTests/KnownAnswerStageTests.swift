@@ -1,0 +1,56 @@
+import AutoLoss
+import Foundation
+import Store
+import XCTest
+
+@testable import Pipeline
+
+/// The `known-answer` stage on a temp artifacts folder: the artifact it writes reads back to the
+/// rows it returned, and the report shows them.
+final class KnownAnswerStageTests: SmokeStageTestCase {
+  func testStageWritesTheSuiteArtifactAndTheReportShowsIt() throws {
+    let ctx = context()
+    let (artifact, rows) = try KnownAnswerStage(context: ctx, evaluationEpisodes: 10).run()
+    XCTAssertEqual(artifact.path, ctx.artifactRoot + "/known-answer/suite/v0001.h5")
+    XCTAssertEqual(rows.map(\.algorithm), ["reinforce", "antithetic"])
+    let file = try ArtifactReader.open(artifact, schema: KnownAnswerStage.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    let stored = try KnownAnswerStage.readRows(file.root)
+    XCTAssertEqual(stored, rows)
+    XCTAssertEqual(try file.root.attributeString("verdict"), KnownAnswerStage.verdict(rows))
+    XCTAssertEqual(try file.root.attribute("evaluation_episodes", as: Int64.self), 10)
+    let rewards = try file.root.group("trainers/reinforce/state_dependent").read("controller_reward", as: Float.self)
+    XCTAssertEqual(rewards.values.count, 10)
+    for r in rows {
+      XCTAssertEqual(r.statePassed, r.correctFraction >= 0.9 && r.margin > 3 * r.standardError, r.algorithm)
+      XCTAssertEqual(r.ratioPassed, abs(r.realizedRatio - r.targetRatio) <= 0.05, r.algorithm)
+      XCTAssertGreaterThan(r.stateEpisodes, 0)
+      XCTAssertEqual(r.targetRatio, 0.7, accuracy: 1e-6)
+    }
+
+    let folder = try ReportStage(context: ctx).run()
+    let html = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
+    XCTAssertTrue(html.contains("Known-answer check"))
+    XCTAssertTrue(html.contains("Known-answer check: \(KnownAnswerStage.verdict(rows))"))
+    XCTAssertTrue(html.contains(artifact.path))
+  }
+
+  func testVerdictNamesEveryFailedCheck() {
+    var good = KnownAnswerRow(
+      algorithm: "reinforce", correctFraction: 0.95, bestConstantRatio: 0.5, margin: 0.2, standardError: 0.01,
+      targetRatio: 0.7, realizedRatio: 0.71, meanProbability: 0.7, stateEpisodes: 300, ratioEpisodes: 400,
+      seconds: 1, statePassed: true, ratioPassed: true)
+    XCTAssertEqual(KnownAnswerStage.verdict([good]), KnownAnswerStage.passSentence)
+    var bad = good
+    bad.algorithm = "antithetic"
+    bad.correctFraction = 0.6
+    bad.statePassed = false
+    good.realizedRatio = 0.8
+    good.ratioPassed = false
+    let verdict = KnownAnswerStage.verdict([good, bad])
+    XCTAssertTrue(verdict.hasPrefix("failed: "), verdict)
+    XCTAssertTrue(verdict.contains("reinforce ratio task (ratio 0.800 vs p* 0.70)"), verdict)
+    XCTAssertTrue(verdict.contains("antithetic state-dependent task (60.0 % correct"), verdict)
+    XCTAssertFalse(verdict.contains("reinforce state-dependent"), verdict)
+  }
+}
