@@ -177,7 +177,10 @@ public struct KnownAnswerStage {
     let rows = results.map(\.1)
     let verdict = Self.verdict(rows)
     let configs = Self.algorithms.flatMap { a in [false, true].map { KnownAnswer.suiteConfig(a, ratioTask: $0) } }
-    let configText = String(decoding: try JSONEncoder().encode(configs), as: UTF8.self)
+    // Sorted keys: the recorded config must be the same text in every run (Foundation's key order is not).
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let configText = String(decoding: try encoder.encode(configs), as: UTF8.self)
     let artifact = try context.committedOnEveryRank {
       let writer = try context.store.writer(
         stage: Self.stage, name: Self.name,

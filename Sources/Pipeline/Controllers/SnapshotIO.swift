@@ -9,7 +9,9 @@ public enum SnapshotIO {
   public static func write(_ s: ControllerTrainerSnapshot, to group: HDF5Group) throws {
     let data: Data
     do {
-      data = try JSONEncoder().encode(s)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]  // the same bytes for the same state in every run
+      data = try encoder.encode(s)
     } catch {
       throw PipelineError("cannot encode the controller-trainer snapshot: \(error)")
     }
