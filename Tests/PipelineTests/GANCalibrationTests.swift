@@ -94,19 +94,7 @@ final class GANCalibrationStageTests: XCTestCase {
     defer { try? FileManager.default.removeItem(atPath: root) }
     let dataDir = root + "/data"
     try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-    var state: UInt64 = 1
-    func byte() -> UInt8 {
-      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return UInt8(truncatingIfNeeded: state >> 56)
-    }
-    let data = try ArtifactWriter(
-      path: "\(dataDir)/mnist.h5", provenance: Provenance(schema: "autoloss/dataset", schemaVersion: 1))
-    for (split, n) in [("train", 32), ("validation", 8), ("test", 16)] {
-      let g = try data.root.createGroup(split)
-      try g.write("images", (0..<(n * 784)).map { _ in byte() }, shape: [n, 1, 28, 28])
-      try g.write("labels", (0..<n).map { Int32($0 % 10) }, shape: [n])
-    }
-    try data.commit()
+    try makeFakeImageDataset("mnist", dataDir: dataDir, seed: 1, trainCount: 32)
     try FileManager.default.createDirectory(atPath: root + "/configs/none", withIntermediateDirectories: true)
     try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/configs/none/gan.json"))  // the defaults
     let context = StageContext(

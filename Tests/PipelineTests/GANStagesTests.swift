@@ -4,31 +4,32 @@ import Store
 import Tasks
 import XCTest
 
+/// Writes a fake image dataset (random 28×28 gray pixels, labels 0-9) in the layout `prep mnist` writes.
+func makeFakeImageDataset(_ name: String, dataDir: String, seed: UInt64, trainCount: Int = 48) throws {
+  var state = seed
+  func byte() -> UInt8 {
+    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+    return UInt8(truncatingIfNeeded: state >> 56)
+  }
+  let writer = try ArtifactWriter(
+    path: "\(dataDir)/\(name).h5", provenance: Provenance(schema: "autoloss/dataset", schemaVersion: 1))
+  for (split, n) in [("train", trainCount), ("validation", 8), ("test", 16)] {
+    let g = try writer.root.createGroup(split)
+    try g.write("images", (0..<(n * 784)).map { _ in byte() }, shape: [n, 1, 28, 28])
+    try g.write("labels", (0..<n).map { Int32($0 % 10) }, shape: [n])
+  }
+  try writer.commit()
+}
+
 /// The GAN stages end to end on a tiny fake MNIST and Fashion-MNIST (random pixels), in a temp folder.
 final class GANStagesTests: XCTestCase {
-  func makeDataset(_ name: String, dataDir: String, seed: UInt64) throws {
-    var state = seed
-    func byte() -> UInt8 {
-      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return UInt8(truncatingIfNeeded: state >> 56)
-    }
-    let writer = try ArtifactWriter(
-      path: "\(dataDir)/\(name).h5", provenance: Provenance(schema: "autoloss/dataset", schemaVersion: 1))
-    for (split, n) in [("train", 48), ("validation", 8), ("test", 16)] {
-      let g = try writer.root.createGroup(split)
-      try g.write("images", (0..<(n * 784)).map { _ in byte() }, shape: [n, 1, 28, 28])
-      try g.write("labels", (0..<n).map { Int32($0 % 10) }, shape: [n])
-    }
-    try writer.commit()
-  }
-
   func testSmokeStagesWriteArtifacts() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("gan-stages-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: root) }
     let dataDir = root + "/data"
     try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-    try makeDataset("mnist", dataDir: dataDir, seed: 1)
-    try makeDataset("fashion-mnist", dataDir: dataDir, seed: 2)
+    try makeFakeImageDataset("mnist", dataDir: dataDir, seed: 1)
+    try makeFakeImageDataset("fashion-mnist", dataDir: dataDir, seed: 2)
     try FileManager.default.createDirectory(atPath: root + "/configs/none", withIntermediateDirectories: true)
     try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/configs/none/gan.json"))  // the defaults
     let context = StageContext(
