@@ -1,9 +1,9 @@
 import Foundation
-import Report
 import Store
 import XCTest
 
 @testable import Pipeline
+@testable import Report
 
 /// Absent optional parts and unreadable inputs are stated, never dropped or replaced in silence.
 final class NoSilentFallbackTests: SmokeStageTestCase {
@@ -84,13 +84,13 @@ final class NoSilentFallbackTests: SmokeStageTestCase {
   func testInconsistentNMTCalibrationIsAnError() throws {
     let file = try HDF5File.create(dir + "/calibration.h5")
     defer { file.close() }
-    XCTAssertNil(try NMTCalibration.read(from: file.root))
+    XCTAssertNil(try StoredNMTCalibration.read(from: file.root))
     let g = try file.root.createGroup("calibration")
     try g.write("mt_probability", [Float(0.5), 1], shape: [2])
     try g.write("val_ppl", [Float(9), 8, 7], shape: [3])
     try g.write("test_ppl", [Float(9), 8, 7], shape: [3])
-    XCTAssertThrowsError(try NMTCalibration.read(from: file.root)) { error in
-      XCTAssertTrue("\(error)".contains("/calibration: expected val_ppl and test_ppl"), "\(error)")
+    XCTAssertThrowsError(try StoredNMTCalibration.read(from: file.root)) { error in
+      XCTAssertTrue("\(error)".contains("/calibration: expected val_ppl with a non-zero multiple of 2"), "\(error)")
     }
   }
 }

@@ -186,6 +186,7 @@ final class ReportTests: SmokeStageTestCase {
       stage: KnownAnswerStage.stage, name: KnownAnswerStage.name,
       provenance: Provenance(schema: KnownAnswerStage.schema, schemaVersion: 1, config: "{}"))
     try w.root.setAttribute("criteria", KnownAnswerStage.criteria)
+    try w.root.setAttribute("verdict", KnownAnswerStage.verdict([row]))
     try w.root.writeStrings("trainer_names", [row.algorithm])
     try row.write(to: try w.root.createGroup("trainers/antithetic"), rewards: [1, 2], constantRewards: [1, 2])
     try w.commit()
@@ -244,7 +245,7 @@ final class ReportTests: SmokeStageTestCase {
       [gan.controller, gan.baselines, gan.evaluation, gan.transfer, gan.scorer],
       [
         GANControllerStage.schema, GANBaselinesStage.schema, GANEvaluationStage.schema, GANTransferStage.schema,
-        ScorerStage.schema,
+        ScorerArtifact.schema,
       ])
   }
 }
