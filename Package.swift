@@ -55,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "autoloss",
       dependencies: [
-        "Pipeline", "Report", "AutoLoss", "Datasets", "Tasks", "Engine", "Store", "Distributed",
+        "Pipeline", "Report", "Datasets", "Tasks", "Engine", "Distributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),
@@ -66,7 +66,7 @@ let package = Package(
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "AutoLoss", "Engine", "Datasets"]),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Report", "Statistics", "Store", "AutoLoss", "Engine", "Tasks", "Datasets"]),
+      dependencies: ["Pipeline", "Report", "Statistics", "Store", "AutoLoss", "Engine", "Tasks"]),
     .testTarget(name: "DistributedTests", dependencies: ["Distributed", "AutoLoss", "Pipeline"]),
     // Runs the built `autoloss` binary (swift test builds it) on bad arguments and configs.
     .testTarget(name: "CLITests", dependencies: ["autoloss"]),
