@@ -142,7 +142,7 @@ public struct StoredMethodResult: Sendable {
   }
 }
 
-/// The per-step records of one training run, as stored by ``TraceIO``.
+/// The per-step records of one training run, in the stages' trace layout (`TraceIO` in Pipeline).
 public struct StoredTrace: Sendable {
   public var actions: [Int32]
   public var probabilities: [Float]
