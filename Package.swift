@@ -45,13 +45,17 @@ let package = Package(
     .target(
       name: "Tasks", dependencies: ["AutoLoss", "Engine", "Datasets"], swiftSettings: optimize),
     .target(name: "Distributed", dependencies: ["AutoLoss", "CMPI"], swiftSettings: optimize),
+    // Paired t-intervals, Wilcoxon, TOST and slopes: used by the stages and the report.
+    .target(name: "Statistics", swiftSettings: optimize),
     .target(
-      name: "Pipeline", dependencies: ["AutoLoss", "Tasks", "Datasets", "Store", "Engine"],
+      name: "Pipeline", dependencies: ["AutoLoss", "Tasks", "Datasets", "Store", "Engine", "Statistics"],
       swiftSettings: optimize),
+    // The report reads artifacts only: it depends on no stage.
+    .target(name: "Report", dependencies: ["Store", "Statistics"], swiftSettings: optimize),
     .executableTarget(
       name: "autoloss",
       dependencies: [
-        "Pipeline", "Engine", "Store", "Distributed",
+        "Pipeline", "Report", "Datasets", "Tasks", "Engine", "Distributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),
@@ -60,7 +64,9 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Store"]),
     .testTarget(name: "AutoLossTests", dependencies: ["AutoLoss", "Engine"]),
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "AutoLoss", "Engine", "Datasets"]),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"]),
+    .testTarget(
+      name: "PipelineTests",
+      dependencies: ["Pipeline", "Report", "Statistics", "Store", "AutoLoss", "Engine", "Tasks"]),
     .testTarget(name: "DistributedTests", dependencies: ["Distributed", "AutoLoss", "Pipeline"]),
     // Runs the built `autoloss` binary (swift test builds it) on bad arguments and configs.
     .testTarget(name: "CLITests", dependencies: ["autoloss"]),

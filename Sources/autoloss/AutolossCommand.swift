@@ -18,6 +18,7 @@ struct AutolossCommand: ParsableCommand {
       BaselinesCommand.self,
       EvaluateCommand.self, SweepCommand.self, AblationCommand.self, TransferCommand.self,
       TrainScorerCommand.self, GANCommand.self, NMTCommand.self, ReportCommand.self, BenchCommand.self,
+      RunCommand.self, TasksCommand.self,
     ])
 
   /// Parses and runs a command. `--help` and `--version` exit with 0; every error (bad arguments,

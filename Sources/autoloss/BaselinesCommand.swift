@@ -1,7 +1,6 @@
 import ArgumentParser
-import Pipeline
 
-/// `autoloss baselines`: tune every baseline on the task splits.
+/// `autoloss baselines`: tune every baseline on the task splits (`run baselines --task <task>`).
 struct BaselinesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "baselines",
@@ -9,12 +8,5 @@ struct BaselinesCommand: ParsableCommand {
 
   @OptionGroup var options: RegularizedOptions
 
-  func run() throws {
-    try runStage {
-      let (config, context, dataPath) = try options.load()
-      let stage = BaselineTuningStage(
-        kind: options.task, config: config, context: context, name: options.task.rawValue, dataPath: dataPath)
-      print("wrote \(try stage.run().path)")
-    }
-  }
+  func run() throws { try options.run("baselines") }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Pipeline
 
-/// `autoloss evaluate`: test error of fresh models under the controller and every baseline.
+/// `autoloss evaluate`: test error of fresh models under the controller and every baseline
+/// (`run evaluate --task <task>`).
 struct EvaluateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "evaluate",
@@ -16,13 +16,11 @@ struct EvaluateCommand: ParsableCommand {
   @OptionGroup var options: RegularizedOptions
 
   func run() throws {
-    try runStage {
-      let (config, context, dataPath) = try options.load()
-      var stage = EvaluationStage(
-        kind: options.task, config: config, context: context, name: options.task.rawValue, dataPath: dataPath)
-      stage.controllerVersion = controllerVersion
-      stage.baselinesVersion = baselinesVersion
-      print("wrote \(try stage.run().path)")
-    }
+    try options.run(
+      "evaluate",
+      [
+        "controller-version": controllerVersion.map(String.init),
+        "baselines-version": baselinesVersion.map(String.init),
+      ])
   }
 }

@@ -1,37 +1,26 @@
 import ArgumentParser
-import Pipeline
 
-/// `autoloss sweep`: Figure 1, the joint objective against AutoLoss across λ.
+/// `autoloss sweep`: Figure 1, the joint objective against AutoLoss across λ (`run sweep`).
 struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep", abstract: "Figure 1: joint objective vs AutoLoss (retrained per lambda) across lambda.")
 
   @OptionGroup var options: RegularizedOptions
 
-  func run() throws {
-    try runStage {
-      let (config, context, _) = try options.load()
-      print("wrote \(try ExperimentStages(kind: options.task, config: config, context: context).lambdaSweep().path)")
-    }
-  }
+  func run() throws { try options.run("sweep") }
 }
 
-/// `autoloss ablation`: Table 3, controllers retrained without one feature group each.
+/// `autoloss ablation`: Table 3, controllers retrained without one feature group each (`run ablation`).
 struct AblationCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ablation", abstract: "Table 3: retrain the controller without each feature group and evaluate.")
 
   @OptionGroup var options: RegularizedOptions
 
-  func run() throws {
-    try runStage {
-      let (config, context, _) = try options.load()
-      print("wrote \(try ExperimentStages(kind: options.task, config: config, context: context).ablation().path)")
-    }
-  }
+  func run() throws { try options.run("ablation") }
 }
 
-/// `autoloss transfer`: Table 2, the trained controller on new datasets.
+/// `autoloss transfer`: Table 2, the trained controller on new datasets (`run transfer`).
 struct TransferCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "transfer",
@@ -43,11 +32,5 @@ struct TransferCommand: ParsableCommand {
 
   @OptionGroup var options: RegularizedOptions
 
-  func run() throws {
-    try runStage {
-      let (config, context, _) = try options.load()
-      let stages = ExperimentStages(kind: options.task, config: config, context: context)
-      print("wrote \(try stages.transfer(controllerVersion: controllerVersion).path)")
-    }
-  }
+  func run() throws { try options.run("transfer", ["controller-version": controllerVersion.map(String.init)]) }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
-import Foundation
-import Pipeline
 
-/// `autoloss known-answer`: the trainers on the known-answer tasks (a check of the machinery).
+/// `autoloss known-answer`: the trainers on the known-answer tasks (a check of the machinery;
+/// `run check --task known-answer`).
 struct KnownAnswerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "known-answer",
@@ -22,31 +21,9 @@ struct KnownAnswerCommand: ParsableCommand {
 
   @OptionGroup var options: StageOptions
 
-  func validate() throws {
-    guard evaluationEpisodes >= 2 else {
-      throw ValidationError("--evaluation-episodes: expected an integer >= 2, found \(evaluationEpisodes)")
-    }
-    guard options.overrides.isEmpty else {
-      throw ValidationError("--set: known-answer has no config to override, found \(options.overrides)")
-    }
-  }
-
   func run() throws {
-    try runStage {
-      let context = options.context
-      let stage = KnownAnswerStage(context: context, seed: seed, evaluationEpisodes: evaluationEpisodes)
-      let (artifact, rows) = try stage.run()
-      guard context.executor.isCoordinator else { return }
-      for r in rows {
-        print(
-          "\(r.algorithm): "
-            + String(
-              format: "state-dependent %.1f %% correct, margin %.4f ± %.4f (%.1f SE) over constant ratio %.1f; "
-                + "ratio task %.3f (p* %.2f); %d + %d episodes, %.1f s", r.correctFraction * 100, r.margin,
-              r.standardError, r.marginInStandardErrors, r.bestConstantRatio, r.realizedRatio, r.targetRatio,
-              r.stateEpisodes, r.ratioEpisodes, r.seconds))
-      }
-      print("wrote \(artifact.path): \(KnownAnswerStage.verdict(rows))")
-    }
+    try options.run(
+      task: "known-answer", stage: "check",
+      ["seed": String(seed), "evaluation-episodes": String(evaluationEpisodes)])
   }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
-import Engine
-import Pipeline
 
-/// `autoloss nmt`: the multi-task NMT experiments (paper section 5.4).
+/// `autoloss nmt`: the multi-task NMT experiments (paper section 5.4); each subcommand is
+/// `run <stage> --task nmt`.
 struct NMTCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "nmt",
@@ -22,11 +21,7 @@ struct NMTOptions: ParsableArguments {
 
   @OptionGroup var stage: StageOptions
 
-  func load() throws -> NMTStage {
-    let context = stage.context
-    let c = try NMTExperimentConfig.load(name: config, context: context, overrides: stage.overrides)
-    return NMTStage(config: c, context: context)
-  }
+  func run(_ name: String) throws { try stage.run(task: "nmt", stage: name, ["config": config]) }
 }
 
 struct NMTBaselinesCommand: ParsableCommand {
@@ -35,13 +30,7 @@ struct NMTBaselinesCommand: ParsableCommand {
     abstract: "MT only, FixedRatio, FineTuned, round robin and the best constant mix (tuned on validation).")
   @OptionGroup var options: NMTOptions
 
-  func run() throws {
-    try runStage {
-      let (artifact, text) = try options.load().runBaselines()
-      print(text)
-      print("wrote \(artifact.path)")
-    }
-  }
+  func run() throws { try options.run("baselines") }
 }
 
 struct NMTTrainCommand: ParsableCommand {
@@ -49,13 +38,7 @@ struct NMTTrainCommand: ParsableCommand {
     commandName: "train", abstract: "AutoLoss: train models while the PPO controller learns online.")
   @OptionGroup var options: NMTOptions
 
-  func run() throws {
-    try runStage {
-      let (artifact, text) = try options.load().runAutoLoss()
-      print(text)
-      print("wrote \(artifact.path)")
-    }
-  }
+  func run() throws { try options.run("train") }
 }
 
 struct NMTTransferCommand: ParsableCommand {
@@ -64,13 +47,7 @@ struct NMTTransferCommand: ParsableCommand {
     abstract: "The trained controller (frozen) on another model size and another data slice, against FineTuned.")
   @OptionGroup var options: NMTOptions
 
-  func run() throws {
-    try runStage {
-      let (artifact, text) = try options.load().runTransfer()
-      print(text)
-      print("wrote \(artifact.path)")
-    }
-  }
+  func run() throws { try options.run("transfer") }
 }
 
 struct NMTAllCommand: ParsableCommand {
@@ -78,14 +55,5 @@ struct NMTAllCommand: ParsableCommand {
     commandName: "all", abstract: "baselines, train, then transfer.")
   @OptionGroup var options: NMTOptions
 
-  func run() throws {
-    try runStage {
-      let stage = try options.load()
-      for step in [stage.runBaselines, stage.runAutoLoss, stage.runTransfer] {
-        let (artifact, text) = try step()
-        print(text)
-        print("wrote \(artifact.path)")
-      }
-    }
-  }
+  func run() throws { try options.run("all") }
 }

@@ -72,25 +72,19 @@ struct PrepCommand: ParsableCommand {
     options.toolVersion = AutolossCommand.configuration.version
     options.gitCommit = DatasetFiles.currentGitCommit()
 
-    let targets = dataset == "all" ? DatasetFiles.registry.filter { $0 != "cifar10" } : [dataset]
-    if dataset == "all" && (name != nil || from != nil) {
-      throw ValidationError("--name and --from apply to one dataset, not to 'all'")
+    let runs: [DatasetPrep.Run]
+    do {
+      runs = try DatasetPrep.runs(dataset, options: options)
+    } catch {
+      throw ValidationError("\(error)")
     }
-    for target in targets {
-      let seeds: [UInt64?] = dataset == "all" && target == "classification" ? [1, 2, 3, 4] : [options.seed]
-      for s in seeds {
-        var o = options
-        o.seed = s
-        try prepOne(target, o)
-      }
-    }
+    for run in runs { try prepOne(run) }
   }
 
-  func prepOne(_ target: String, _ options: PrepOptions) throws {
+  func prepOne(_ run: DatasetPrep.Run) throws {
+    let target = run.dataset
     if skipExisting {
-      let stem =
-        options.name ?? (target == "classification" ? DatasetFiles.classificationName(seed: options.seed ?? 1) : target)
-      let path = DatasetFiles.path(name: stem, dataDir: options.dataDir)
+      let path = DatasetPrep.outputPath(run)
       if FileManager.default.fileExists(atPath: path) {
         print("\(target): \(path) exists; skipping (--skip-existing)")
         return
@@ -99,7 +93,7 @@ struct PrepCommand: ParsableCommand {
     let start = Date()
     let result: PrepResult
     do {
-      result = try DatasetPrep.prepare(target, options: options)
+      result = try DatasetPrep.prepare(target, options: run.options)
     } catch {
       FileHandle.standardError.write(Data("autoloss prep \(target): error: \(error)\n".utf8))
       throw ExitCode.failure

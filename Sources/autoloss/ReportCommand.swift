@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Report
 
 /// `autoloss report`: the paper's tables and figures beside ours, from the latest artifacts.
 struct ReportCommand: ParsableCommand {
@@ -20,8 +21,10 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     try runStage {
-      let context = StageContext(artifactRoot: artifacts, profile: profile, showProgress: false)
-      let folder = try ReportStage(context: context).run()
+      let stage = ReportStage(
+        artifactRoot: artifacts, profile: profile, toolVersion: StageContext.toolVersion,
+        gitCommit: StageContext.gitCommit)
+      let folder = try stage.run()
       print("wrote \(folder)/index.html")
       print("wrote \(folder)/report.md")
     }

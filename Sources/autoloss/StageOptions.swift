@@ -37,6 +37,17 @@ struct StageOptions: ParsableArguments {
   }
 }
 
+extension StageOptions {
+  /// Runs `stage` of `task` through the task registry with the stage options `options` (nil values
+  /// are left out) and prints what it returns; errors end with a message and exit code 1.
+  func run(task: String, stage: String, _ options: [String: String?]) throws {
+    try runStage {
+      let request = StageRequest(context: context, overrides: overrides, options: options.compactMapValues { $0 })
+      for line in try TaskRegistry.run(task: task, stage: stage, request) { print(line) }
+    }
+  }
+}
+
 extension RegularizedTaskKind: ExpressibleByArgument {}
 
 /// Runs a stage body, turning its errors into a message on stderr and exit code 1.

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Pipeline
 
-/// `autoloss train-controller`: offline REINFORCE controller training for regression or classification.
+/// `autoloss train-controller`: offline REINFORCE controller training for regression or classification
+/// (`run train-controller --task <task>`).
 struct TrainControllerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train-controller",
@@ -24,16 +24,6 @@ struct TrainControllerCommand: ParsableCommand {
   @OptionGroup var options: RegularizedOptions
 
   func run() throws {
-    try runStage {
-      var (config, context, dataPath) = try options.load()
-      let dropped = drop.map { $0.split(separator: ",").map(String.init) } ?? []
-      config.controller.droppedFeatureGroups = dropped
-      try config.check()
-      let artifactName = name ?? ([options.task.rawValue] + dropped.map { "no-\($0)" }).joined(separator: "-")
-      var stage = ControllerTrainingStage(
-        kind: options.task, config: config, context: context, name: artifactName, dataPath: dataPath)
-      stage.onlyController = controller
-      for artifact in try stage.runAll() { print("wrote \(artifact.path)") }
-    }
+    try options.run("train-controller", ["drop": drop, "name": name, "controller": controller.map(String.init)])
   }
 }

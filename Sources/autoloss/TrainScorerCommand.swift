@@ -1,8 +1,7 @@
 import ArgumentParser
-import Engine
-import Pipeline
 
-/// `autoloss train-scorer`: the Inception-Score classifier of paper 4.1 for one image dataset.
+/// `autoloss train-scorer`: the Inception-Score classifier of paper 4.1 for one image dataset
+/// (`run train --task scorer --option dataset=<dataset>`).
 struct TrainScorerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train-scorer",
@@ -17,20 +16,5 @@ struct TrainScorerCommand: ParsableCommand {
 
   @OptionGroup var options: StageOptions
 
-  func run() throws {
-    try runStage {
-      guard GANData.datasets.contains(dataset) else {
-        throw ValidationError(
-          "--dataset: expected one of \(GANData.datasets.joined(separator: ", ")), found '\(dataset)'")
-      }
-      keepLargeAllocationsResident()
-      BLAS.setThreads(1)
-      let context = options.context
-      let config = try ScorerConfig.load(context: context, overrides: options.overrides)
-      let result = try ScorerStage(dataset: dataset, config: config, context: context).run()
-      print(
-        "wrote \(result.artifact.path): test accuracy \(String(format: "%.2f", result.accuracy * 100))%, "
-          + "real-data IS \(String(format: "%.3f ± %.3f", result.realIS, result.realISStd))")
-    }
-  }
+  func run() throws { try options.run(task: "scorer", stage: "train", ["dataset": dataset]) }
 }

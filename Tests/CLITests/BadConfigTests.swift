@@ -117,6 +117,37 @@ final class BadConfigTests: XCTestCase {
       Case(arguments: stage(["train-scorer", "--dataset", "mnst"]), expected: ["expected one of mnist"]),
       Case(arguments: ["inspect", "no-such-file.h5"], expected: ["no-such-file.h5"]),
       Case(arguments: ["bench", "--repeats", "0"], expected: ["--repeats must be at least 1"]),
+      // The generic commands of the task registry.
+      Case(
+        arguments: stage(["run", "baselines", "--task", "regresion"]),
+        expected: ["unknown task 'regresion'", "tasks: regression, classification, scorer, gan, nmt, known-answer"]),
+      Case(
+        arguments: stage(["run", "sweep", "--task", "gan"]),
+        expected: ["task 'gan' has no stage 'sweep'", "its stages: calibrate, train-controller, baselines"]),
+      Case(
+        arguments: stage(["run", "baselines", "--task", "gan", "--option", "drop=loss"]),
+        expected: ["stage 'gan baselines' has no option 'drop'", "it takes none"]),
+      Case(
+        arguments: stage(["run", "evaluate", "--task", "regression", "--option", "controler-version=2"]),
+        expected: ["has no option 'controler-version'", "it takes: controller-version, baselines-version"]),
+      Case(
+        arguments: stage(["run", "baselines", "--task", "regression", "--option", "drop"]), expected: ["key=value"]),
+      Case(
+        arguments: stage(["run", "train-controller", "--task", "regression", "--controller", "0"]),
+        expected: ["option controller: expected an integer >= 1, found '0'"]),
+      Case(
+        arguments: stage(["run", "check", "--task", "known-answer"], ["--set", "seed=3"]),
+        expected: ["task 'known-answer' has no config to override"]),
+      Case(arguments: stage(["run", "baselines"]), expected: ["--task"]),
+      Case(
+        arguments: stage(["run", "train-controller", "--task", "regression"], ["--set", "task.validateEvery=0"]),
+        expected: ["'task.validateEvery': expected an integer >= 1, found 0"]),
+      Case(
+        arguments: stage(["run", "baselines", "--task", "nmt", "--option", "config=nmt"], profile: "partial"),
+        expected: ["nmt.json not found"]),
+      Case(
+        arguments: stage(["run", "train", "--task", "scorer", "--option", "dataset=mnst"]),
+        expected: ["expected one of mnist"]),
     ]
   }
 

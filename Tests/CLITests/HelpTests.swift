@@ -26,12 +26,32 @@ final class HelpTests: XCTestCase {
     let paths = try commandPaths()
     XCTAssertGreaterThan(paths.count, 20, "the tool has ~25 commands: \(paths)")
     XCTAssertTrue(paths.contains(["gan", "train-controller"]))
+    XCTAssertTrue(paths.contains(["run"]) && paths.contains(["tasks"]), "\(paths)")
     for path in paths {
       let result = try CLIRunner.run(path + ["--help"], in: FileManager.default.temporaryDirectory.path)
       let line = (["autoloss"] + path + ["--help"]).joined(separator: " ")
       XCTAssertEqual(result.status, 0, "\(line): \(result.stderr)")
       XCTAssertTrue(result.stdout.contains("USAGE:"), "\(line): \(result.stdout)")
       XCTAssertTrue(result.stderr.isEmpty, "\(line) wrote to stderr: \(result.stderr)")
+    }
+  }
+
+  func testTasksListsEveryFamilyAndItsStages() throws {
+    let result = try CLIRunner.run(["tasks"], in: FileManager.default.temporaryDirectory.path)
+    XCTAssertEqual(result.status, 0, result.stderr)
+    for family in ["regression:", "classification:", "scorer:", "gan:", "nmt:", "known-answer:"] {
+      XCTAssertTrue(result.stdout.contains("\n" + family) || result.stdout.hasPrefix(family), family)
+    }
+    for stage in ["train-controller", "calibrate", "step-time", "controller=", "evaluation-episodes="] {
+      XCTAssertTrue(result.stdout.contains(stage), "\(stage): \(result.stdout)")
+    }
+  }
+
+  func testRunHelpNamesTheTaskAndStageOptions() throws {
+    let result = try CLIRunner.run(["run", "--help"], in: FileManager.default.temporaryDirectory.path)
+    XCTAssertEqual(result.status, 0, result.stderr)
+    for phrase in ["<stage>", "--task", "--option", "--controller", "--set", "--profile"] {
+      XCTAssertTrue(result.stdout.contains(phrase), "\(phrase): \(result.stdout)")
     }
   }
 

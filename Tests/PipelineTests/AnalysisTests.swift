@@ -1,6 +1,7 @@
 import AutoLoss
 import Engine
 import Pipeline
+import Statistics
 import XCTest
 
 final class AnalysisTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Statistics
 import Store
 import XCTest
 
@@ -29,15 +30,6 @@ final class GANStatsTests: XCTestCase {
     XCTAssertTrue(i.excludesZero)
     XCTAssertFalse(GANStats.interval([1, 2, 3]).excludesZero, "half-width 2.48 > mean 2")
     XCTAssertFalse(GANStats.interval([-1, 1, 0.5]).excludesZero)
-  }
-
-  func testWilcoxonExactValues() {
-    // All 5 positive: p = 2/32.
-    XCTAssertEqual(GANStats.wilcoxon([1, 2, 3, 4, 5]), 2.0 / 32, accuracy: 1e-12)
-    // Symmetric signs give p = 1.
-    XCTAssertEqual(GANStats.wilcoxon([1, -1]), 1, accuracy: 1e-12)
-    // Ranks 1..6 with W+ = 1 + 2 = 3: P(W+ ≤ 3) = 5/64 (sums 0,1,2,3,3) → p = 10/64.
-    XCTAssertEqual(GANStats.wilcoxon([1, 2, -3, -4, -5, -6]), 10.0 / 64, accuracy: 1e-12)
   }
 
   func testPooledSD() {

@@ -1,5 +1,6 @@
 import AutoLoss
 import Foundation
+import Report
 import Store
 import XCTest
 
@@ -15,8 +16,18 @@ final class KnownAnswerStageTests: SmokeStageTestCase {
     XCTAssertEqual(rows.map(\.algorithm), ["reinforce", "antithetic"])
     let file = try ArtifactReader.open(artifact, schema: KnownAnswerStage.schema, supportedVersions: 1...1)
     defer { file.close() }
-    let stored = try KnownAnswerStage.readRows(file.root)
-    XCTAssertEqual(stored, rows)
+    // The report's reader gives back every field the stage wrote.
+    let stored = try StoredKnownAnswerRow.readRows(file.root)
+    XCTAssertEqual(stored.count, rows.count)
+    for (s, r) in zip(stored, rows) {
+      XCTAssertEqual(s.algorithm, r.algorithm)
+      XCTAssertEqual(
+        [s.correctFraction, s.bestConstantRatio, s.margin, s.standardError, s.targetRatio, s.realizedRatio],
+        [r.correctFraction, r.bestConstantRatio, r.margin, r.standardError, r.targetRatio, r.realizedRatio])
+      XCTAssertEqual([s.meanProbability, s.seconds], [r.meanProbability, r.seconds])
+      XCTAssertEqual([s.stateEpisodes, s.ratioEpisodes], [r.stateEpisodes, r.ratioEpisodes])
+      XCTAssertEqual([s.statePassed, s.ratioPassed], [r.statePassed, r.ratioPassed])
+    }
     XCTAssertEqual(try file.root.attributeString("verdict"), KnownAnswerStage.verdict(rows))
     XCTAssertEqual(try file.root.attribute("evaluation_episodes", as: Int64.self), 10)
     let rewards = try file.root.group("trainers/reinforce/state_dependent").read("controller_reward", as: Float.self)

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Report
 import XCTest
 
 /// A fresh temp folder per test, removed at tear-down.
@@ -155,5 +156,14 @@ class SmokeStageTestCase: PipelineTempDirTestCase {
     options.dataDir = root + "/data"
     options.seed = seed
     _ = try DatasetPrep.prepare(dataset, options: options)
+  }
+}
+
+extension ReportStage {
+  /// The report of `context`'s artifacts, quoting this tool's version and commit.
+  init(context: StageContext) {
+    self.init(
+      artifactRoot: context.artifactRoot, profile: context.profile, toolVersion: StageContext.toolVersion,
+      gitCommit: StageContext.gitCommit)
   }
 }

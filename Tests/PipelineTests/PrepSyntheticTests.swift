@@ -75,4 +75,21 @@ final class PrepSyntheticTests: PipelineTempDirTestCase {
     XCTAssertTrue(output.contains("controller_validation"), output)
     XCTAssertTrue(output.contains("noise_floor_mse"), output)
   }
+
+  func testPrepAllPlansEveryFetchableDatasetAndFourClassificationSeeds() throws {
+    var options = PrepOptions()
+    options.dataDir = "d"
+    let runs = try DatasetPrep.runs("all", options: options)
+    XCTAssertEqual(
+      runs.map(\.dataset),
+      ["regression", "classification", "classification", "classification", "classification", "mnist", "fashion-mnist"]
+        + ["nmt-tr-en", "nmt-de-en"])
+    XCTAssertEqual(runs.filter { $0.dataset == "classification" }.map(\.options.seed), [1, 2, 3, 4])
+    XCTAssertEqual(
+      runs.map(DatasetPrep.outputPath).prefix(3),
+      ["d/regression.h5", "d/classification.h5", "d/classification-seed2.h5"])
+    XCTAssertEqual(try DatasetPrep.runs("mnist", options: options).map(\.dataset), ["mnist"])
+    options.name = "mine"
+    assertThrowsMentioning(["--name and --from apply to one dataset"]) { try DatasetPrep.runs("all", options: options) }
+  }
 }

@@ -5,6 +5,7 @@ import Tasks
 import XCTest
 
 @testable import Pipeline
+@testable import Report
 
 /// The report stage on tiny smoke-profile artifacts made in a temp folder, on an empty artifacts
 /// folder, and on hand-written GAN artifacts.
@@ -185,6 +186,7 @@ final class ReportTests: SmokeStageTestCase {
       stage: KnownAnswerStage.stage, name: KnownAnswerStage.name,
       provenance: Provenance(schema: KnownAnswerStage.schema, schemaVersion: 1, config: "{}"))
     try w.root.setAttribute("criteria", KnownAnswerStage.criteria)
+    try w.root.setAttribute("verdict", KnownAnswerStage.verdict([row]))
     try w.root.writeStrings("trainer_names", [row.algorithm])
     try row.write(to: try w.root.createGroup("trainers/antithetic"), rewards: [1, 2], constantRewards: [1, 2])
     try w.commit()
@@ -223,5 +225,27 @@ final class ReportTests: SmokeStageTestCase {
     XCTAssertEqual(ReportSVG.tickLabels([1, 1.0005, 1.001]).map(\.1), ["1.0000", "1.0005", "1.0010"])
     XCTAssertEqual(ReportSVG.tickLabels([0, 2.5, 5]).map(\.1), ["0", "2.5", "5.0"])
     XCTAssertEqual(ReportSVG.tickLabels([0, 20, 40]).map(\.1), ["0", "20", "40"])
+  }
+
+  /// The report imports no stage: the schema and stage names it reads must equal the writers' own.
+  func testReportSchemaNamesEqualTheWritingStages() {
+    XCTAssertEqual(ReportSchemas.evaluation, EvaluationStage.schema)
+    XCTAssertEqual(ReportSchemas.baselineTuning, BaselineTuningStage.schema)
+    XCTAssertEqual(ReportSchemas.controllerRun, ControllerTrainingStage.schema)
+    XCTAssertEqual(ReportSchemas.experiment, ExperimentStages.schema)
+    XCTAssertEqual(ReportSchemas.learnedAnalysis, LearnedAnalysis.schema)
+    XCTAssertEqual(ReportSchemas.knownAnswer, KnownAnswerStage.schema)
+    XCTAssertEqual(ReportSchemas.knownAnswerStage, KnownAnswerStage.stage)
+    XCTAssertEqual(ReportSchemas.knownAnswerName, KnownAnswerStage.name)
+    XCTAssertEqual(ReportSchemas.ganCalibration, GANCalibrationStage.schema)
+    XCTAssertEqual(ReportSchemas.ganCalibrationStage, GANCalibrationStage.stage)
+    XCTAssertEqual(ReportBuilder.nmtSchema, NMTStage.schema)
+    let gan = ReportBuilder.ganSchemas
+    XCTAssertEqual(
+      [gan.controller, gan.baselines, gan.evaluation, gan.transfer, gan.scorer],
+      [
+        GANControllerStage.schema, GANBaselinesStage.schema, GANEvaluationStage.schema, GANTransferStage.schema,
+        ScorerArtifact.schema,
+      ])
   }
 }

@@ -1,4 +1,4 @@
-import Pipeline
+import Statistics
 import XCTest
 
 /// Reference values computed with scipy 1.17 (scipy.stats.wilcoxon, ttest_1samp, t.ppf).
@@ -61,5 +61,45 @@ final class StatsTests: XCTestCase {
     XCTAssertEqual(PairedVerdict.decide([tiny], margin: 0.0001), .noDifference)
     XCTAssertEqual(PairedVerdict.decide([tiny], margin: 0), .noDifference)
     XCTAssertEqual(PairedVerdict.decide([], margin: 0.01), .noDifference)
+  }
+
+  func testExactTieModeValues() {
+    // All 5 positive: p = 2/32.
+    XCTAssertEqual(Stats.wilcoxon([1, 2, 3, 4, 5], ties: .exact).p, 2.0 / 32, accuracy: 1e-12)
+    // Symmetric signs give p = 1.
+    XCTAssertEqual(Stats.wilcoxon([1, -1], ties: .exact).p, 1, accuracy: 1e-12)
+    // Ranks 1..6 with W+ = 1 + 2 = 3: P(W+ ≤ 3) = 5/64 (sums 0,1,2,3,3) → p = 10/64.
+    XCTAssertEqual(Stats.wilcoxon([1, 2, -3, -4, -5, -6], ties: .exact).p, 10.0 / 64, accuracy: 1e-12)
+    // Without ties or zeros the two modes agree (scipy's exact case).
+    XCTAssertEqual(Stats.wilcoxon(d, ties: .exact).p, Stats.wilcoxon(d).p, accuracy: 1e-15)
+  }
+
+  func testExactTieModeUsesMidRanksWhereScipyApproximates() {
+    // |d| = 1, 1, 2: mid-ranks 1.5, 1.5, 3, all positive; of the 8 sign patterns only this one has
+    // W+ = 6 and only its mirror W+ = 0, so the exact p = 2/8.
+    let exact = Stats.wilcoxon([1, 1, 2], ties: .exact)
+    XCTAssertTrue(exact.exact)
+    XCTAssertEqual(exact.statistic, 6)
+    XCTAssertEqual(exact.p, 0.25, accuracy: 1e-12)
+    let scipy = Stats.wilcoxon([1, 1, 2])
+    XCTAssertFalse(scipy.exact)
+    // scipy.stats.wilcoxon([1, 1, 2], method="approx"): z = 3 / sqrt(3.5 - 6/48).
+    XCTAssertEqual(scipy.p, 2 * Stats.normalSurvival(3 / (3.5 - 6.0 / 48).squareRoot()), accuracy: 1e-12)
+  }
+
+  func testGANAndNMTIntervalsAreViewsOfPaired() throws {
+    let p = try XCTUnwrap(Stats.paired(differences: d))
+    let gan = GANStats.interval(d)
+    XCTAssertEqual([gan.mean, gan.low, gan.high], [p.meanDifference, p.low, p.high])
+    XCTAssertEqual(gan.n, 10)
+    let a = d.map { Float($0 + 1) }
+    let nmt = NMTPairedDifference(a, [Float](repeating: 1, count: d.count))
+    let q = try XCTUnwrap(Stats.paired(a.map { Double($0) - 1 }, [Double](repeating: 0, count: d.count)))
+    XCTAssertEqual(nmt.low, q.low, accuracy: 1e-12)
+    XCTAssertEqual(nmt.sd, q.sdDifference, accuracy: 1e-12)
+    let one = NMTPairedDifference([2], [1])
+    XCTAssertEqual(one.n, 1)
+    XCTAssertEqual(one.mean, 1)
+    XCTAssertTrue(one.low.isNaN && GANStats.interval([3]).low.isNaN)
   }
 }

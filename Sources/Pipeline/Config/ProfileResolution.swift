@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// A config that can check its own values: every out-of-range setting is an error naming the key,
 /// the value found and the allowed range.

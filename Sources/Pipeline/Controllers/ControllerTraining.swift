@@ -14,29 +14,14 @@ import Tasks
 /// `/episodes/NNNN` (trace + `reward`, `baseline`, `advantage`, `new_best`, `failed`, `update`);
 /// `/summary/{reward, baseline, advantage, best_error, steps, action_fractions, failed, update}` per
 /// episode; `/updates/{first_episode, episodes, mean_reward, reinitialized}` per update.
-public struct ControllerTrainingStage {
+public struct ControllerTrainingStage: RegularizedStage {
   public static let schema = "autoloss/controller-run"
-  public let kind: RegularizedTaskKind
-  public let config: RegularizedExperimentConfig
-  public let context: StageContext
-  /// The artifact name, e.g. `regression`, `regression-no-gradient`, `regression-lambda0.4`.
-  public let name: String
-  /// The prepared data file.
-  public let dataPath: String
+  public let inputs: RegularizedStageInputs
   /// Train only this controller seed (1-based), so that the seeds can run in separate processes;
   /// nil trains every seed in turn.
   public var onlyController: Int?
 
-  public init(
-    kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String,
-    dataPath: String
-  ) {
-    self.kind = kind
-    self.config = config
-    self.context = context
-    self.name = name
-    self.dataPath = dataPath
-  }
+  public init(_ inputs: RegularizedStageInputs) { self.inputs = inputs }
 
   /// The artifact names this stage writes, one per controller seed.
   public var artifactNames: [String] { controllerArtifactNames(name, seeds: config.controller.controllerSeeds) }

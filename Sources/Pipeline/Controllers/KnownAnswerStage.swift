@@ -3,7 +3,7 @@ import Foundation
 import Store
 
 /// One trainer's outcome on the known-answer tasks (issue 12 section 2), as the `known-answer`
-/// stage writes it and the report reads it back.
+/// stage writes it (the report reads it with its own reader, `StoredKnownAnswerRow`).
 public struct KnownAnswerRow: Sendable, Equatable {
   /// The trainer: `reinforce` or `antithetic`.
   public var algorithm: String
@@ -66,25 +66,6 @@ public struct KnownAnswerRow: Sendable, Equatable {
     try r.setAttribute("mean_probability", meanProbability)
     try r.setAttribute("episodes", Int64(ratioEpisodes))
     try r.setAttribute("passed", Int64(ratioPassed ? 1 : 0))
-  }
-
-  /// Reads a row written by ``write(to:rewards:constantRewards:)``.
-  static func read(algorithm: String, from group: HDF5Group) throws -> KnownAnswerRow {
-    let s = try group.group("state_dependent")
-    let r = try group.group("ratio")
-    return KnownAnswerRow(
-      algorithm: algorithm, correctFraction: try s.attribute("correct_fraction", as: Double.self),
-      bestConstantRatio: try s.attribute("best_constant_ratio", as: Double.self),
-      margin: try s.attribute("margin", as: Double.self),
-      standardError: try s.attribute("standard_error", as: Double.self),
-      targetRatio: try r.attribute("target_ratio", as: Double.self),
-      realizedRatio: try r.attribute("realized_ratio", as: Double.self),
-      meanProbability: try r.attribute("mean_probability", as: Double.self),
-      stateEpisodes: Int(try s.attribute("episodes", as: Int64.self)),
-      ratioEpisodes: Int(try r.attribute("episodes", as: Int64.self)),
-      seconds: try group.attribute("seconds", as: Double.self),
-      statePassed: try s.attribute("passed", as: Int64.self) != 0,
-      ratioPassed: try r.attribute("passed", as: Int64.self) != 0)
   }
 
   init(
@@ -198,12 +179,5 @@ public struct KnownAnswerStage {
       return try writer.commit()
     }
     return (artifact, rows)
-  }
-
-  /// Reads the rows of a known-answer artifact (the trainers in the order written).
-  public static func readRows(_ root: HDF5Group) throws -> [KnownAnswerRow] {
-    try root.readStrings("trainer_names").map {
-      try KnownAnswerRow.read(algorithm: $0, from: try root.group("trainers/\($0)"))
-    }
   }
 }

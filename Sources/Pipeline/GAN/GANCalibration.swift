@@ -1,6 +1,7 @@
 import AutoLoss
 import Engine
 import Foundation
+import Statistics
 import Tasks
 
 /// Settings of `gan calibrate` (key `calibration` of gan.json): fixed schedules run on the same seeds

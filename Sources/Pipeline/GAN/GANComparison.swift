@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// One paired comparison of the evaluation: a controller row against a reference row on the same
 /// seeds (common random numbers), final IS difference with a 95 % t-interval and Wilcoxon p-value.
@@ -21,7 +22,7 @@ public struct GANComparison: Sendable, Equatable {
     for r in referenceRuns { bySeed[r.seed] = r.finalIS }
     differences = rowRuns.compactMap { r in bySeed[r.seed].map { Double(r.finalIS) - Double($0) } }
     interval = GANStats.interval(differences)
-    wilcoxonP = GANStats.wilcoxon(differences)
+    wilcoxonP = Stats.wilcoxon(differences, ties: .exact).p
     verdict = Self.verdict(interval)
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 import Store
 
 /// The NMT regime calibration: constant mixes P(MT) against MT only (P(MT) = 1) on shared seeds.
@@ -19,12 +20,6 @@ struct NMTCalibration {
     let runs = grid.map { p in results.filter { $0.spec.label == Self.label(p) } }
     validation = runs.map { $0.map(\.validationPerplexity) }
     test = runs.map { $0.map(\.testPerplexity) }
-  }
-
-  init(grid: [Float], validation: [[Float]], test: [[Float]]) {
-    self.grid = grid
-    self.validation = validation
-    self.test = test
   }
 
   var reference: Int { grid.count - 1 }
@@ -94,23 +89,5 @@ struct NMTCalibration {
       "note",
       "val_ppl: MT validation perplexity of the best checkpoint on the whole split; seeds shared across mixes; paired_*: mix − MT only, mean and 95 % t interval"
     )
-  }
-
-  /// Reads `/calibration`; nil when absent (a baselines artifact without the calibration runs). A
-  /// group that is present but incomplete or inconsistent is an error naming the file.
-  static func read(from root: HDF5Group) throws -> NMTCalibration? {
-    guard root.isGroup("calibration") else { return nil }
-    let g = try root.group("calibration")
-    let grid = try g.read("mt_probability", as: Float.self).values
-    let val = try g.read("val_ppl", as: Float.self).values
-    let test = try g.read("test_ppl", as: Float.self).values
-    guard !grid.isEmpty, !val.isEmpty, val.count % grid.count == 0, test.count == val.count else {
-      throw PipelineError(
-        "\(root.file.path) /calibration: expected val_ppl and test_ppl of equal length, a non-zero multiple of "
-          + "\(grid.count) mt_probability values, found \(val.count) and \(test.count)")
-    }
-    let n = val.count / grid.count
-    func rows(_ x: [Float]) -> [[Float]] { grid.indices.map { Array(x[($0 * n)..<(($0 + 1) * n)]) } }
-    return NMTCalibration(grid: grid, validation: rows(val), test: rows(test))
   }
 }

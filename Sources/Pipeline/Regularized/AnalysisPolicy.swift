@@ -1,5 +1,6 @@
 import AutoLoss
 import Foundation
+import Statistics
 
 /// Descriptive statistics of a controller's recorded policy: P(action) over training progress,
 /// its spread, and how much of it progress alone or each feature group explains.

@@ -1,6 +1,7 @@
 import AutoLoss
 import Engine
 import Foundation
+import Statistics
 import Store
 import Tasks
 

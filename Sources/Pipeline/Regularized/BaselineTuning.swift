@@ -20,24 +20,11 @@ public struct TunedBaseline: Sendable {
 /// The `baselines` stage: tunes every baseline of the paper (and the constant-ratio baseline the paper
 /// lacks) on the task splits, choosing by validation error as DGS chooses λ. Writes
 /// `artifacts/baselines/<name>/vNNNN.h5` (schema `autoloss/baseline-tuning`).
-public struct BaselineTuningStage {
+public struct BaselineTuningStage: RegularizedStage {
   public static let schema = "autoloss/baseline-tuning"
-  public let kind: RegularizedTaskKind
-  public let config: RegularizedExperimentConfig
-  public let context: StageContext
-  public let name: String
-  public let dataPath: String
+  public let inputs: RegularizedStageInputs
 
-  public init(
-    kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String,
-    dataPath: String
-  ) {
-    self.kind = kind
-    self.config = config
-    self.context = context
-    self.name = name
-    self.dataPath = dataPath
-  }
+  public init(_ inputs: RegularizedStageInputs) { self.inputs = inputs }
 
   /// The DGS grid: `dgsRuns` values of λ, log-spaced over [low, high].
   public static func lambdaGrid(low: Float, high: Float, count: Int) -> [Float] {

@@ -1,6 +1,7 @@
 import AutoLoss
 import Engine
 import Foundation
+import Statistics
 import Store
 import Tasks
 
@@ -64,27 +65,14 @@ func writeResults(_ results: [MethodResult], to group: HDF5Group, actionCount: I
 /// against every other method. Writes `artifacts/evaluation/<name>/vNNNN.h5` (schema
 /// `autoloss/evaluation`) and, unless `analysisReplays` is off, the "what was learned" artifact
 /// `artifacts/analysis/<name>/vNNNN.h5` (``LearnedAnalysis``).
-public struct EvaluationStage {
+public struct EvaluationStage: RegularizedStage {
   public static let schema = "autoloss/evaluation"
-  public let kind: RegularizedTaskKind
-  public let config: RegularizedExperimentConfig
-  public let context: StageContext
-  public let name: String
-  public let dataPath: String
+  public let inputs: RegularizedStageInputs
   /// Pinned input versions (nil = latest).
   public var controllerVersion: Int?
   public var baselinesVersion: Int?
 
-  public init(
-    kind: RegularizedTaskKind, config: RegularizedExperimentConfig, context: StageContext, name: String,
-    dataPath: String
-  ) {
-    self.kind = kind
-    self.config = config
-    self.context = context
-    self.name = name
-    self.dataPath = dataPath
-  }
+  public init(_ inputs: RegularizedStageInputs) { self.inputs = inputs }
 
   /// The baselines every controller seed is compared with, in report order.
   public static let comparedBaselines = [

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// The private artifact folder of a rank other than 0 in an MPI job.
 ///

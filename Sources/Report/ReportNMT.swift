@@ -94,7 +94,7 @@ extension ReportBuilder {
     var sources: [ResolvedArtifact] = []
     var facts: [String] = []
     var policy: (steps: [Int32], mean: [Float], tasks: [String])?
-    var calibration: (NMTCalibration, ResolvedArtifact)?
+    var calibration: (StoredNMTCalibration, ResolvedArtifact)?
     var meta: [ReportBlock] = []
     for stage in ["baselines", "autoloss"] {
       let name = "\(dataset)-\(stage)"
@@ -112,7 +112,7 @@ extension ReportBuilder {
         let labels = (try inputs.optionalString(f.root, "labels")) ?? ""
         facts.append("Tasks: \(tasks); training pairs: \(pairs); auxiliary labels: \(labels).")
       }
-      if stage == "baselines", let c = try NMTCalibration.read(from: f.root) { calibration = (c, a) }
+      if stage == "baselines", let c = try StoredNMTCalibration.read(from: f.root) { calibration = (c, a) }
       if stage == "autoloss" { meta = try nmtMetaBlocks(f.root, source: a) }
       let policyRow = ["runs/autoloss-c1", "runs/autoloss"].first { f.root.isGroup($0) }
       if stage == "autoloss", let policyRow {

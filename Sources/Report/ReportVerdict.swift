@@ -1,6 +1,6 @@
 import Foundation
+import Statistics
 import Store
-import Tasks
 
 /// Comparisons of AutoLoss with a baseline, in words computed from means, standard deviations and n.
 enum ReportVerdict {
@@ -52,8 +52,10 @@ struct StoredComparison {
     let group = try root.group("comparisons")
     var out: [StoredComparison] = []
     let seeds = (try inputs.optionalStrings(root, "controller_seeds")) ?? []
+    // The evaluation stores one verdict per compared baseline, in its order of comparison.
+    let names = (try inputs.optionalStrings(group, "verdict_baseline")) ?? []
     for seed in seeds {
-      for baseline in EvaluationStage.comparedBaselines {
+      for baseline in names {
         guard let g = try inputs.optionalGroup(group, "\(seed)/\(baseline)"), g.hasAttribute("mean_difference")
         else { continue }
         func d(_ name: String) throws -> Double { (try inputs.optionalAttribute(g, name, as: Double.self)) ?? .nan }
@@ -64,7 +66,6 @@ struct StoredComparison {
             wilcoxonP: try d("wilcoxon_p")))
       }
     }
-    let names = (try inputs.optionalStrings(group, "verdict_baseline")) ?? []
     let verdicts = (try inputs.optionalStrings(group, "verdict")) ?? []
     return (out, Array(zip(names, verdicts)))
   }
@@ -117,9 +118,9 @@ extension ReportBuilder {
   }
 
   /// The "what was learned" blocks of `kind` from its latest analysis artifact.
-  func learnedBlocks(_ kind: RegularizedTaskKind) throws -> [ReportBlock] {
+  func learnedBlocks(_ kind: ReportTask) throws -> [ReportBlock] {
     guard let artifact = inputs.latest(stage: "analysis", name: kind.rawValue),
-      let file = inputs.openIfReadable(artifact, schema: LearnedAnalysis.schema)
+      let file = inputs.openIfReadable(artifact, schema: ReportSchemas.learnedAnalysis)
     else {
       return [.missing(inputs.missing(stage: "analysis", name: kind.rawValue, what: "what the controller learned"))]
     }

@@ -7,13 +7,26 @@ import Store
 /// temporary name and renamed into place; existing versions are never overwritten. The folder lock
 /// (`report/.lock`, see `FolderLock`) is held while a version is written, so two report runs never
 /// claim the same version, and temporaries of a killed run are removed by the next one.
+///
+/// The report reads artifacts only (their HDF5 layouts and schema names); it runs no stage.
 public struct ReportStage {
-  public let context: StageContext
+  /// The folder of versioned artifacts (`artifacts/`).
+  public var artifactRoot: String
+  /// The profile the artifacts were made with (quoted in the report).
+  public var profile: String
+  /// The tool version and git commit quoted in the report's header.
+  public var toolVersion: String
+  public var gitCommit: String
 
-  public init(context: StageContext) { self.context = context }
+  public init(artifactRoot: String, profile: String, toolVersion: String, gitCommit: String) {
+    self.artifactRoot = artifactRoot
+    self.profile = profile
+    self.toolVersion = toolVersion
+    self.gitCommit = gitCommit
+  }
 
   /// The report folder: `<artifacts>/report`.
-  public var reportRoot: String { (context.artifactRoot as NSString).appendingPathComponent("report") }
+  public var reportRoot: String { (artifactRoot as NSString).appendingPathComponent("report") }
 
   /// Existing report versions, ascending.
   public func versions() throws -> [Int] {
@@ -26,13 +39,14 @@ public struct ReportStage {
   /// Builds the document and writes the next version; returns the version folder.
   @discardableResult
   public func run() throws -> String {
-    let builder = ReportBuilder(store: context.store, profile: context.profile)
+    let builder = ReportBuilder(
+      store: ArtifactStore(root: artifactRoot), profile: profile, generator: "\(toolVersion) at git \(gitCommit)")
     let document = builder.build()
     let folder = try write(document)
-    log(
+    reportLog(
       "report: wrote \(folder)/index.html and report.md (\(builder.inputs.used.count) artifacts read, \(builder.verdicts.count) verdicts, \(builder.inputs.skipped.count) inputs skipped)"
     )
-    for skipped in builder.inputs.skipped { log("report: skipped \(skipped.path): \(skipped.reason)") }
+    for skipped in builder.inputs.skipped { reportLog("report: skipped \(skipped.path): \(skipped.reason)") }
     return folder
   }
 
@@ -67,7 +81,7 @@ public struct ReportStage {
       return final
     } catch {
       FileManagerShim.remove(temp)
-      throw PipelineError("cannot move the report \(temp) to \(final): \(error.localizedDescription)")
+      throw ReportError("cannot move the report \(temp) to \(final): \(error.localizedDescription)")
     }
   }
 
@@ -77,7 +91,16 @@ public struct ReportStage {
     do {
       try data.write(to: URL(fileURLWithPath: path))
     } catch {
-      throw PipelineError("cannot write \(path): \(error.localizedDescription)")
+      throw ReportError("cannot write \(path): \(error.localizedDescription)")
     }
   }
 }
+
+/// An error of the report stage (a file it cannot write).
+public struct ReportError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Writes a line to standard error.
+func reportLog(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }

@@ -1,19 +1,18 @@
 import Foundation
 import Store
-import Tasks
 
 /// One experiment artifact (`autoloss/experiment`): its groups' result tables.
 struct StoredExperiment {
   var artifact: ResolvedArtifact
   var groups: [(name: String, rows: [StoredMethodResult])]
   var noiseFloor: Double?
-  var config: RegularizedExperimentConfig?
+  var config: StoredExperimentConfig?
 }
 
 extension ReportBuilder {
-  func loadExperiment(stage: String, kind: RegularizedTaskKind) throws -> StoredExperiment? {
+  func loadExperiment(stage: String, kind: ReportTask) throws -> StoredExperiment? {
     guard let artifact = inputs.latest(stage: stage, name: kind.rawValue) else { return nil }
-    let file = try inputs.open(artifact, schema: ExperimentStages.schema)
+    let file = try inputs.open(artifact, schema: ReportSchemas.experiment)
     defer { file.close() }
     let root = file.root
     var groups: [(String, [StoredMethodResult])] = []
@@ -83,7 +82,7 @@ extension ReportBuilder {
 
   func table3Section() throws -> ReportSection {
     var s = ReportSection(id: "table3", title: "Table 3: feature ablation")
-    for kind in RegularizedTaskKind.allCases {
+    for kind in ReportTask.allCases {
       guard let exp = try loadExperiment(stage: "ablation", kind: kind) else {
         if kind == .regression {
           s.add(.missing(inputs.missing(stage: "ablation", name: kind.rawValue, what: "Table 3 (regression)")))
@@ -141,7 +140,7 @@ extension ReportBuilder {
       .paragraph(
         "The joint objective ℓ_task + λ·ℓ_L1 against AutoLoss (a controller trained for each λ) across ln λ; error bars are ± one "
           + "standard deviation over trials. Dashed lines are the paper's values read from its Figure 1."))
-    for kind in RegularizedTaskKind.allCases {
+    for kind in ReportTask.allCases {
       guard let exp = try loadExperiment(stage: "lambda-sweep", kind: kind) else {
         s.add(.missing(inputs.missing(stage: "lambda-sweep", name: kind.rawValue, what: "Figure 1 (\(kind.rawValue))")))
         continue
@@ -217,7 +216,7 @@ extension ReportBuilder {
 
   func controllerSection() throws -> ReportSection {
     var s = ReportSection(id: "controllers", title: "Controller training: regression and classification")
-    for kind in RegularizedTaskKind.allCases {
+    for kind in ReportTask.allCases {
       s.add(.heading(kind.rawValue))
       guard
         let artifact = inputs.latest(stage: "controllers", name: "\(kind.rawValue)-c1")
@@ -228,7 +227,7 @@ extension ReportBuilder {
             inputs.missing(stage: "controllers", name: kind.rawValue, what: "controller training (\(kind.rawValue))")))
         continue
       }
-      let file = try inputs.open(artifact, schema: ControllerTrainingStage.schema)
+      let file = try inputs.open(artifact, schema: ReportSchemas.controllerRun)
       defer { file.close() }
       let root = file.root
       let summary = try root.group("summary")
@@ -272,7 +271,7 @@ extension ReportBuilder {
       var origin = ""
       var sources = [artifact]
       if let evalArtifact = inputs.latest(stage: "evaluation", name: kind.rawValue),
-        let evalFile = inputs.openIfReadable(evalArtifact, schema: EvaluationStage.schema)
+        let evalFile = inputs.openIfReadable(evalArtifact, schema: ReportSchemas.evaluation)
       {
         defer { evalFile.close() }
         if let group = ["methods/AutoLoss c1/example_trace", "methods/AutoLoss/example_trace"].first(where: {

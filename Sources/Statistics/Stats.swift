@@ -29,9 +29,24 @@ public enum Stats {
     public var tostHigh: Double
   }
 
+  /// How ``wilcoxon(_:ties:)`` computes its p-value.
+  public enum WilcoxonMethod: Sendable {
+    /// scipy's rules: exact without ties or zeros for at most 50 pairs (`method="exact"`), else the
+    /// normal approximation with the tie correction and no continuity correction (`method="approx"`).
+    case scipy
+    /// Always the exact null distribution of the signed mid-ranks, also with ties (for the few
+    /// paired seeds of the GAN stages, where the normal approximation is poor).
+    case exact
+  }
+
   /// Paired statistics of `a - b`; nil with fewer than 2 finite pairs.
-  public static func paired(_ a: [Double], _ b: [Double]) -> Paired? {
-    let d = zip(a, b).map { $0 - $1 }.filter(\.isFinite)
+  public static func paired(_ a: [Double], _ b: [Double], wilcoxon method: WilcoxonMethod = .scipy) -> Paired? {
+    paired(differences: zip(a, b).map { $0 - $1 }, wilcoxon: method)
+  }
+
+  /// Paired statistics of the differences `d` (non-finite ones dropped); nil with fewer than 2.
+  public static func paired(differences: [Double], wilcoxon method: WilcoxonMethod = .scipy) -> Paired? {
+    let d = differences.filter(\.isFinite)
     let n = d.count
     guard n >= 2 else { return nil }
     let mean = d.reduce(0, +) / Double(n)
@@ -46,47 +61,42 @@ public enum Stats {
     } else {
       tP = mean == 0 ? 1 : 0
     }
-    let w = wilcoxon(d)
+    let w = wilcoxon(d, ties: method)
     return Paired(
       n: n, meanDifference: mean, sdDifference: sd, low: mean - q95 * se, high: mean + q95 * se, tP: tP,
       wilcoxonStatistic: w.statistic, wilcoxonP: w.p, wilcoxonExact: w.exact, tostLow: mean - q90 * se,
       tostHigh: mean + q90 * se)
   }
 
-  /// The Wilcoxon signed-rank test of differences `d` (zeros dropped, as scipy's `zero_method="wilcox"`).
-  public static func wilcoxon(_ d: [Double]) -> (statistic: Double, p: Double, exact: Bool) {
+  /// The two-sided Wilcoxon signed-rank test of differences `d` (zeros and non-finite values
+  /// dropped, as scipy's `zero_method="wilcox"`; ties get mid-ranks). `ties` chooses between
+  /// scipy's rules and the exact distribution in every case (see ``WilcoxonMethod``).
+  public static func wilcoxon(_ d: [Double], ties method: WilcoxonMethod = .scipy) -> (
+    statistic: Double, p: Double, exact: Bool
+  ) {
     let nonzero = d.filter { $0 != 0 && $0.isFinite }
     let n = nonzero.count
     guard n > 0 else { return (0, 1, false) }
     let magnitudes = nonzero.map(abs)
     let order = magnitudes.indices.sorted { magnitudes[$0] < magnitudes[$1] }
-    var ranks = [Double](repeating: 0, count: n)
+    // Mid-ranks, doubled so that they stay integral: 2 * ((i + j) / 2 + 1) = i + j + 2.
+    var rank2 = [Int](repeating: 0, count: n)
     var tieSizes: [Int] = []
     var i = 0
     while i < n {
       var j = i
       while j + 1 < n && magnitudes[order[j + 1]] == magnitudes[order[i]] { j += 1 }
-      let average = Double(i + j) / 2 + 1
-      for k in i...j { ranks[order[k]] = average }
+      for k in i...j { rank2[order[k]] = i + j + 2 }
       tieSizes.append(j - i + 1)
       i = j + 1
     }
-    let plus = zip(nonzero, ranks).filter { $0.0 > 0 }.map(\.1).reduce(0, +)
+    var plus2 = 0
+    for (value, r) in zip(nonzero, rank2) where value > 0 { plus2 += r }
+    let plus = Double(plus2) / 2
     let hasTies = tieSizes.contains { $0 > 1 }
     let zeros = d.count != n
-    if n <= 50 && !hasTies && !zeros {
-      // Exact null distribution of the positive-rank sum: counts of subsets of 1...n per sum.
-      let total = n * (n + 1) / 2
-      var counts = [Double](repeating: 0, count: total + 1)
-      counts[0] = 1
-      for r in 1...n {
-        for s in stride(from: total, through: r, by: -1) { counts[s] += counts[s - r] }
-      }
-      let all = pow(2, Double(n))
-      let t = Int(plus.rounded())
-      let lower = counts[0...t].reduce(0, +) / all
-      let upper = counts[t...total].reduce(0, +) / all
-      return (plus, min(1, 2 * min(lower, upper)), true)
+    if method == .exact || (n <= 50 && !hasTies && !zeros) {
+      return (plus, exactSignedRankP(rank2: rank2, plus2: plus2), true)
     }
     let nd = Double(n)
     let mean = nd * (nd + 1) / 4
@@ -95,6 +105,21 @@ public enum Stats {
     guard variance > 0 else { return (plus, 1, false) }
     let z = (plus - mean) / variance.squareRoot()
     return (plus, min(1, 2 * normalSurvival(abs(z))), false)
+  }
+
+  /// The two-sided exact p-value of a positive doubled-rank sum `plus2` under random signs: the
+  /// null distribution counts the sign assignments per sum (symmetric about half the total).
+  static func exactSignedRankP(rank2: [Int], plus2: Int) -> Double {
+    let total = rank2.reduce(0, +)
+    var counts = [Double](repeating: 0, count: total + 1)
+    counts[0] = 1
+    for r in rank2 {
+      for s in stride(from: total, through: r, by: -1) { counts[s] += counts[s - r] }
+    }
+    let all = counts.reduce(0, +)
+    let extreme = min(plus2, total - plus2)
+    let tail = counts[0...extreme].reduce(0, +)
+    return min(1, 2 * tail / all)
   }
 
   /// P(Z > z) for a standard normal Z.

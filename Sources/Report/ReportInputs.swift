@@ -142,7 +142,7 @@ public struct StoredMethodResult: Sendable {
   }
 }
 
-/// The per-step records of one training run, as stored by ``TraceIO``.
+/// The per-step records of one training run, in the stages' trace layout (`TraceIO` in Pipeline).
 public struct StoredTrace: Sendable {
   public var actions: [Int32]
   public var probabilities: [Float]
@@ -185,7 +185,7 @@ enum StoredResults {
     let ns = try table.read("n", as: Int32.self).values
     let notes = table.isDataset("note") ? try table.readStrings("note") : []
     guard means.count == methods.count, stds.count == methods.count, ns.count == methods.count else {
-      throw PipelineError(
+      throw ReportError(
         "\(group.file.path) \(table.path): expected method, mean, std, n of equal length, found \(methods.count), \(means.count), \(stds.count), \(ns.count)"
       )
     }

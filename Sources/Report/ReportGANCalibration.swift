@@ -1,13 +1,14 @@
 import Foundation
+import Statistics
 import Store
 
 extension ReportBuilder {
   /// The `gan calibrate` result: final IS per schedule and seed, slope against P(G), pair noise, verdict.
   func ganCalibration(_ name: String) throws -> [ReportBlock] {
-    guard let a = inputs.latest(stage: GANCalibrationStage.stage, name: name) else {
-      return [.missing(inputs.missing(stage: GANCalibrationStage.stage, name: name, what: "GAN calibration"))]
+    guard let a = inputs.latest(stage: ReportSchemas.ganCalibrationStage, name: name) else {
+      return [.missing(inputs.missing(stage: ReportSchemas.ganCalibrationStage, name: name, what: "GAN calibration"))]
     }
-    let f = try inputs.open(a, schema: GANCalibrationStage.schema)
+    let f = try inputs.open(a, schema: ReportSchemas.ganCalibration)
     defer { f.close() }
     let root = f.root
     let runs = try root.group("runs")

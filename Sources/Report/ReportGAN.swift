@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 import Store
 
 /// One GAN training run as stored by the GAN stages (TraceIO layout plus attributes).
@@ -36,8 +37,8 @@ struct StoredGANSchedule {
 
   var finalIS: (mean: Double, std: Double, n: Int) {
     let v = runs.map(\.finalIS).filter(\.isFinite)
-    let (m, s) = meanAndStd(v.map(Float.init))
-    return (Double(m), Double(s), v.count)
+    let (m, s) = GANStats.meanSD(v)
+    return (m, s, v.count)
   }
 
   var asResult: StoredMethodResult {
@@ -71,7 +72,7 @@ extension ReportBuilder {
     var names = Set(inputs.names(stage: "baselines") { $0.hasPrefix("gan-") })
     names.formUnion(inputs.names(stage: "evaluation") { $0.hasPrefix("gan-") })
     names.formUnion(inputs.names(stage: "controllers") { $0.hasPrefix("gan-") }.map(Self.experimentName))
-    names.formUnion(inputs.names(stage: GANCalibrationStage.stage) { $0.hasPrefix("gan-") })
+    names.formUnion(inputs.names(stage: ReportSchemas.ganCalibrationStage) { $0.hasPrefix("gan-") })
     if names.isEmpty {
       s.add(.missing(inputs.missing(stage: "baselines", name: "gan-mnist", what: "GAN (Figure 2, Figure 4)")))
       s.add(.missing(inputs.missing(stage: "evaluation", name: "gan-mnist", what: "GAN evaluation")))

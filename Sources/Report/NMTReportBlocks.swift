@@ -4,7 +4,7 @@ import Store
 /// The NMT report's protocol parts: the regime calibration, the meta-episode curves and the
 /// frozen evaluation with paired differences.
 extension ReportBuilder {
-  func nmtCalibrationBlocks(_ c: NMTCalibration, source: ResolvedArtifact) -> [ReportBlock] {
+  func nmtCalibrationBlocks(_ c: StoredNMTCalibration, source: ResolvedArtifact) -> [ReportBlock] {
     let rows = c.grid.indices.map { i -> [String] in
       let s = c.meanSD(i)
       let d = c.paired(i)
@@ -66,7 +66,7 @@ extension ReportBuilder {
   }
 
   /// The frozen evaluation: summary rows and the paired differences; verdict lines.
-  func nmtEvaluationBlocks(_ dataset: String, calibration: NMTCalibration?) throws -> [ReportBlock] {
+  func nmtEvaluationBlocks(_ dataset: String, calibration: StoredNMTCalibration?) throws -> [ReportBlock] {
     let name = "\(dataset)-evaluation"
     guard let a = inputs.latest(stage: "nmt", name: name) else {
       return [.missing(inputs.missing(stage: "nmt", name: name, what: "NMT frozen evaluation"))]
@@ -123,7 +123,7 @@ extension ReportBuilder {
           columns: ["controller", "baseline", "budget", "seeds", "val PPL diff [95 % CI]", "test PPL diff [95 % CI]"],
           rows: table, notes: ["Mean of the per-seed differences and its 95 % t interval."], sources: [a])))
     var parts: [String] = []
-    if let c = calibration, c.mixesBeatingMTOnly.isEmpty {
+    if let c = calibration, !c.anyMixBeatsMTOnly {
       parts.append("no constant mix beats MT only here, so AutoLoss can at best match MT only here")
     }
     for i in controllers.indices where i < baselines.count && i < vm.count && i < vh.count && i < vl.count {

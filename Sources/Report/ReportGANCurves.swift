@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 import Store
 
 /// One controller seed's learning curve: reward and P(G) per update.

@@ -1,15 +1,14 @@
 import Foundation
 import Store
-import Tasks
 
 /// What the report knows about one regularized task's evaluation (Table 1).
 struct RegularizedEvaluation {
-  var kind: RegularizedTaskKind
+  var kind: ReportTask
   var artifact: ResolvedArtifact
   var rows: [StoredMethodResult]
   var actionNames: [String]
   var noiseFloor: Double?
-  var config: RegularizedExperimentConfig?
+  var config: StoredExperimentConfig?
   var provenance: Provenance?
   var baselines: ResolvedArtifact?
   var controller: ResolvedArtifact?
@@ -31,7 +30,7 @@ struct RegularizedPaperSetup {
   var episodes: String
   var splits: String
 
-  static func of(_ kind: RegularizedTaskKind) -> RegularizedPaperSetup {
+  static func of(_ kind: ReportTask) -> RegularizedPaperSetup {
     switch kind {
     case .regression:
       return RegularizedPaperSetup(
@@ -49,10 +48,10 @@ extension ReportBuilder {
 
   /// The experiment config stored in `provenance` (of `artifact`); nil when there is none, and nil
   /// with a listed problem when it does not decode (the paper-setup columns then say so).
-  func decodeConfig(_ provenance: Provenance?, of artifact: ResolvedArtifact) -> RegularizedExperimentConfig? {
+  func decodeConfig(_ provenance: Provenance?, of artifact: ResolvedArtifact) -> StoredExperimentConfig? {
     guard let text = provenance?.config else { return nil }
     do {
-      return try JSONDecoder().decode(RegularizedExperimentConfig.self, from: Data(text.utf8))
+      return try JSONDecoder().decode(StoredExperimentConfig.self, from: Data(text.utf8))
     } catch {
       addProblem("\(artifact.path): provenance config does not decode as a regularized experiment config: \(error)")
       return nil
@@ -93,9 +92,9 @@ extension ReportBuilder {
   }
 
   /// Reads the latest evaluation of `kind`, or nil when there is none.
-  func loadEvaluation(_ kind: RegularizedTaskKind) throws -> RegularizedEvaluation? {
+  func loadEvaluation(_ kind: ReportTask) throws -> RegularizedEvaluation? {
     guard let artifact = inputs.latest(stage: "evaluation", name: kind.rawValue) else { return nil }
-    let file = try inputs.open(artifact, schema: EvaluationStage.schema)
+    let file = try inputs.open(artifact, schema: ReportSchemas.evaluation)
     defer { file.close() }
     let root = file.root
     // Read by `inputs.open`; when unreadable it is listed there (provenance problems) and is nil here.
@@ -123,7 +122,7 @@ extension ReportBuilder {
 
   /// The tuned value of each baseline: method → (parameter, chosen, grid size).
   func tunedValues(_ artifact: ResolvedArtifact?) throws -> [String: (String, Float, Int)] {
-    guard let artifact, let file = inputs.openIfReadable(artifact, schema: BaselineTuningStage.schema) else {
+    guard let artifact, let file = inputs.openIfReadable(artifact, schema: ReportSchemas.baselineTuning) else {
       return [:]
     }
     defer { file.close() }
@@ -140,7 +139,7 @@ extension ReportBuilder {
 
   /// The controller-run root attributes: episodes trained and why training stopped.
   func controllerFacts(_ artifact: ResolvedArtifact?) throws -> (episodes: Int, stop: String)? {
-    guard let artifact, let file = inputs.openIfReadable(artifact, schema: ControllerTrainingStage.schema) else {
+    guard let artifact, let file = inputs.openIfReadable(artifact, schema: ReportSchemas.controllerRun) else {
       return nil
     }
     defer { file.close() }
@@ -152,7 +151,7 @@ extension ReportBuilder {
 
   func table1Section() throws -> ReportSection {
     var s = ReportSection(id: "table1", title: "Table 1: regression and classification")
-    for kind in RegularizedTaskKind.allCases {
+    for kind in ReportTask.allCases {
       s.add(.heading(kind == .regression ? "Regression (quadratic model + L1)" : "Classification (MLP + L1)"))
       guard let eval = try loadEvaluation(kind) else {
         s.add(.missing(inputs.missing(stage: "evaluation", name: kind.rawValue, what: "Table 1 \(kind.rawValue)")))

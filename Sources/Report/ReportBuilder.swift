@@ -13,9 +13,13 @@ public final class ReportBuilder: @unchecked Sendable {
   /// Problems met while reading artifacts (shown in the report, never fatal).
   public private(set) var problems: [String] = []
 
-  public init(store: ArtifactStore, profile: String) {
+  /// The tool and commit quoted as the report's author, e.g. "autoloss-swift 0.1.0 at git 1a2b3c".
+  public let generator: String
+
+  public init(store: ArtifactStore, profile: String, generator: String) {
     inputs = ReportInputs(store: store)
     self.profile = profile
+    self.generator = generator
   }
 
   func addVerdict(_ line: String) { verdicts.append(line) }
@@ -58,7 +62,7 @@ public final class ReportBuilder: @unchecked Sendable {
     sections.append(provenanceSection())
     let subtitle = [
       "Reimplementation of AutoLoss (Xu, Zhang, Hu, Liang, Salakhutdinov, Xing; ICLR 2019; arXiv:1810.02442) in Swift.",
-      "Profile: \(profile). Artifacts: \(inputs.store.root). Generated \(Provenance.iso8601(Date())) by \(StageContext.toolVersion) at git \(StageContext.gitCommit).",
+      "Profile: \(profile). Artifacts: \(inputs.store.root). Generated \(Provenance.iso8601(Date())) by \(generator).",
       "Paper numbers come from docs/paper-spec.md; every deviation from the paper is stated beside the number it affects.",
     ]
     return ReportDocument(title: "AutoLoss reproduction report", subtitle: subtitle, sections: sections)

@@ -1,0 +1,91 @@
+import Foundation
+import Store
+
+extension ReportBuilder {
+  /// "Known-answer check": per trainer, the state-dependent and ratio tasks against the issue 12
+  /// criteria, and one verdict line (also listed among the verdicts).
+  func knownAnswerSection() throws -> ReportSection {
+    var s = ReportSection(id: "known-answer", title: "Known-answer check")
+    let (stage, name) = (ReportSchemas.knownAnswerStage, ReportSchemas.knownAnswerName)
+    guard let a = inputs.latest(stage: stage, name: name) else {
+      s.add(.missing(inputs.missing(stage: stage, name: name, what: "Known-answer check")))
+      return s
+    }
+    let f = try inputs.open(a, schema: ReportSchemas.knownAnswer)
+    defer { f.close() }
+    let rows = try StoredKnownAnswerRow.readRows(f.root)
+    let criteria = try f.root.attributeString("criteria")
+    let verdict = try f.root.attributeString("verdict")
+    s.add(
+      .paragraph(
+        "Does the controller training machinery learn when there is something to learn? Each trainer trains a fresh "
+          + "controller on two synthetic tasks whose best schedule is known: a state-dependent task (the right "
+          + "action follows a visible signal) and a ratio-only task (the best policy is a fixed P(action 1) = p*)."))
+    let pass = { (ok: Bool) in ok ? "pass" : "FAIL" }
+    let table = rows.map { r in
+      [
+        r.algorithm, ReportFormat.number(r.correctFraction * 100, digits: 1),
+        ReportFormat.number(r.margin, digits: 4) + " ± " + ReportFormat.number(r.standardError, digits: 4),
+        ReportFormat.number(r.marginInStandardErrors, digits: 1), ReportFormat.number(r.bestConstantRatio, digits: 1),
+        pass(r.statePassed),
+        ReportFormat.number(r.realizedRatio, digits: 3) + " (p* " + ReportFormat.number(r.targetRatio, digits: 2) + ")",
+        pass(r.ratioPassed), "\(r.stateEpisodes) + \(r.ratioEpisodes)", ReportFormat.number(r.seconds, digits: 1),
+      ]
+    }
+    s.add(
+      .table(
+        ReportTable(
+          caption: "Known-answer tasks: one row per controller trainer",
+          columns: [
+            "trainer", "correct %", "margin ± SE", "margin / SE", "best constant ratio", "state-dependent",
+            "ratio found", "ratio", "episodes (state + ratio)", "seconds",
+          ], rows: table, notes: ["Criteria: \(criteria)."], sources: [a])))
+    s.add(.verdict("Known-answer check: \(verdict)"))
+    addVerdict("Known-answer check: \(verdict)")
+    return s
+  }
+}
+
+/// One trainer's row of a known-answer artifact (`trainers/<algorithm>/{state_dependent,ratio}`),
+/// as the `known-answer` stage writes it.
+public struct StoredKnownAnswerRow: Sendable, Equatable {
+  public var algorithm: String
+  public var correctFraction: Double
+  public var bestConstantRatio: Double
+  public var margin: Double
+  public var standardError: Double
+  public var targetRatio: Double
+  public var realizedRatio: Double
+  public var meanProbability: Double
+  public var stateEpisodes: Int
+  public var ratioEpisodes: Int
+  public var seconds: Double
+  public var statePassed: Bool
+  public var ratioPassed: Bool
+
+  /// margin / SE (infinite when the SE is 0).
+  public var marginInStandardErrors: Double { standardError > 0 ? margin / standardError : .infinity }
+
+  /// Reads the rows of a known-answer artifact's root (the trainers in the order written).
+  public static func readRows(_ root: HDF5Group) throws -> [StoredKnownAnswerRow] {
+    try root.readStrings("trainer_names").map { try read(algorithm: $0, from: try root.group("trainers/\($0)")) }
+  }
+
+  static func read(algorithm: String, from group: HDF5Group) throws -> StoredKnownAnswerRow {
+    let s = try group.group("state_dependent")
+    let r = try group.group("ratio")
+    return StoredKnownAnswerRow(
+      algorithm: algorithm, correctFraction: try s.attribute("correct_fraction", as: Double.self),
+      bestConstantRatio: try s.attribute("best_constant_ratio", as: Double.self),
+      margin: try s.attribute("margin", as: Double.self),
+      standardError: try s.attribute("standard_error", as: Double.self),
+      targetRatio: try r.attribute("target_ratio", as: Double.self),
+      realizedRatio: try r.attribute("realized_ratio", as: Double.self),
+      meanProbability: try r.attribute("mean_probability", as: Double.self),
+      stateEpisodes: Int(try s.attribute("episodes", as: Int64.self)),
+      ratioEpisodes: Int(try r.attribute("episodes", as: Int64.self)),
+      seconds: try group.attribute("seconds", as: Double.self),
+      statePassed: try s.attribute("passed", as: Int64.self) != 0,
+      ratioPassed: try r.attribute("passed", as: Int64.self) != 0)
+  }
+}
