@@ -187,6 +187,22 @@ final class NMTStageTests: PipelineTempDirTestCase {
     XCTAssertEqual(resumedStraight, 0)
     XCTAssertEqual(reference.map(\.runs.count), [3, 3])
 
+    // The snapshot at every meta-episode changes no number: one trainer kept in memory across the
+    // meta-episodes (the loop before the snapshots) gives the same runs and controller.
+    let c = straight.config
+    let memory = PPOTrainer(
+      featureCount: 18, actionCount: 3, config: c.ppo, seed: NMTRunner.seed(c.seed ^ 0xC0A7, 1))
+    let memoryRuns = (0..<3).map { e in
+      NMTRunner.run(
+        NMTRunSpec(
+          schedule: .autoLoss, label: "autoloss-c2", seed: NMTRunner.seed(c.seed, 3 + e), maxSteps: c.task.maxSteps,
+          exploration: memory.exploration(episode: e)), corpus: corpus, config: c, progress: nil, trainer: memory)
+    }
+    let inMemory = NMTControllerTraining(
+      number: 2, runs: memoryRuns, exploration: (0..<3).map { c.ppo.exploration(episode: $0) },
+      controller: memory.stateDict())
+    XCTAssertEqual(try numbers([inMemory]), try numbers([reference[1]]))
+
     let killed = try stage("killed", workers: 2)
     XCTAssertThrowsError(try killed.trainControllers(corpus: corpus, stopAfter: 1)) { error in
       XCTAssertTrue(error is NMTMetaTrainingStopped, "\(error)")
