@@ -144,7 +144,9 @@ same_numbers "rerun after rank death" "$(latest "$WORK/one/baselines/regression"
 pass "rerun after rank death: completes with the reference numbers"
 
 # 5. Rank death during controller training, then the rerun resumes from the last finished update.
-RES=(--set controller.episodes=12 --set controller.episodesPerUpdate=3 --set controller.patienceEpisodes=12
+# 12 updates: after the first is saved, the kill must land before the last (a loaded machine delays
+# the polling loop: with 4 updates the run twice finished first, with 8 the kill came after 6).
+RES=(--set controller.episodes=36 --set controller.episodesPerUpdate=3 --set controller.patienceEpisodes=36
   --set task.maxSteps=1500)
 "$AUTOLOSS" train-controller --task regression "${COMMON[@]}" "${RES[@]}" --artifacts "$WORK/res1" --workers 1 \
   >/dev/null 2>"$WORK/res1.log" || { cat "$WORK/res1.log" >&2; fail "train-controller reference"; }
