@@ -14,6 +14,9 @@
 #  3. A final rerun completes; then: no temporary (`*.tmp*`) file is left anywhere, and every
 #     data file and latest artifact equals the reference run's dataset by dataset
 #     (scripts/fault_compare.py; created_at/provenance attributes and '*seconds*' timings ignored).
+#  3b. NMT meta-training: `nmt train` (5 meta-episodes, 2 controllers) is killed (kill -9) right
+#     after its first meta-episode snapshot; the rerun must resume after a saved meta-episode and
+#     equal an uninterrupted run (scripts/fault_compare.py).
 #  4. Concurrency: two `autoloss` writers on one artifact folder (one holding its lock): the second
 #     fails naming the holder, or waits and writes the next version; no version is written twice.
 #  5. Disk full: an `autoloss` write under `ulimit -f` fails with a clear error, keeps `latest`.
@@ -137,6 +140,28 @@ leftovers="$(find "$RUN" -name '*.tmp*' -o -name '.tmp-*' | sort)"
 [ ! -e "$ARTIFACTS/controllers/regression/.work" ] || fail "controller training left its .work folder"
 python3 scripts/fault_compare.py "$REF" "$RUN" || fail "the rerun's numbers differ from the reference run"
 echo "[fault] $kills kills survived; artifacts equal the reference run" >&2
+
+# --- 3b. NMT meta-training killed after a meta-episode snapshot, resumed ------------------------------
+NMTR=(nmt train --profile smoke --data-dir "$DATA_DIR" --workers 1 --quiet --set metaEpisodes=5 --set controllerSeeds=2)
+"$AUTOLOSS" "${NMTR[@]}" --artifacts "$WORK/nmt-ref/artifacts" >/dev/null 2>"$WORK/nmt-ref.log" \
+  || { tail -5 "$WORK/nmt-ref.log" >&2; fail "nmt train reference"; }
+setsid "$AUTOLOSS" "${NMTR[@]}" --artifacts "$WORK/nmt-kill/artifacts" >/dev/null 2>"$WORK/nmt-kill.log" &
+RUNNING=$!
+nwork="$WORK/nmt-kill/artifacts/nmt/nmt-tr-en-autoloss/.work"
+while [ ! -e "$nwork/meta-0000.h5" ] && kill -0 "$RUNNING" 2>/dev/null; do sleep 0.02; done
+kill -9 -- "-$RUNNING" 2>/dev/null || true
+wait "$RUNNING" 2>/dev/null || true
+RUNNING=""
+saved="$(ls "$nwork" 2>/dev/null | grep -c '^meta-.*\.h5$' || true)"
+[ ! -e "$WORK/nmt-kill/artifacts/nmt/nmt-tr-en-autoloss/latest" ] \
+  || fail "nmt train finished before the kill (no kill point; raise metaEpisodes)"
+[ "$saved" -ge 1 ] || fail "nmt train: no meta-episode snapshot before the kill"
+"$AUTOLOSS" "${NMTR[@]}" --artifacts "$WORK/nmt-kill/artifacts" >/dev/null 2>"$WORK/nmt-resume.log" \
+  || { tail -5 "$WORK/nmt-resume.log" >&2; fail "nmt train rerun after the kill"; }
+grep -q "resuming after meta-episode" "$WORK/nmt-resume.log" || fail "nmt train: the rerun did not resume"
+[ ! -e "$nwork" ] || fail "nmt train left its .work folder"
+python3 scripts/fault_compare.py "$WORK/nmt-ref" "$WORK/nmt-kill" || fail "resumed nmt train differs from the uninterrupted run"
+echo "[fault] nmt train killed with $saved of 5 meta-episodes saved: $(grep -o 'resuming after meta-episode [0-9]*' "$WORK/nmt-resume.log"); equals the uninterrupted run" >&2
 
 # --- 4. two writers on one artifact folder ------------------------------------------------------------
 folder="$ARTIFACTS/baselines/regression"

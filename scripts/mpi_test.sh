@@ -12,6 +12,9 @@
 #                 under a final name; the rerun completes with the reference numbers (a baseline
 #                 grid, rerun from scratch; controller training, resumed from its last finished
 #                 update and equal to an uninterrupted --workers 1 run)
+#   GAN and NMT   `gan baselines`, `gan evaluate` and `nmt train` (meta-training, two controllers)
+#                 under `mpirun -np 3` equal --workers 1 (MNIST and Turkish-English smoke data;
+#                 scorer and GAN controllers trained once, copied to both artifact folders)
 # Every mpirun runs under `timeout` (MPI_TIMEOUT seconds, default 300), so a hang fails the test.
 # Env: AUTOLOSS (binary; default: builds .build/release/autoloss), MPIRUN_FLAGS (default
 #      --oversubscribe, plus --allow-run-as-root as root), KEEP_MPI=1 keeps the temp dir.
@@ -41,13 +44,14 @@ fail() { echo "[mpi] FAILED: $*" >&2; exit 1; }
 pass() { echo "[mpi] ok: $*" >&2; }
 
 # The artifact's numbers: h5dump at 17 significant digits without the creation time, the
-# measured wall seconds of episodes and the input hashes (attributes `created_at`, `seconds`,
-# `inputs`: the inputs differ in exactly those), with the run folder's name masked; everything else
-# (config, seed, commit, every dataset and attribute) must match.
+# measured wall and CPU seconds (attributes and datasets whose names contain `seconds`, durations
+# "<n> s" in report strings) and the input hashes (attributes `created_at`, `inputs`: the inputs
+# differ in exactly those), with the run folder's name masked; everything else (config, seed,
+# commit, every dataset and attribute) must match.
 numbers() {
   h5dump -m %.17g "$1" | grep -v '^HDF5 "' \
-    | sed -E "s#$WORK/[a-z0-9]+/#RUN/#g" \
-    | awk '/ATTRIBUTE "(seconds|created_at|inputs)" \{/ { skip = 1; depth = 0 }
+    | sed -E "s#$WORK/[a-z0-9]+/#RUN/#g; s/\b[0-9]+(\.[0-9]+)? s\b/<t> s/g" \
+    | awk '/(ATTRIBUTE|DATASET) "[a-z_]*seconds[a-z_]*" \{/ || /ATTRIBUTE "(created_at|inputs)" \{/ { skip = 1; depth = 0 }
            skip { depth += gsub(/\{/, "{"); depth -= gsub(/\}/, "}"); if (depth <= 0) skip = 0; next }
            { print }'
 }
@@ -140,7 +144,9 @@ same_numbers "rerun after rank death" "$(latest "$WORK/one/baselines/regression"
 pass "rerun after rank death: completes with the reference numbers"
 
 # 5. Rank death during controller training, then the rerun resumes from the last finished update.
-RES=(--set controller.episodes=12 --set controller.episodesPerUpdate=3 --set controller.patienceEpisodes=12
+# 12 updates: after the first is saved, the kill must land before the last (a loaded machine delays
+# the polling loop: with 4 updates the run twice finished first, with 8 the kill came after 6).
+RES=(--set controller.episodes=36 --set controller.episodesPerUpdate=3 --set controller.patienceEpisodes=36
   --set task.maxSteps=1500)
 "$AUTOLOSS" train-controller --task regression "${COMMON[@]}" "${RES[@]}" --artifacts "$WORK/res1" --workers 1 \
   >/dev/null 2>"$WORK/res1.log" || { cat "$WORK/res1.log" >&2; fail "train-controller reference"; }
@@ -168,4 +174,44 @@ grep -q "resuming after episode" "$WORK/resume.log" || { cat "$WORK/resume.log" 
 same_numbers "controller training resumed after rank death" "$(latest "$WORK/res1/controllers/regression")" \
   "$(latest "$WORK/res3/controllers/regression")"
 pass "controller rank death after $done_updates finished update(s): exit $rc; the rerun resumed and equals --workers 1"
+# 6. GAN baselines and evaluation, NMT meta-training: -np 3 == --workers 1. The scorer and the GAN
+# controllers are trained once and copied, so both sides evaluate the same controllers.
+"$AUTOLOSS" prep mnist --data-dir "$DATA" >/dev/null 2>&1 || fail "prep mnist"
+"$AUTOLOSS" train-scorer --dataset mnist "${COMMON[@]}" --artifacts "$WORK/gan1" >/dev/null 2>"$WORK/g0.log" \
+  || { cat "$WORK/g0.log" >&2; fail "train-scorer mnist"; }
+"$AUTOLOSS" gan train-controller "${COMMON[@]}" --artifacts "$WORK/gan1" --workers 1 >/dev/null 2>"$WORK/g0.log" \
+  || { cat "$WORK/g0.log" >&2; fail "gan train-controller"; }
+cp -r "$WORK/gan1" "$WORK/gan3"
+"$AUTOLOSS" gan baselines "${COMMON[@]}" --artifacts "$WORK/gan1" --workers 1 >/dev/null 2>"$WORK/g1.log" \
+  || { cat "$WORK/g1.log" >&2; fail "gan baselines --workers 1"; }
+"${MPIRUN[@]}" -np 3 "$AUTOLOSS" gan baselines "${COMMON[@]}" --artifacts "$WORK/gan3" --workers 1 \
+  >"$WORK/g3.out" 2>"$WORK/g3.log" || { cat "$WORK/g3.log" >&2; fail "mpirun -np 3 gan baselines"; }
+[ "$(grep -c '^wrote ' "$WORK/g3.out")" = 1 ] || fail "gan baselines: more than one rank printed its result"
+[ "$(ls "$WORK/gan3/baselines/gan-mnist" | grep -c '^v.*\.h5$')" = 1 ] || fail "gan baselines: 3 ranks wrote more than one version"
+same_numbers "gan baselines, -np 3 vs --workers 1" "$(latest "$WORK/gan1/baselines/gan-mnist")" \
+  "$(latest "$WORK/gan3/baselines/gan-mnist")"
+pass "gan baselines: mpirun -np 3 == --workers 1 (exact)"
+"$AUTOLOSS" gan evaluate "${COMMON[@]}" --artifacts "$WORK/gan1" --workers 1 >/dev/null 2>"$WORK/g1.log" \
+  || { cat "$WORK/g1.log" >&2; fail "gan evaluate --workers 1"; }
+"${MPIRUN[@]}" -np 3 "$AUTOLOSS" gan evaluate "${COMMON[@]}" --artifacts "$WORK/gan3" --workers 1 \
+  >/dev/null 2>"$WORK/g3.log" || { cat "$WORK/g3.log" >&2; fail "mpirun -np 3 gan evaluate"; }
+same_numbers "gan evaluation, -np 3 vs --workers 1" "$(latest "$WORK/gan1/evaluation/gan-mnist")" \
+  "$(latest "$WORK/gan3/evaluation/gan-mnist")"
+g1="$(latest "$WORK/gan1/evaluation/gan-mnist")"
+g3="$(latest "$WORK/gan3/evaluation/gan-mnist")"
+ls "${g3%.h5}-grids"/*.png >/dev/null 2>&1 || fail "gan evaluation under mpirun wrote no sample grids"
+diff -r "${g1%.h5}-grids" "${g3%.h5}-grids" >&2 || fail "gan evaluation: the sample grids differ between -np 3 and --workers 1"
+pass "gan evaluation: mpirun -np 3 == --workers 1 (exact, grids included)"
+
+"$AUTOLOSS" prep nmt-tr-en --data-dir "$DATA" >/dev/null 2>&1 || fail "prep nmt-tr-en"
+NMT=(--set controllerSeeds=2)
+"$AUTOLOSS" nmt train "${COMMON[@]}" "${NMT[@]}" --artifacts "$WORK/nmt1" --workers 1 >/dev/null 2>"$WORK/n1.log" \
+  || { cat "$WORK/n1.log" >&2; fail "nmt train --workers 1"; }
+"${MPIRUN[@]}" -np 3 "$AUTOLOSS" nmt train "${COMMON[@]}" "${NMT[@]}" --artifacts "$WORK/nmt3" --workers 1 \
+  >"$WORK/n3.out" 2>"$WORK/n3.log" || { cat "$WORK/n3.log" >&2; fail "mpirun -np 3 nmt train"; }
+[ "$(grep -c '^wrote ' "$WORK/n3.out")" = 1 ] || fail "nmt train: more than one rank printed its result"
+same_numbers "nmt meta-training, -np 3 vs --workers 1" "$(latest "$WORK/nmt1/nmt/nmt-tr-en-autoloss")" \
+  "$(latest "$WORK/nmt3/nmt/nmt-tr-en-autoloss")"
+[ ! -e "$WORK/nmt3/nmt/nmt-tr-en-autoloss/.work" ] || fail "nmt train left its .work folder"
+pass "nmt meta-training (2 controllers): mpirun -np 3 == --workers 1 (exact)"
 echo "[mpi] all MPI checks passed" >&2

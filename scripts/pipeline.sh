@@ -123,15 +123,15 @@ stage_controllers() {
   train_regularized_controllers
   have mnist.h5 && run gan calibrate "${COMMON[@]}"
   have mnist.h5 && mrun gan train-controller "${COMMON[@]}"
-  have nmt-tr-en.h5 && run nmt train "${COMMON[@]}"
+  have nmt-tr-en.h5 && mrun nmt train "${COMMON[@]}"
   return 0
 }
 
 stage_baselines() {
   mrun baselines --task regression "${COMMON[@]}"
   mrun baselines --task classification "${COMMON[@]}"
-  have mnist.h5 && run gan baselines "${COMMON[@]}"
-  have nmt-tr-en.h5 && run nmt baselines "${COMMON[@]}"
+  have mnist.h5 && mrun gan baselines "${COMMON[@]}"
+  have nmt-tr-en.h5 && mrun nmt baselines "${COMMON[@]}"
   return 0
 }
 
@@ -143,10 +143,10 @@ stage_transfer() {
   mrun sweep --task regression "${COMMON[@]}"
   mrun ablation --task classification "${COMMON[@]}"
   mrun sweep --task classification "${COMMON[@]}"
-  have mnist.h5 && run gan evaluate "${COMMON[@]}"
-  have mnist.h5 && run gan transfer "${COMMON[@]}"
-  have nmt-tr-en.h5 && run nmt transfer "${COMMON[@]}"
-  have nmt-de-en.h5 && [ -d "$DATA_DIR/raw/silver-de" ] && run nmt all --config nmt-de-en "${COMMON[@]}"
+  have mnist.h5 && mrun gan evaluate "${COMMON[@]}"
+  have mnist.h5 && mrun gan transfer "${COMMON[@]}"
+  have nmt-tr-en.h5 && mrun nmt transfer "${COMMON[@]}"
+  have nmt-de-en.h5 && [ -d "$DATA_DIR/raw/silver-de" ] && mrun nmt all --config nmt-de-en "${COMMON[@]}"
   return 0
 }
 

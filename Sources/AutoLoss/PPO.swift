@@ -150,10 +150,10 @@ public final class PPOTrainer {
   let actorOptimizer: Adam
   let criticOptimizer: Adam
   /// The replay buffer (oldest first).
-  public private(set) var buffer: [PPOTransition] = []
+  public internal(set) var buffer: [PPOTransition] = []
   /// Controller updates done.
-  public private(set) var updates = 0
-  private var rng: SeededRandom
+  public internal(set) var updates = 0
+  var rng: SeededRandom
 
   /// Creates actor, critic and reference policy, seeded by `seed`.
   ///

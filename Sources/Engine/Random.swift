@@ -3,7 +3,8 @@ import Foundation
 /// A seeded xoshiro256** generator. The same seed gives the same stream on every machine;
 /// pass it explicitly (as `inout`) to everything that draws random numbers.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-  private var s: (UInt64, UInt64, UInt64, UInt64)
+  // Internal (not private) so that `StateCoding.swift` can save and restore it.
+  var s: (UInt64, UInt64, UInt64, UInt64)
 
   /// Seeds the state through SplitMix64.
   public init(seed: UInt64) {

@@ -1,7 +1,9 @@
+import AutoLoss
 import Foundation
-import Pipeline
 import Store
 import XCTest
+
+@testable import Pipeline
 
 /// End to end on a tiny generated dataset in the prep layout: baselines, online AutoLoss training
 /// and transfer each write a versioned artifact with traces, checks and a summary.
@@ -139,6 +141,86 @@ final class NMTStageTests: PipelineTempDirTestCase {
       ["hidden6/autoloss", "hidden6/fine-tuned", "slice1of2/autoloss", "slice1of2/fine-tuned"])
     XCTAssertEqual(try Provenance.read(from: t.root).inputs.count, 2)
     t.close()
+  }
+
+  /// The meta-training stopped right after a meta-episode's snapshot (as a kill would leave it)
+  /// and resumed equals the uninterrupted meta-training exactly: every run's numbers (wall times
+  /// aside) and the final controllers, bit for bit.
+  func testInterruptedMetaTrainingResumesExactly() throws {
+    try writeTinyDataset()
+    try write(
+      "configs/smoke/nmt.json",
+      text: """
+        {
+          "dataset": "nmt-tiny",
+          "task": {
+            "model": { "embeddingSize": 8, "hiddenSize": 8, "layers": 1, "bidirectional": false, "dropout": 0.1, "attention": "general" },
+            "batchSize": 8, "learningRate": 0.01, "validateEvery": 5, "evaluationBatchSize": 12, "maxSteps": 15
+          },
+          "metaEpisodes": 3,
+          "controllerSeeds": 2,
+          "bleu": false,
+          "ppo": { "minibatchSize": 8, "minibatchUpdates": 2 }
+        }
+        """)
+    func stage(_ root: String, workers: Int) throws -> NMTStage {
+      let context = StageContext(
+        artifactRoot: dir + "/" + root, dataRoot: dir + "/data", profile: "smoke", configRoot: dir + "/configs",
+        workers: workers, showProgress: false)
+      return NMTStage(config: try NMTExperimentConfig.load(context: context, overrides: []), context: context)
+    }
+    /// A run's numbers: its Codable JSON with the wall and CPU times zeroed.
+    func numbers(_ t: [NMTControllerTraining]) throws -> [Data] {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      return try t.flatMap { c in
+        try c.runs.map { r in
+          var r = r
+          (r.seconds, r.cpuSeconds, r.validationSeconds, r.finalEvaluationSeconds) = (0, 0, 0, 0)
+          return try encoder.encode(r)
+        } + [try encoder.encode(ParameterSet(c.controller)), try encoder.encode(c.exploration)]
+      }
+    }
+    let straight = try stage("straight", workers: 1)
+    let corpus = try straight.loadCorpus(straight.config)
+    let (reference, resumedStraight) = try straight.trainControllers(corpus: corpus)
+    XCTAssertEqual(resumedStraight, 0)
+    XCTAssertEqual(reference.map(\.runs.count), [3, 3])
+
+    // The snapshot at every meta-episode changes no number: one trainer kept in memory across the
+    // meta-episodes (the loop before the snapshots) gives the same runs and controller.
+    let c = straight.config
+    let memory = PPOTrainer(
+      featureCount: 18, actionCount: 3, config: c.ppo, seed: NMTRunner.seed(c.seed ^ 0xC0A7, 1))
+    let memoryRuns = (0..<3).map { e in
+      NMTRunner.run(
+        NMTRunSpec(
+          schedule: .autoLoss, label: "autoloss-c2", seed: NMTRunner.seed(c.seed, 3 + e), maxSteps: c.task.maxSteps,
+          exploration: memory.exploration(episode: e)), corpus: corpus, config: c, progress: nil, trainer: memory)
+    }
+    let inMemory = NMTControllerTraining(
+      number: 2, runs: memoryRuns, exploration: (0..<3).map { c.ppo.exploration(episode: $0) },
+      controller: memory.stateDict())
+    XCTAssertEqual(try numbers([inMemory]), try numbers([reference[1]]))
+
+    let killed = try stage("killed", workers: 2)
+    XCTAssertThrowsError(try killed.trainControllers(corpus: corpus, stopAfter: 1)) { error in
+      XCTAssertTrue(error is NMTMetaTrainingStopped, "\(error)")
+    }
+    let work = killed.metaWorkDirectory
+    XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/meta-0000.h5"))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/meta-0001.h5"))
+    let (resumed, resumedAfter) = try killed.trainControllers(corpus: corpus)
+    XCTAssertEqual(resumedAfter, 1, "the rerun must continue after the saved meta-episode, not start over")
+    XCTAssertEqual(try numbers(resumed), try numbers(reference))
+    // Not vacuous: the controllers moved away from their start, and differ between seeds.
+    XCTAssertNotEqual(try numbers([resumed[0]]), try numbers([resumed[1]]))
+    XCTAssertGreaterThan(reference[0].runs.last?.updateStats.count ?? 0, 0)
+
+    // The whole stage writes its artifact and removes the work folder.
+    let (artifact, _) = try killed.runAutoLoss()
+    XCTAssertTrue(artifact.path.hasSuffix("nmt-tiny-autoloss/v0001.h5"))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: work))
   }
 
   func testMissingDatasetNamesTheFile() throws {

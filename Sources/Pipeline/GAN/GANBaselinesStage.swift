@@ -45,8 +45,8 @@ public struct GANBaselinesStage {
     let progress = ProgressDisplay(
       "gan baselines \(config.name)", total: tuningItems.count + (fixed.count + 1) * seeds.count,
       enabled: context.showProgress)
-    let tuning = GANRunner.runAll(
-      tuningItems, setups: [setup], workers: context.workers, collapseLength: config.controller.collapseLength,
+    let tuning = try GANRunner.runAll(
+      tuningItems, setups: [setup], executor: context.executor, collapseLength: config.controller.collapseLength,
       progress: progress)
     var bestP = config.randomGrid.first ?? 0.5
     var bestScore: Float = -.infinity
@@ -61,64 +61,68 @@ public struct GANBaselinesStage {
     // 2. Every schedule on the evaluation seeds.
     var items: [(name: String, method: MethodSpec, seed: UInt64)] = []
     for f in fixed + [best] { for s in seeds { items.append((f.name, f.method, s)) } }
-    let runs = GANRunner.runAll(
-      items, setups: [setup], workers: context.workers, collapseLength: config.controller.collapseLength,
+    let runs = try GANRunner.runAll(
+      items, setups: [setup], executor: context.executor, collapseLength: config.controller.collapseLength,
       progress: progress)
     progress.finish()
     let seconds = Date().timeIntervalSince(start)
 
-    let provenance = context.provenance(
-      schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
-      inputs: [setup.source, setup.scorer.artifact])
-    let writer = try context.store.writer(stage: "baselines", name: config.name, provenance: provenance)
-    let grids = GANRunIO.gridFolder(
-      store: context.store, stage: "baselines", name: config.name, version: writer.version)
-    let root = writer.root
-    try GANRunIO.describe(root, config: config, setup: setup)
-    try root.setAttribute("best_random_p_g", Double(bestP))
-    try root.setAttribute("seconds", seconds)
-    let tuningGroup = try root.createGroup("tuning")
-    for g in grid {
-      let group = try tuningGroup.createGroup(Self.key(g.name))
-      try group.setAttribute("name", g.name)
-      for (i, r) in tuning.filter({ $0.method == g.name }).enumerated() {
-        try GANRunIO.write(
-          r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model, gridSamples: 0)
+    var lines: [String] = []
+    let artifact = try context.committedOnEveryRank { () throws -> ResolvedArtifact in
+      let provenance = context.provenance(
+        schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
+        inputs: [setup.source, setup.scorer.artifact])
+      let writer = try context.store.writer(stage: "baselines", name: config.name, provenance: provenance)
+      let grids = GANRunIO.gridFolder(
+        store: context.store, stage: "baselines", name: config.name, version: writer.version)
+      let root = writer.root
+      try GANRunIO.describe(root, config: config, setup: setup)
+      try root.setAttribute("best_random_p_g", Double(bestP))
+      try root.setAttribute("seconds", seconds)
+      let tuningGroup = try root.createGroup("tuning")
+      for g in grid {
+        let group = try tuningGroup.createGroup(Self.key(g.name))
+        try group.setAttribute("name", g.name)
+        for (i, r) in tuning.filter({ $0.method == g.name }).enumerated() {
+          try GANRunIO.write(
+            r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model, gridSamples: 0)
+        }
       }
-    }
-    let schedules = try root.createGroup("schedules")
-    var lines = [
-      "GAN baselines on \(config.dataset) (\(config.scaleNote); real images in \(config.task.realRange.rawValue)); "
-        + "IS (our \(config.dataset) classifier), real data \(String(format: "%.3f", setup.scorer.realInceptionScore))",
-      "schedule (D:G) | final IS mean ± std | best IS-EMA mean ± std | failed runs",
-    ]
-    for f in fixed + [best] {
-      let mine = runs.filter { $0.method == f.name }
-      let group = try schedules.createGroup(Self.key(f.name))
-      try group.setAttribute("name", f.name)
-      let summary = GANScheduleSummary(name: f.name, runs: mine)
-      let (m, s) = meanAndStd(summary.finalIS)
-      try group.setAttribute("final_is_mean", Double(m))
-      try group.setAttribute("final_is_std", Double(s))
-      for (i, r) in mine.enumerated() {
-        try GANRunIO.write(
-          r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model,
-          gridSamples: setup.task.gridSamples)
-        try GANRunIO.writeGrids(
-          r, folder: grids, stem: "\(Self.key(f.name))-run\(i)", model: setup.model,
-          gridSamples: setup.task.gridSamples,
-          lastOnly: true)
+      let schedules = try root.createGroup("schedules")
+      lines = [
+        "GAN baselines on \(config.dataset) (\(config.scaleNote); real images in \(config.task.realRange.rawValue)); "
+          + "IS (our \(config.dataset) classifier), real data \(String(format: "%.3f", setup.scorer.realInceptionScore))",
+        "schedule (D:G) | final IS mean ± std | best IS-EMA mean ± std | failed runs",
+      ]
+      for f in fixed + [best] {
+        let mine = runs.filter { $0.method == f.name }
+        let group = try schedules.createGroup(Self.key(f.name))
+        try group.setAttribute("name", f.name)
+        let summary = GANScheduleSummary(name: f.name, runs: mine)
+        let (m, s) = meanAndStd(summary.finalIS)
+        try group.setAttribute("final_is_mean", Double(m))
+        try group.setAttribute("final_is_std", Double(s))
+        for (i, r) in mine.enumerated() {
+          try GANRunIO.write(
+            r, to: try group.createGroup(String(format: "run%02d", i)), model: setup.model,
+            gridSamples: setup.task.gridSamples)
+          try GANRunIO.writeGrids(
+            r, folder: grids, stem: "\(Self.key(f.name))-run\(i)", model: setup.model,
+            gridSamples: setup.task.gridSamples,
+            lastOnly: true)
+        }
+        lines.append(
+          "\(f.name) | \(GANScheduleSummary.format(summary.finalIS)) | \(GANScheduleSummary.format(summary.bestISEMA)) | \(summary.failures)/\(mine.count)"
+        )
       }
       lines.append(
-        "\(f.name) | \(GANScheduleSummary.format(summary.finalIS)) | \(GANScheduleSummary.format(summary.bestISEMA)) | \(summary.failures)/\(mine.count)"
+        String(
+          format: "constant ratio: P(G) = %.2f tuned over %@ (%.0f s total)", bestP, "\(config.randomGrid)", seconds)
       )
+      try root.setAttribute("report", lines.joined(separator: "\n"))
+      return try writer.commit()
     }
-    lines.append(
-      String(format: "constant ratio: P(G) = %.2f tuned over %@ (%.0f s total)", bestP, "\(config.randomGrid)", seconds)
-    )
-    try root.setAttribute("report", lines.joined(separator: "\n"))
-    let artifact = try writer.commit()
-    for l in lines { log(l) }
+    if context.executor.isCoordinator { for l in lines { log(l) } }
     return artifact
   }
 

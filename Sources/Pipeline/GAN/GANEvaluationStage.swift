@@ -82,8 +82,8 @@ public struct GANEvaluationStage {
     let start = Date()
     var items: [(name: String, method: MethodSpec, seed: UInt64)] = []
     for c in controllers { for s in seeds { items.append((c.label, .controller(c.spec), s)) } }
-    let controllerRuns = GANRunner.runAll(
-      items, setups: [setup], workers: context.workers, collapseLength: collapse, progress: progress)
+    let controllerRuns = try GANRunner.runAll(
+      items, setups: [setup], executor: context.executor, collapseLength: collapse, progress: progress)
     var rows: [(name: String, kind: String, runs: [GANRunResult])] = controllers.map { c in
       (c.label, c.isUntrained ? "untrained" : "controller", controllerRuns.filter { $0.method == c.label })
     }
@@ -97,8 +97,8 @@ public struct GANEvaluationStage {
     }
     var coinItems: [(name: String, method: MethodSpec, seed: UInt64)] = []
     for m in matched { for s in seeds { coinItems.append((m.name, .random([1 - m.p, m.p], name: m.name), s)) } }
-    let coinRuns = GANRunner.runAll(
-      coinItems, setups: [setup], workers: context.workers, collapseLength: collapse, progress: progress)
+    let coinRuns = try GANRunner.runAll(
+      coinItems, setups: [setup], executor: context.executor, collapseLength: collapse, progress: progress)
     for m in matched { rows.append((m.name, "matched-coin", coinRuns.filter { $0.method == m.name })) }
     progress.finish()
     let seconds = Date().timeIntervalSince(start)
@@ -146,46 +146,48 @@ public struct GANEvaluationStage {
     lines.append(String(format: "evaluation runs took %.0f s", seconds))
     let report = lines.joined(separator: "\n")
 
-    let provenance = context.provenance(
-      schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
-      inputs: [setup.source, setup.scorer.artifact, baselinesArtifact] + controllers.compactMap(\.artifact))
-    let writer = try context.store.writer(stage: "evaluation", name: config.name, provenance: provenance)
-    let grids = GANRunIO.gridFolder(
-      store: context.store, stage: "evaluation", name: config.name, version: writer.version)
-    let root = writer.root
-    try GANRunIO.describe(root, config: config, setup: setup)
-    let rowsGroup = try root.createGroup("rows")
-    for (i, row) in rows.enumerated() {
-      let key = String(format: "row%02d", i)
-      let group = try rowsGroup.createGroup(key)
-      try group.setAttribute("name", row.name)
-      try group.setAttribute("kind", row.kind)
-      for (j, r) in row.runs.enumerated() {
-        try GANRunIO.write(
-          r, to: try group.createGroup(String(format: "run%02d", j)), model: setup.model,
-          gridSamples: setup.task.gridSamples)
-        if j == 0 {
-          try GANRunIO.writeGrids(
-            r, folder: grids, stem: "\(key)-run0", model: setup.model, gridSamples: setup.task.gridSamples,
-            lastOnly: true)
+    let artifact = try context.committedOnEveryRank { () throws -> ResolvedArtifact in
+      let provenance = context.provenance(
+        schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
+        inputs: [setup.source, setup.scorer.artifact, baselinesArtifact] + controllers.compactMap(\.artifact))
+      let writer = try context.store.writer(stage: "evaluation", name: config.name, provenance: provenance)
+      let grids = GANRunIO.gridFolder(
+        store: context.store, stage: "evaluation", name: config.name, version: writer.version)
+      let root = writer.root
+      try GANRunIO.describe(root, config: config, setup: setup)
+      let rowsGroup = try root.createGroup("rows")
+      for (i, row) in rows.enumerated() {
+        let key = String(format: "row%02d", i)
+        let group = try rowsGroup.createGroup(key)
+        try group.setAttribute("name", row.name)
+        try group.setAttribute("kind", row.kind)
+        for (j, r) in row.runs.enumerated() {
+          try GANRunIO.write(
+            r, to: try group.createGroup(String(format: "run%02d", j)), model: setup.model,
+            gridSamples: setup.task.gridSamples)
+          if j == 0 {
+            try GANRunIO.writeGrids(
+              r, folder: grids, stem: "\(key)-run0", model: setup.model, gridSamples: setup.task.gridSamples,
+              lastOnly: true)
+          }
         }
       }
+      let cg = try root.createGroup("comparisons")
+      try cg.writeStrings("row", comparisons.map(\.row))
+      try cg.writeStrings("reference", comparisons.map(\.reference))
+      try cg.write("mean", comparisons.map(\.interval.mean), shape: [comparisons.count])
+      try cg.write("low", comparisons.map(\.interval.low), shape: [comparisons.count])
+      try cg.write("high", comparisons.map(\.interval.high), shape: [comparisons.count])
+      try cg.write("n", comparisons.map { Int32($0.interval.n) }, shape: [comparisons.count])
+      try cg.write("wilcoxon_p", comparisons.map(\.wilcoxonP), shape: [comparisons.count])
+      try cg.writeStrings("verdict", comparisons.map(\.verdict))
+      try root.setAttribute("target_is", Double(target))
+      try root.setAttribute("reward_scale", Double(config.task.rewardScale))
+      try root.setAttribute("report", report)
+      try root.setAttribute("seconds", seconds)
+      return try writer.commit()
     }
-    let cg = try root.createGroup("comparisons")
-    try cg.writeStrings("row", comparisons.map(\.row))
-    try cg.writeStrings("reference", comparisons.map(\.reference))
-    try cg.write("mean", comparisons.map(\.interval.mean), shape: [comparisons.count])
-    try cg.write("low", comparisons.map(\.interval.low), shape: [comparisons.count])
-    try cg.write("high", comparisons.map(\.interval.high), shape: [comparisons.count])
-    try cg.write("n", comparisons.map { Int32($0.interval.n) }, shape: [comparisons.count])
-    try cg.write("wilcoxon_p", comparisons.map(\.wilcoxonP), shape: [comparisons.count])
-    try cg.writeStrings("verdict", comparisons.map(\.verdict))
-    try root.setAttribute("target_is", Double(target))
-    try root.setAttribute("reward_scale", Double(config.task.rewardScale))
-    try root.setAttribute("report", report)
-    try root.setAttribute("seconds", seconds)
-    let artifact = try writer.commit()
-    for l in lines { log(l) }
+    if context.executor.isCoordinator { for l in lines { log(l) } }
     return (artifact, report)
   }
 }

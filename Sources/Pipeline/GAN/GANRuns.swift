@@ -50,8 +50,8 @@ public struct GANSetup: @unchecked Sendable {
   }
 }
 
-/// One finished GAN training run under a schedule.
-public struct GANRunResult: Sendable {
+/// One finished GAN training run under a schedule (Codable, bit-exact, for the job executor).
+public struct GANRunResult: Sendable, Codable {
   public var method: String
   public var seed: UInt64
   public var trace: EpisodeTrace
@@ -62,6 +62,45 @@ public struct GANRunResult: Sendable {
   /// Fixed-z samples at each check, `[checks, n, C, H, W]` flattened, in [0, 1].
   public var samples: [Float]
   public var seconds: Double
+
+  enum CodingKeys: String, CodingKey { case method, seed, trace, finalIS, bestISEMA, samples, seconds }
+
+  public init(
+    method: String, seed: UInt64, trace: EpisodeTrace, finalIS: Float, bestISEMA: Float, samples: [Float],
+    seconds: Double
+  ) {
+    self.method = method
+    self.seed = seed
+    self.trace = trace
+    self.finalIS = finalIS
+    self.bestISEMA = bestISEMA
+    self.samples = samples
+    self.seconds = seconds
+  }
+
+  /// Decodes a run; floats are read from their bit patterns.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    method = try c.decode(String.self, forKey: .method)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    trace = try c.decode(EpisodeTrace.self, forKey: .trace)
+    finalIS = try c.decodeExact(Float.self, forKey: .finalIS)
+    bestISEMA = try c.decodeExact(Float.self, forKey: .bestISEMA)
+    samples = try c.decodeExact([Float].self, forKey: .samples)
+    seconds = Double(bitPattern: try c.decode(UInt64.self, forKey: .seconds))
+  }
+
+  /// Encodes a run; floats are written as their bit patterns.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(method, forKey: .method)
+    try c.encode(seed, forKey: .seed)
+    try c.encode(trace, forKey: .trace)
+    try c.encodeExact(finalIS, forKey: .finalIS)
+    try c.encodeExact(bestISEMA, forKey: .bestISEMA)
+    try c.encodeExact(samples, forKey: .samples)
+    try c.encode(seconds.bitPattern, forKey: .seconds)
+  }
 
   /// The step of the first check whose IS moving average reached `target` (nil if none did).
   public func stepsToReach(_ target: Float) -> Int? {
@@ -100,16 +139,21 @@ public enum GANRunner {
       seconds: Date().timeIntervalSince(start))
   }
 
-  /// Runs every (method, seed) pair with `workers` threads; results in the order of `items`.
+  /// Runs every (method, seed) pair through `executor` (its threads, and MPI ranks under
+  /// `mpirun`); the results in the order of `items`, on every rank. `setups` holds one setup for
+  /// every item or one for all.
   public static func runAll(
-    _ items: [(name: String, method: MethodSpec, seed: UInt64)], setups: [GANSetup], workers: Int, collapseLength: Int,
-    progress: ProgressDisplay?
-  ) -> [GANRunResult] {
-    precondition(setups.count == 1 || setups.count == items.count, "one setup or one per item")
+    _ items: [(name: String, method: MethodSpec, seed: UInt64)], setups: [GANSetup], executor: any JobExecutor,
+    collapseLength: Int, progress: ProgressDisplay?
+  ) throws -> [GANRunResult] {
+    guard setups.count == 1 || setups.count == items.count else {
+      throw PipelineError("GAN runs: \(setups.count) setups for \(items.count) runs (expected 1 or one per run)")
+    }
     let indexed = Array(items.enumerated()).map {
       GANWorkItem(index: $0.offset, name: $0.element.name, method: $0.element.method, seed: $0.element.seed)
     }
-    return parallelMap(indexed, workers: workers) { item in
+    return try executor.map(count: indexed.count) { job, _ in
+      let item = indexed[job]
       let setup = setups.count == 1 ? setups[0] : setups[item.index]
       let r = run(item.method, name: item.name, setup: setup, seed: item.seed, collapseLength: collapseLength)
       progress?.advance(

@@ -94,22 +94,38 @@ public struct GANTransferStage {
     let progress = ProgressDisplay("gan transfer \(config.name)", total: items.count, enabled: context.showProgress)
     let start = Date()
     let runs =
-      items.isEmpty
+      try items.isEmpty
       ? []
       : GANRunner.runAll(
-        items, setups: setups, workers: context.workers, collapseLength: config.controller.collapseLength,
+        items, setups: setups, executor: context.executor, collapseLength: config.controller.collapseLength,
         progress: progress)
     progress.finish()
     let seconds = Date().timeIntervalSince(start)
 
+    var lines: [String] = []
+    let artifact = try context.committedOnEveryRank {
+      try write(
+        runs, targets: targets, seeds: seeds, skipped: skipped, seconds: seconds, home: home,
+        inputs: [home.source, home.scorer.artifact, controllerArtifact] + targets.map(\.setup.scorer.artifact),
+        lines: &lines)
+    }
+    if context.executor.isCoordinator { for l in lines { log(l) } }
+    return (artifact, lines.joined(separator: "\n"))
+  }
+
+  /// Writes the artifact (rank 0); `lines` receives the report.
+  func write(
+    _ runs: [GANRunResult], targets: [(label: String, setup: GANSetup)], seeds: [UInt64], skipped: [String],
+    seconds: Double, home: GANSetup, inputs: [ResolvedArtifact], lines: inout [String]
+  ) throws -> ResolvedArtifact {
+    let oneToOne = GANRunner.ratio(1, 1)
     let provenance = context.provenance(
-      schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
-      inputs: [home.source, home.scorer.artifact, controllerArtifact] + targets.map(\.setup.scorer.artifact))
+      schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed, inputs: inputs)
     let writer = try context.store.writer(stage: "transfer", name: config.name, provenance: provenance)
     let root = writer.root
     try GANRunIO.describe(root, config: config, setup: home)
     let group = try root.createGroup("targets")
-    var lines = [
+    lines = [
       "Transfer of the \(config.dataset) controller (\(config.scaleNote); architecture filters {32, 64, 128} x "
         + "\(config.architectureWidthScale); real images in \(config.task.realRange.rawValue)); \(seeds.count) run(s) each, "
         + "same step budget; converged IS (each dataset's own classifier)",
@@ -148,8 +164,6 @@ public struct GANTransferStage {
     try root.setAttribute("skipped", skipped.joined(separator: "\n"))
     try root.setAttribute("report", report)
     try root.setAttribute("seconds", seconds)
-    let artifact = try writer.commit()
-    for l in lines { log(l) }
-    return (artifact, report)
+    return try writer.commit()
   }
 }

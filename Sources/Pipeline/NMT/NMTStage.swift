@@ -5,8 +5,8 @@ import Store
 import Tasks
 
 /// The NMT stages (`autoloss nmt baselines | train | transfer`): each trains `runs` fresh models per
-/// schedule (side by side on `workers` threads) and writes `artifacts/nmt/<dataset>-<stage>/vNNNN.h5`
-/// (schema `autoloss/nmt-runs`):
+/// schedule (through the stage executor: `workers` threads, and MPI ranks under `mpirun`) and
+/// writes `artifacts/nmt/<dataset>-<stage>/vNNNN.h5` (schema `autoloss/nmt-runs`; rank 0 only):
 ///
 /// ```
 /// /                       provenance attributes (config JSON, seed, inputs with sha256), tasks, labels
@@ -42,8 +42,9 @@ public struct NMTStage {
     return try NMTDataFile.load(path: dataPath, tasks: c.tasks, config: c)
   }
 
-  /// (A spec's stored controller must fit this corpus; checked here so that the runs can load it
-  /// without a failure path.)
+  /// Runs `specs` through the stage executor (threads, and MPI ranks under `mpirun`); the results,
+  /// in spec order, on every rank. (A spec's stored controller must fit this corpus; checked here
+  /// so that the runs can load it without a failure path.)
   func execute(_ specs: [NMTRunSpec], corpus: NMTCorpus, config c: NMTExperimentConfig, label: String) throws
     -> [NMTRunResult]
   {
@@ -59,8 +60,8 @@ public struct NMTStage {
     let progress = ProgressDisplay("nmt \(label)", total: specs.count, enabled: context.showProgress)
     progress.lineInterval = 1
     BLAS.setThreads(1)
-    return parallelMap(specs, workers: max(1, c.workers)) { spec in
-      NMTRunner.run(spec, corpus: corpus, config: c, progress: progress)
+    return try context.executor.map(count: specs.count) { job, _ in
+      NMTRunner.run(specs[job], corpus: corpus, config: c, progress: progress)
     }
   }
 
@@ -153,8 +154,18 @@ public struct NMTStage {
     return s
   }
 
+  /// Writes the artifact `name` on rank 0 and returns it on every rank (a collective call).
   func write(
     name: String, corpus: NMTCorpus, rows: [NMTSummaryRow], inputs extra: [ResolvedArtifact] = [],
+    _ body: (HDF5Group) throws -> Void
+  ) throws -> ResolvedArtifact {
+    try context.committedOnEveryRank {
+      try writeHere(name: name, corpus: corpus, rows: rows, inputs: extra, body)
+    }
+  }
+
+  func writeHere(
+    name: String, corpus: NMTCorpus, rows: [NMTSummaryRow], inputs extra: [ResolvedArtifact],
     _ body: (HDF5Group) throws -> Void
   ) throws -> ResolvedArtifact {
     let dataInput = try ResolvedArtifact.file(dataPath)
