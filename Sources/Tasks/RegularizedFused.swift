@@ -61,7 +61,7 @@ extension QuadraticRegressor {
   func forward(_ x: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Float>, xw2: UnsafeMutablePointer<Float>) {
     let d = w1.value.count
     w2.value.data.withUnsafeBufferPointer { pw2 in
-      BLAS.gemm(transA: false, transB: false, m: n, n: d, k: d, x, pw2.baseAddress!, xw2)
+      DNNL.gemm(transA: false, transB: false, m: n, n: d, k: d, x, pw2.baseAddress!, xw2)
     }
     w1.value.data.withUnsafeBufferPointer { pw1 in
       for i in 0..<n {
@@ -111,7 +111,7 @@ extension QuadraticRegressor {
             out[j] = g10 * row[j]
           }
         }
-        BLAS.gemm(transA: true, transB: false, m: d, n: d, k: n, x, weighted, dw2)
+        DNNL.gemm(transA: true, transB: false, m: d, n: d, k: n, x, weighted, dw2)
       }
     }
     w1.setGradient(dw1, scale: scale)
@@ -155,7 +155,7 @@ extension MLPClassifier {
     _ x: UnsafePointer<Float>, n: Int, input: Int, output: Int, layer: Linear, out: UnsafeMutablePointer<Float>
   ) {
     layer.weight.value.data.withUnsafeBufferPointer { w in
-      BLAS.gemm(transA: false, transB: false, m: n, n: output, k: input, x, w.baseAddress!, out)
+      DNNL.gemm(transA: false, transB: false, m: n, n: output, k: input, x, w.baseAddress!, out)
     }
     if let bias = layer.bias {
       bias.value.data.withUnsafeBufferPointer { b in
@@ -169,31 +169,51 @@ extension MLPClassifier {
 
   /// Mean softmax cross-entropy of `logits` `[n, c]`; with `gradient` also writes
   /// (softmax − one-hot)/n into it. Returns the loss and the number of wrong argmax predictions.
+  /// Per row: e^(z − max) (1 for the maximum itself, so two classes need one exponential) and the
+  /// log of their sum, taken for many rows at once as the log of a product in Double.
   static func crossEntropy(
     _ logits: UnsafePointer<Float>, n: Int, c: Int, labels: [Int], gradient: UnsafeMutablePointer<Float>?
   ) -> (loss: Float, wrong: Int) {
-    var loss: Float = 0
+    var shifted: Double = 0  // Σ (z_label − max)
+    var logTotals: Double = 0  // Σ log Σ_j e^(z_j − max)
+    var product: Double = 1
     var wrong = 0
     let inverse = 1 / Float(max(n, 1))
-    for r in 0..<n {
-      let row = logits + r * c
-      var best = 0
-      for j in 1..<max(c, 1) where row[j] > row[best] { best = j }
-      let m = row[best]
-      var total: Float = 0
-      for j in 0..<c { total += Foundation.exp(row[j] - m) }
-      let label = labels[r]
-      precondition(label >= 0 && label < c, "label \(label) outside 0..<\(c)")
-      loss -= row[label] - m - Foundation.log(total)
-      if best != label { wrong += 1 }
-      if let gradient {
-        let out = gradient + r * c
-        let k = inverse / total
-        for j in 0..<c { out[j] = Foundation.exp(row[j] - m) * k }
-        out[label] -= inverse
+    labels.withUnsafeBufferPointer { pl in
+      for r in 0..<n {
+        let row = logits + r * c
+        var best = 0
+        for j in 1..<max(c, 1) where row[j] > row[best] { best = j }
+        let m = row[best]
+        let label = pl[r]
+        precondition(label >= 0 && label < c, "label \(label) outside 0..<\(c)")
+        if best != label { wrong += 1 }
+        shifted += Double(row[label] - m)
+        var total: Float = 0
+        if let gradient {
+          let out = gradient + r * c
+          for j in 0..<c {
+            let e = j == best ? 1 : Foundation.exp(row[j] - m)
+            out[j] = e
+            total += e
+          }
+          let k = inverse / total
+          for j in 0..<c { out[j] *= k }
+          out[label] -= inverse
+        } else {
+          for j in 0..<c where j != best { total += Foundation.exp(row[j] - m) }
+          total += 1
+        }
+        // total ∈ [1, c]: the product stays finite until it passes 1e200
+        product *= Double(total)
+        if product > 1e200 {
+          logTotals += Foundation.log(product)
+          product = 1
+        }
       }
     }
-    return (loss * inverse, wrong)
+    logTotals += Foundation.log(product)
+    return (Float(logTotals - shifted) * inverse, wrong)
   }
 
   /// The cross-entropy on `split` and, into each parameter's `grad`, `scale` times its gradient
@@ -216,14 +236,14 @@ extension MLPClassifier {
       forward(x, n: n, hiddenOut: hidden, logits: logits)
       loss = Self.crossEntropy(logits, n: n, c: c, labels: split.labels, gradient: dLogits).loss
       // output layer: dW2 = Hᵀ·dZ, db2 = Σ dZ, dH = dZ·W2ᵀ masked by the ReLU
-      BLAS.gemm(transA: true, transB: false, m: h, n: c, k: n, hidden, dLogits, dW2)
+      DNNL.gemm(transA: true, transB: false, m: h, n: c, k: n, hidden, dLogits, dW2)
       Self.columnSums(dLogits, n: n, width: c, into: db2)
       outputLayer.weight.value.data.withUnsafeBufferPointer { w2 in
-        BLAS.gemm(transA: false, transB: true, m: n, n: h, k: c, dLogits, w2.baseAddress!, dHidden)
+        DNNL.gemm(transA: false, transB: true, m: n, n: h, k: c, dLogits, w2.baseAddress!, dHidden)
       }
       for i in 0..<(n * h) where !(hidden[i] > 0) { dHidden[i] = 0 }
       // hidden layer: dW1 = xᵀ·dH, db1 = Σ dH
-      BLAS.gemm(transA: true, transB: false, m: input, n: h, k: n, x, dHidden, dW1)
+      DNNL.gemm(transA: true, transB: false, m: input, n: h, k: n, x, dHidden, dW1)
       Self.columnSums(dHidden, n: n, width: h, into: db1)
     }
     hiddenLayer.weight.setGradient(dW1, scale: scale)
