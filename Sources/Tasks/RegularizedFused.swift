@@ -146,7 +146,7 @@ extension MLPClassifier {
     let (input, h) = (hiddenLayer.weight.value.shape[0], hiddenLayer.weight.value.shape[1])
     let c = outputLayer.weight.value.shape[1]
     Self.dense(x, n: n, input: input, output: h, layer: hiddenLayer, out: hiddenOut)
-    for i in 0..<(n * h) where !(hiddenOut[i] > 0) { hiddenOut[i] = 0 }
+    Self.relu(hiddenOut, n * h)
     Self.dense(UnsafePointer(hiddenOut), n: n, input: h, output: c, layer: outputLayer, out: logits)
   }
 
@@ -241,7 +241,7 @@ extension MLPClassifier {
       outputLayer.weight.value.data.withUnsafeBufferPointer { w2 in
         DNNL.gemm(transA: false, transB: true, m: n, n: h, k: c, dLogits, w2.baseAddress!, dHidden)
       }
-      for i in 0..<(n * h) where !(hidden[i] > 0) { dHidden[i] = 0 }
+      Self.zeroWhereNotPositive(dHidden, mask: hidden, n * h)
       // hidden layer: dW1 = xᵀ·dH, db1 = Σ dH
       DNNL.gemm(transA: true, transB: false, m: input, n: h, k: n, x, dHidden, dW1)
       Self.columnSums(dHidden, n: n, width: h, into: db1)
@@ -251,6 +251,40 @@ extension MLPClassifier {
     outputLayer.weight.setGradient(dW2, scale: scale)
     outputLayer.bias?.setGradient(db2, scale: scale)
     return loss
+  }
+
+  /// The tape's ReLU max(x, 0) in place (NaN stays NaN), eight lanes at a time.
+  static func relu(_ values: UnsafeMutablePointer<Float>, _ count: Int) {
+    typealias V = SIMD8<Float>
+    let rv = UnsafeMutableRawPointer(values)
+    var i = 0
+    while i + 8 <= count {
+      let v = rv.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+      rv.storeBytes(of: v.replacing(with: 0, where: v .< 0), toByteOffset: i * 4, as: V.self)
+      i += 8
+    }
+    while i < count {
+      values[i] = Swift.max(values[i], 0)
+      i += 1
+    }
+  }
+
+  /// values[i] = 0 where mask[i] > 0 fails (the ReLU's backward mask on its output), eight
+  /// lanes at a time without a branch per element (a branch on the sign mispredicts half the time).
+  static func zeroWhereNotPositive(_ values: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>, _ count: Int) {
+    typealias V = SIMD8<Float>
+    let (rv, rm) = (UnsafeMutableRawPointer(values), UnsafeRawPointer(mask))
+    var i = 0
+    while i + 8 <= count {
+      let m = rm.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+      let v = rv.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+      rv.storeBytes(of: v.replacing(with: 0, where: .!(m .> 0)), toByteOffset: i * 4, as: V.self)
+      i += 8
+    }
+    while i < count {
+      if !(mask[i] > 0) { values[i] = 0 }
+      i += 1
+    }
   }
 
   static func columnSums(_ a: UnsafePointer<Float>, n: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
