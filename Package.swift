@@ -48,10 +48,14 @@ let package = Package(
     .target(
       name: "Pipeline", dependencies: ["AutoLoss", "Tasks", "Datasets", "Store", "Engine"],
       swiftSettings: optimize),
+    // `autoloss bench`: the timed workloads and their harness (issue 15: bench code in its own target).
+    .target(
+      name: "Bench", dependencies: ["Pipeline", "AutoLoss", "Tasks", "Datasets", "Store", "Engine"],
+      swiftSettings: optimize),
     .executableTarget(
       name: "autoloss",
       dependencies: [
-        "Pipeline", "Engine", "Store", "Distributed",
+        "Pipeline", "Bench", "Engine", "Store", "Distributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),

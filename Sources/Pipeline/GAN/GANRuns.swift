@@ -63,6 +63,14 @@ public struct GANRunResult: Sendable {
   public var samples: [Float]
   public var seconds: Double
 
+  public init(
+    method: String, seed: UInt64, trace: EpisodeTrace, finalIS: Float, bestISEMA: Float, samples: [Float],
+    seconds: Double
+  ) {
+    (self.method, self.seed, self.trace, self.finalIS) = (method, seed, trace, finalIS)
+    (self.bestISEMA, self.samples, self.seconds) = (bestISEMA, samples, seconds)
+  }
+
   /// The step of the first check whose IS moving average reached `target` (nil if none did).
   public func stepsToReach(_ target: Float) -> Int? {
     trace.checks.first { 1 / $0.error >= target }?.step

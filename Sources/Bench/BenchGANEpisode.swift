@@ -1,6 +1,7 @@
 import AutoLoss
 import Engine
 import Foundation
+import Pipeline
 import Store
 import Tasks
 
@@ -164,7 +165,7 @@ extension BenchCatalog {
       seconds: t3 - start)
     // A failed write only loses the timing of the writes; the benchmark goes on (and says so).
     do {
-      try FileManagerShim.createDirectory(folder)
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
       let file = try HDF5File.create(folder + "/episodes.h5")
       let group = try file.root.createGroup("0001")
       try GANRunIO.write(run, to: group, model: task.model, gridSamples: task.config.gridSamples)
@@ -180,6 +181,6 @@ extension BenchCatalog {
     profile.steps += task.stepCount
     profile.episodes += 1
     profile.total += end - start
-    FileManagerShim.remove(folder)
+    try? FileManager.default.removeItem(atPath: folder)
   }
 }
