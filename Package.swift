@@ -50,12 +50,16 @@ let package = Package(
     .target(
       name: "Pipeline", dependencies: ["AutoLoss", "Tasks", "Datasets", "Store", "Engine", "Statistics"],
       swiftSettings: optimize),
+    // `autoloss bench`: the timed workloads and their harness (issue 15: bench code in its own target).
+    .target(
+      name: "Bench", dependencies: ["Pipeline", "AutoLoss", "Tasks", "Datasets", "Store", "Engine"],
+      swiftSettings: optimize),
     // The report reads artifacts only: it depends on no stage.
     .target(name: "Report", dependencies: ["Store", "Statistics"], swiftSettings: optimize),
     .executableTarget(
       name: "autoloss",
       dependencies: [
-        "Pipeline", "Report", "Datasets", "Tasks", "Engine", "Distributed",
+        "Pipeline", "Report", "Bench", "Datasets", "Tasks", "Engine", "Distributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),

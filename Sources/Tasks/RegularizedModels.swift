@@ -6,6 +6,9 @@ public protocol RegularizedModel: Module {
   func taskLoss(_ split: SupervisedSplit) -> Variable
   /// Task loss and error on a split, without the tape (error: MSE, or classification error).
   func evaluate(_ split: SupervisedSplit) -> (loss: Float, error: Float)
+  /// The task loss on a split, with `scale` times its gradient written into each parameter's
+  /// `grad` (replacing what was there): `taskLoss(split).backward()` without building a tape.
+  func taskLossAndGradient(_ split: SupervisedSplit, scale: Float) -> Float
 }
 
 /// The d-ary quadratic regression model of the official code: ŷ = x·w1 + (xᵀ W2 x) / 10, with
@@ -13,6 +16,7 @@ public protocol RegularizedModel: Module {
 public final class QuadraticRegressor: RegularizedModel {
   public let w1: Variable
   public let w2: Variable
+  let scratch = FusedScratch()
 
   public init(inputSize d: Int, rng: inout SeededRandom) {
     w1 = Variable(rng.normalTensor([d, 1], std: 0.1), requiresGrad: true, name: "w1")
@@ -32,7 +36,7 @@ public final class QuadraticRegressor: RegularizedModel {
   public func taskLoss(_ split: SupervisedSplit) -> Variable { mseLoss(predict(split.x), split.y) }
 
   public func evaluate(_ split: SupervisedSplit) -> (loss: Float, error: Float) {
-    let mse = GradMode.withoutRecording { taskLoss(split).value.scalar }
+    let mse = fusedMSE(split)
     return (mse, mse)
   }
 }
@@ -42,6 +46,7 @@ public final class QuadraticRegressor: RegularizedModel {
 public final class MLPClassifier: RegularizedModel {
   public let hiddenLayer: Linear
   public let outputLayer: Linear
+  let scratch = FusedScratch()
 
   public init(inputSize: Int, hidden: Int = 32, classes: Int = 2, rng: inout SeededRandom) {
     hiddenLayer = Linear(inputSize, hidden, weightInit: .truncatedNormal(0.1), biasInit: .constant(0.1), rng: &rng)
@@ -59,7 +64,10 @@ public final class MLPClassifier: RegularizedModel {
     softmaxCrossEntropy(logits(split.x), labels: split.labels)
   }
 
-  public func evaluate(_ split: SupervisedSplit) -> (loss: Float, error: Float) {
+  public func evaluate(_ split: SupervisedSplit) -> (loss: Float, error: Float) { fusedEvaluate(split) }
+
+  /// Cross-entropy and classification error on the tape's ops (the reference of ``evaluate(_:)``).
+  func tapeEvaluate(_ split: SupervisedSplit) -> (loss: Float, error: Float) {
     GradMode.withoutRecording {
       let z = logits(split.x)
       let loss = softmaxCrossEntropy(z, labels: split.labels).value.scalar

@@ -67,7 +67,14 @@ public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
     ("progress", [0]), ("gradient", [1, 2]), ("loss", [3, 4]), ("validation", [5, 6, 7, 8]),
   ]
 
-  private var model: RegularizedModel
+  private var model: RegularizedModel {
+    didSet { params = model.parameters }
+  }
+  /// `model.parameters`, listed once per model (the list is built from names on every call).
+  private var params: [Variable] = []
+  /// Run the task steps on the autodiff tape instead of the models' tape-free path (for tests
+  /// that compare the two).
+  var usesTape = false
   private var optimizers: [Adam] = []
   private var bestState: [String: Tensor] = [:]
   public private(set) var stepCount = 0
@@ -94,6 +101,7 @@ public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
     history = ValidationHistory(patienceChecks: self.config.patienceChecks, maxSteps: self.config.maxSteps)
     var rng = SeededRandom(seed: 0)
     model = Self.makeModel(kind: kind, inputSize: data.train.x.shape[1], rng: &rng)
+    params = model.parameters
   }
 
   static func makeModel(kind: RegularizedTaskKind, inputSize: Int, rng: inout SeededRandom) -> RegularizedModel {
@@ -125,22 +133,30 @@ public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
 
   private func l1Value() -> Float {
     var s: Float = 0
-    for p in model.parameters { for v in p.value.data { s += abs(v) } }
+    for p in params {
+      p.value.data.withUnsafeBufferPointer { w in for v in w { s += abs(v) } }
+    }
     return config.lambda * s
   }
 
   public func step(_ action: Int) {
     precondition(action == 0 || action == 1, "action \(action) of a two-action task")
-    model.zeroGrad()
-    let params = model.parameters
+    if usesTape { model.zeroGrad() }
     if action == 0 {
-      let loss = model.taskLoss(data.train)
-      loss.backward()
-      trainTaskLoss = loss.value.scalar
+      if usesTape {
+        let loss = model.taskLoss(data.train)
+        loss.backward()
+        trainTaskLoss = loss.value.scalar
+      } else {
+        trainTaskLoss = model.taskLossAndGradient(data.train, scale: 1)
+      }
       taskGradNorm = normalizedGradientNorm(params)
     } else {
-      let loss = config.lambda * l1Penalty(params)
-      loss.backward()
+      if usesTape {
+        (config.lambda * l1Penalty(params)).backward()
+      } else {
+        for p in params { p.setL1Gradient(lambda: config.lambda) }
+      }
       l1GradNorm = normalizedGradientNorm(params)
     }
     optimizers[config.separateOptimizers ? action : 0].step(params)
@@ -150,13 +166,19 @@ public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
 
   public func stepJoint(weights: [Float]) {
     precondition(weights.count == 2, "joint weights \(weights) for two losses")
-    model.zeroGrad()
-    let params = model.parameters
-    let task = model.taskLoss(data.train)
-    var loss = task * weights[0]
-    if weights[1] != 0 { loss = loss + config.lambda * weights[1] * l1Penalty(params) }
-    loss.backward()
-    trainTaskLoss = task.value.scalar
+    if usesTape {
+      model.zeroGrad()
+      let task = model.taskLoss(data.train)
+      var loss = task * weights[0]
+      if weights[1] != 0 { loss = loss + config.lambda * weights[1] * l1Penalty(params) }
+      loss.backward()
+      trainTaskLoss = task.value.scalar
+    } else {
+      trainTaskLoss = model.taskLossAndGradient(data.train, scale: weights[0])
+      if weights[1] != 0 {
+        for p in params { p.setL1Gradient(lambda: config.lambda * weights[1], accumulate: true) }
+      }
+    }
     taskGradNorm = normalizedGradientNorm(params)
     optimizers[0].step(params)
     l1Loss = l1Value()
@@ -194,7 +216,7 @@ public final class RegularizedTask: JointObjectiveTask, ThresholdSignalTask {
   public var thresholdSignals: ThresholdSignals {
     var nonzero = 0
     var total = 0
-    for p in model.parameters {
+    for p in params {
       total += p.value.count
       for v in p.value.data where v != 0 { nonzero += 1 }
     }

@@ -8,7 +8,7 @@ public enum BenchCatalog {
   public static func all() -> [BenchCase] {
     [
       regression(), mlp(), dcganDStep(), dcganGStep(), scorer(), nmt(), sgemm(512), dConv2(oneDNN: true),
-      dConv2(oneDNN: false), regressionEpisode(), classificationEpisode(),
+      dConv2(oneDNN: false), regressionEpisode(), classificationEpisode(), ganEpisode(),
     ]
   }
 
