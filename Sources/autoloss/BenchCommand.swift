@@ -21,7 +21,10 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Untimed warm-up steps per model.")
   var warmup = 3
 
-  @Option(help: "Comma-separated subset of: regression, mlp, dcgan_d_step, dcgan_g_step, scorer, nmt, sgemm512.")
+  @Option(
+    help:
+      "Comma-separated subset of: regression, mlp, dcgan_d_step, dcgan_g_step, scorer, nmt, sgemm512, d_conv2_onednn, d_conv2_im2col, regression_episode, classification_episode, gan_episode."
+  )
   var only: String = ""
 
   @Option(help: "OpenBLAS threads (default 1).")

@@ -5,7 +5,7 @@ import Tasks
 
 /// Options shared by the stages: where artifacts, data and profiles live, and config overrides.
 struct StageOptions: ParsableArguments {
-  @Option(help: "Profile: smoke, quick or paper (configs/<profile>/<task>.json).")
+  @Option(help: "Profile: smoke, quick, long or paper (configs/<profile>/<task>.json).")
   var profile = "quick"
 
   @Option(name: .customLong("set"), help: "Override one config value, e.g. --set controller.episodes=50 (repeatable).")
