@@ -30,30 +30,10 @@ struct ControllerTrainingWork {
   func prepare(identity: String) throws -> Int {
     var snapshot: ControllerTrainerSnapshot?
     if isCoordinator {
-      let identityFile = directory + "/identity.txt"
-      // No identity file: a fresh work folder. One that exists but cannot be read is an error.
-      var existing: String?
-      if FileManagerShim.exists(identityFile) {
-        do {
-          existing = try String(contentsOfFile: identityFile, encoding: .utf8)
-        } catch {
-          throw PipelineError("\(identityFile): cannot read the work folder's identity: \(error.localizedDescription)")
-        }
-      }
-      if existing == identity {
-        if let last = try updateFiles().last {
-          let file = try HDF5File.open(last)
-          defer { file.close() }
-          snapshot = try SnapshotIO.read(from: try file.root.group("snapshot"))
-        }
-      } else {
-        FileManagerShim.remove(directory)
-        try FileManagerShim.createDirectory(directory)
-        do {
-          try identity.write(toFile: identityFile, atomically: true, encoding: .utf8)
-        } catch {
-          throw PipelineError("cannot write \(identityFile): \(error.localizedDescription)")
-        }
+      if try openWorkFolder(directory, identity: identity), let last = try updateFiles().last {
+        let file = try HDF5File.open(last)
+        defer { file.close() }
+        snapshot = try SnapshotIO.read(from: try file.root.group("snapshot"))
       }
     }
     if let restored = try trainer.executor.broadcast(Optional(snapshot)) {

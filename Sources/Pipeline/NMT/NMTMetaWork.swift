@@ -47,26 +47,7 @@ struct NMTMetaWork {
   func prepare(identity: String) throws -> NMTMetaProgress {
     var restored: NMTMetaProgress?
     if isCoordinator {
-      let identityFile = directory + "/identity.txt"
-      var existing: String?
-      if FileManagerShim.exists(identityFile) {
-        do {
-          existing = try String(contentsOfFile: identityFile, encoding: .utf8)
-        } catch {
-          throw PipelineError("\(identityFile): cannot read the work folder's identity: \(error.localizedDescription)")
-        }
-      }
-      if existing == identity {
-        restored = try load()
-      } else {
-        FileManagerShim.remove(directory)
-        try FileManagerShim.createDirectory(directory)
-        do {
-          try identity.write(toFile: identityFile, atomically: true, encoding: .utf8)
-        } catch {
-          throw PipelineError("cannot write \(identityFile): \(error.localizedDescription)")
-        }
-      }
+      if try openWorkFolder(directory, identity: identity) { restored = try load() }
     }
     return try context.executor.broadcast(Optional(restored)) ?? NMTMetaProgress(controllers: controllers)
   }
