@@ -12,7 +12,7 @@
 #                 under a final name; the rerun completes with the reference numbers (a baseline
 #                 grid, rerun from scratch; controller training, resumed from its last finished
 #                 update and equal to an uninterrupted --workers 1 run)
-#   GAN and NMT   `gan baselines`, `gan evaluate` and `nmt train` (meta-training, two controllers)
+#   GAN and NMT   `gan calibrate`, `gan baselines`, `gan evaluate` and `nmt train` (meta-training, two controllers)
 #                 under `mpirun -np 3` equal --workers 1 (MNIST and Turkish-English smoke data;
 #                 scorer and GAN controllers trained once, copied to both artifact folders)
 # Every mpirun runs under `timeout` (MPI_TIMEOUT seconds, default 300), so a hang fails the test.
@@ -191,6 +191,14 @@ cp -r "$WORK/gan1" "$WORK/gan3"
 same_numbers "gan baselines, -np 3 vs --workers 1" "$(latest "$WORK/gan1/baselines/gan-mnist")" \
   "$(latest "$WORK/gan3/baselines/gan-mnist")"
 pass "gan baselines: mpirun -np 3 == --workers 1 (exact)"
+"$AUTOLOSS" gan calibrate "${COMMON[@]}" --artifacts "$WORK/gan1" --workers 1 >/dev/null 2>"$WORK/g1.log" \
+  || { cat "$WORK/g1.log" >&2; fail "gan calibrate --workers 1"; }
+"${MPIRUN[@]}" -np 3 "$AUTOLOSS" gan calibrate "${COMMON[@]}" --artifacts "$WORK/gan3" --workers 1 \
+  >"$WORK/g3.out" 2>"$WORK/g3.log" || { cat "$WORK/g3.log" >&2; fail "mpirun -np 3 gan calibrate"; }
+[ "$(ls "$WORK/gan3/gan-calibration/gan-mnist" | grep -c '^v.*\.h5$')" = 1 ] || fail "gan calibrate: 3 ranks wrote more than one version"
+same_numbers "gan calibration, -np 3 vs --workers 1" "$(latest "$WORK/gan1/gan-calibration/gan-mnist")" \
+  "$(latest "$WORK/gan3/gan-calibration/gan-mnist")"
+pass "gan calibration (and its trainer forecast): mpirun -np 3 == --workers 1 (exact)"
 "$AUTOLOSS" gan evaluate "${COMMON[@]}" --artifacts "$WORK/gan1" --workers 1 >/dev/null 2>"$WORK/g1.log" \
   || { cat "$WORK/g1.log" >&2; fail "gan evaluate --workers 1"; }
 "${MPIRUN[@]}" -np 3 "$AUTOLOSS" gan evaluate "${COMMON[@]}" --artifacts "$WORK/gan3" --workers 1 \

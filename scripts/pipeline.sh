@@ -121,7 +121,7 @@ train_regularized_controllers() {
 stage_controllers() {
   mrun known-answer "${COMMON[@]}"
   train_regularized_controllers
-  have mnist.h5 && run gan calibrate "${COMMON[@]}"
+  have mnist.h5 && mrun gan calibrate "${COMMON[@]}"
   have mnist.h5 && mrun gan train-controller "${COMMON[@]}"
   have nmt-tr-en.h5 && mrun nmt train "${COMMON[@]}"
   return 0

@@ -37,12 +37,17 @@ extension ReportBuilder {
     }
     func number(_ key: String) throws -> Double { (try inputs.optionalAttribute(root, key, as: Double.self)) ?? .nan }
     let verdict = (try inputs.optionalString(root, "verdict")) ?? ""
-    let notes = [
+    let forecast = (try inputs.optionalString(root, "forecast")).map {
+      "Forecast of the configured controller training (the same trainer and seeds on a stand-in reward with the "
+        + "measured slope and noise, flat outside the measured P(G) range): " + $0
+    }
+    var notes = [
       "Same seeds for every schedule with common random numbers (each D step k sees the k-th real batch and D noise, each G step the k-th G noise).",
       "Slope of the final IS against P(G) (least squares over runs): \(ReportFormat.number(try number("slope"), digits: 2)) ± \(ReportFormat.number(try number("slope_se"), digits: 2)) (SE).",
       "Pair noise (SD of paired differences, the same coin on the same seed with other action draws): \(ReportFormat.number(try number("pair_noise"), digits: 2)); seed noise (pooled SD over seeds): \(ReportFormat.number(try number("seed_noise"), digits: 2)).",
       verdict,
     ]
+    if let forecast { notes.append(forecast) }
     addVerdict("GAN calibration (\(name)): \(verdict)")
     var blocks: [ReportBlock] = [
       .table(

@@ -102,18 +102,26 @@ final class GANCalibrationStageTests: XCTestCase {
       overrides: [
         "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
         "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
-        "calibration.coins=[0.5]", "calibration.ratios=[[1,1]]", "calibration.seeds=2", "calibration.pairCoin=0.5",
+        "calibration.coins=[0.5]", "calibration.ratios=[[1,1],[1,3]]", "calibration.seeds=2",
+        "calibration.pairCoin=0.5", "controller.algorithm=antithetic", "controller.episodes=4",
+        "controller.controllerSeeds=2",
       ])
     let result = try GANCalibrationStage(config: config, context: context).run()
     let artifact = try XCTUnwrap(result.artifact)
     XCTAssertTrue(artifact.path.contains("/gan-calibration/gan-mnist/"))
-    XCTAssertEqual(result.analysis.schedules.map(\.name), ["coin P(G)=0.50", "1:1"])
+    XCTAssertEqual(result.analysis.schedules.map(\.name), ["coin P(G)=0.50", "1:1", "1:3"])
     XCTAssertEqual(result.analysis.pairDifferences.count, 2)
     let file = try ArtifactReader.open(artifact.path, schema: GANCalibrationStage.schema, supportedVersions: 1...1)
     defer { file.close() }
-    XCTAssertEqual(try file.root.group("runs").read("final_is", as: Float.self).values.count, 6)
+    XCTAssertEqual(try file.root.group("runs").read("final_is", as: Float.self).values.count, 8)
     XCTAssertEqual(try file.root.group("runs").readStrings("schedule").filter { $0 == "1:1" }.count, 2)
     XCTAssertFalse(try file.root.attributeString("verdict").isEmpty)
+    // The trainer forecast: the configured trainer (2 seeds, 2 updates) on the stand-in reward.
+    let forecast = try file.root.group("forecast")
+    XCTAssertEqual(try forecast.read("share_by_update", as: Float.self).shape, [2, 2])
+    XCTAssertEqual(try forecast.read("final_share", as: Float.self).values.count, 2)
+    XCTAssertEqual(try forecast.read("noise_only_final_share", as: Float.self).values.count, 2)
+    XCTAssertTrue(try file.root.attributeString("forecast").hasPrefix("trainer forecast (antithetic"))
     // The same seed and schedule twice gives the same IS (common random numbers, no hidden state).
     let again = try GANCalibrationStage(config: config, context: context).run()
     XCTAssertEqual(

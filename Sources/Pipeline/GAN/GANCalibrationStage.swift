@@ -11,7 +11,8 @@ import Tasks
 /// Writes `artifacts/gan-calibration/gan-<dataset>/vNNNN.h5` (schema `autoloss/gan-calibration`):
 /// `/runs/{schedule, p_g, seed, draw, final_is, best_is_ema, realized_g, steps, outcome, seconds}`
 /// (one row per run), `/pair_differences`, root attributes `slope`, `slope_se`, `pair_noise`,
-/// `seed_noise`, `spread`, `learnable` (0/1), `verdict`, `report`; the last grid of each schedule's
+/// `seed_noise`, `spread`, `learnable` (0/1), `verdict`, `report`, the trainer forecast
+/// (``GANTrainerForecast``: `/forecast/*`, attribute `forecast`); the last grid of each schedule's
 /// first seed goes to `vNNNN-grids/`.
 public struct GANCalibrationStage {
   public static let schema = "autoloss/gan-calibration"
@@ -86,7 +87,7 @@ public struct GANCalibrationStage {
     let jobs = jobs()
     let progress = ProgressDisplay(
       "gan calibrate \(config.name)", total: jobs.count, enabled: context.showProgress)
-    let executor = LocalExecutor(slots: context.workers)
+    let executor = context.executor
     let collapse = config.controller.collapseLength
     let start = Date()
     let results: [(GANCalibrationRun, [Float])] = try executor.map(count: jobs.count) {
@@ -126,9 +127,12 @@ public struct GANCalibrationStage {
         + String(format: "%.2f)", setup.scorer.realInceptionScore)
     ]
     lines += analysis.lines
+    let forecast = try GANTrainerForecast.make(analysis: analysis, config: config, steps: setup.task.maxSteps)
+    lines.append(
+      forecast?.line ?? "trainer forecast: not run (the slope, intercept, pair or seed noise was not measured)")
     lines.append(String(format: "%d runs in %.0f s", runs.count, seconds))
-    for l in lines { log(l) }
     guard executor.isCoordinator else { return (nil, analysis) }
+    for l in lines { log(l) }
     let provenance = context.provenance(
       schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
       inputs: [setup.source, setup.scorer.artifact])
@@ -156,6 +160,7 @@ public struct GANCalibrationStage {
     try root.setAttribute("episodes_needed", analysis.episodesNeeded)
     try root.setAttribute("learnable", Int64(analysis.learnable ? 1 : 0))
     try root.setAttribute("verdict", analysis.verdict)
+    try forecast?.write(to: root)
     try root.setAttribute("report", lines.joined(separator: "\n"))
     try root.setAttribute("seconds", seconds)
     let grids = GANRunIO.gridFolder(store: context.store, stage: Self.stage, name: config.name, version: writer.version)

@@ -26,10 +26,14 @@ public final class GANTask: AlternatingTask {
 
   public let actionNames = ["update D", "update G"]
   public let lossNames = ["G", "D"]
-  public let featureNames = [
+  public let featureNames = GANTask.controllerFeatures
+  /// The controller's features, in order.
+  public static let controllerFeatures = [
     "progress", "grad_norm_g", "grad_norm_d", "grad_log_ratio", "loss_g", "loss_d", "loss_log_ratio",
     "inception_score", "d_error",
   ]
+  /// How many features the controller reads.
+  public static var featureCount: Int { controllerFeatures.count }
   public let featureGroups: [(name: String, indices: [Int])] = [
     ("progress", [0]), ("gradient", [1, 2, 3]), ("loss", [4, 5, 6]), ("validation", [7, 8]),
   ]

@@ -1,0 +1,113 @@
+import Engine
+import Foundation
+import XCTest
+
+@testable import AutoLoss
+
+/// The calibrated stand-in task and the trainer forecast built on it.
+final class TrainerForecastTests: XCTestCase {
+  /// The long GAN profile's measured calibration: slope 3.28 IS per unit P(G), pair noise 0.23,
+  /// seed noise 0.3, measured on P(G) ∈ [1/6, 5/6]; reward 10·IS².
+  static func ganLike(steps: Int = 400, slope: Float = 3.28) -> @Sendable () -> CalibratedRewardTask {
+    {
+      CalibratedRewardTask(
+        steps: steps, slope: slope, intercept: 1.3, pairNoise: 0.23, seedNoise: 0.3, shareRange: (1 / 6)...(5 / 6),
+        featureCount: 9, rewardOfScore: { 10 * $0 * $0 })
+    }
+  }
+
+  static func antithetic(episodes: Int, pairs: Int, learningRate: Float) -> ControllerTrainerConfig {
+    var c = ControllerTrainerConfig.gan
+    c.algorithm = .antithetic
+    c.episodes = episodes
+    c.episodesPerUpdate = pairs
+    c.learningRate = learningRate
+    c.antitheticSigma = 0.1
+    c.zeroInitialOutput = true
+    c.collapseLength = 0
+    c.reinitializeOnCollapse = false
+    c.patienceEpisodes = 0
+    return c
+  }
+
+  func testSameSeedAndActionsGiveTheSameScoreAndOtherActionsDiffer() {
+    let task = Self.ganLike(steps: 50)()
+    func score(_ actions: [Int], seed: UInt64) -> Float {
+      task.reset(seed: seed)
+      for a in actions { task.step(a) }
+      return -task.bestValidationError
+    }
+    let a = (0..<50).map { $0 % 2 }
+    var b = a
+    b[7] = 1 - b[7]
+    XCTAssertEqual(score(a, seed: 3), score(a, seed: 3))
+    XCTAssertNotEqual(score(a, seed: 3), score(b, seed: 3))
+    XCTAssertNotEqual(score(a, seed: 3), score(a, seed: 4))
+    task.reset(seed: 9)
+    XCTAssertEqual(task.features(), task.features(), "features are fixed within a step")
+  }
+
+  func testScoreNoiseMatchesTheCalibration() {
+    let task = Self.ganLike(steps: 20)()
+    var differences: [Float] = []
+    var rng = SeededRandom(seed: 5)
+    for seed in 0..<400 {
+      let a = (0..<20).map { _ in rng.int(below: 2) }
+      let b = a.map { 1 - $0 }
+      task.reset(seed: UInt64(seed))
+      for x in a { task.step(x) }
+      let sa = -task.bestValidationError - task.expectedScore(share: Float(a.reduce(0, +)) / 20)
+      task.reset(seed: UInt64(seed))
+      for x in b { task.step(x) }
+      let sb = -task.bestValidationError - task.expectedScore(share: Float(b.reduce(0, +)) / 20)
+      differences.append(sa - sb)
+    }
+    let mean = differences.reduce(0, +) / Float(differences.count)
+    let sd = (differences.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(differences.count - 1)).squareRoot()
+    XCTAssertEqual(sd, 0.23, accuracy: 0.03, "paired differences at equal expected score have the pair noise")
+    XCTAssertEqual(task.expectedScore(share: 1), task.expectedScore(share: 5 / 6), "flat beyond the measured range")
+  }
+
+  /// The known answer: a reward with the long GAN calibration's slope and noise must move the long
+  /// profile's antithetic trainer (σ 0.5, lr 0.1, one pair per update, 24 episodes of 2000 steps) to
+  /// P(G) > 0.75 on average over four controller seeds (three of them above 0.7); with a zero slope,
+  /// noise alone must leave the seeds' mean near ½.
+  func testAntitheticTrainerFollowsACalibratedSlopeAndNotNoise() throws {
+    var config = Self.antithetic(episodes: 24, pairs: 1, learningRate: 0.1)
+    config.antitheticSigma = 0.5
+    let learned = try KnownAnswer.forecast(config: config, controllerSeeds: 4, makeTask: Self.ganLike(steps: 2000))
+    let flat = try KnownAnswer.forecast(
+      config: config, controllerSeeds: 4, makeTask: Self.ganLike(steps: 2000, slope: 0))
+    print("forecast slope 3.28: \(learned.finalShare); slope 0: \(flat.finalShare)")
+    XCTAssertGreaterThan(learned.finalShare.reduce(0, +) / 4, 0.75)
+    XCTAssertGreaterThanOrEqual(learned.finalShare.filter { $0 > 0.7 }.count, 3)
+    XCTAssertEqual(flat.finalShare.reduce(0, +) / 4, 0.5, accuracy: 0.15)
+    XCTAssertEqual(learned.shareByUpdate.map(\.count), [12, 12, 12, 12])
+    let task = Self.ganLike(steps: 2000)()
+    for (score, share) in zip(learned.finalScore, learned.finalShare) {
+      XCTAssertEqual(score, task.expectedScore(share: share), accuracy: 0.3)
+    }
+  }
+
+  /// Not a test: prints the forecast for a grid of trainer settings (AUTOLOSS_FORECAST_SWEEP=1).
+  func testPrintForecastSweep() throws {
+    guard ProcessInfo.processInfo.environment["AUTOLOSS_FORECAST_SWEEP"] != nil else {
+      throw XCTSkip("set AUTOLOSS_FORECAST_SWEEP=1 to print the sweep")
+    }
+    for hidden in [16, 0] {
+      for sigma: Float in [0.3, 0.5] {
+        for lr: Float in [0.05, 0.1] {
+          var config = Self.antithetic(episodes: 24, pairs: 1, learningRate: lr)
+          config.antitheticSigma = sigma
+          config.hidden = hidden
+          let f = try KnownAnswer.forecast(config: config, controllerSeeds: 8, makeTask: Self.ganLike(steps: 2000))
+          let z = try KnownAnswer.forecast(
+            config: config, controllerSeeds: 8, makeTask: Self.ganLike(steps: 2000, slope: 0))
+          let shares = f.finalShare.map { String(format: "%.2f", $0) }.joined(separator: " ")
+          let drift = z.finalShare.map { String(format: "%.2f", $0) }.joined(separator: " ")
+          print("sweep hidden \(hidden) sigma \(sigma) lr \(lr): P(G) \(shares) | slope 0: \(drift)")
+        }
+      }
+    }
+  }
+}
