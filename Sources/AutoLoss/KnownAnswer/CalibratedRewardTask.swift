@@ -12,9 +12,10 @@ import Foundation
 /// anywhere differ by the pair noise, as two GAN runs that part ways do). Outside `shareRange` (the
 /// calibrated P(G) range) the score is flat: nothing beyond what was measured is promised.
 ///
-/// The features are the step fraction followed by `featureCount − 1` standard normals per step drawn
-/// from the episode seed (clipped to ±3): the controller has as many inputs as the real task but only
-/// its output bias matters. Reward = `rewardOfScore(score)`, e.g. the GAN's 10·IS².
+/// The features are the step fraction followed by `featureCount − 1` normals per step drawn from the
+/// episode seed, with the real task's per-feature means and SDs when given (standard normals
+/// otherwise, clipped to ±3 SDs): the controller has as many inputs, of the same scale, as the real
+/// task, but only its mean output matters. Reward = `rewardOfScore(score)`, e.g. the GAN's 10·IS².
 public final class CalibratedRewardTask: AlternatingTask {
   /// `"action 0"`, `"action 1"`.
   public let actionNames = ["action 0", "action 1"]
@@ -37,6 +38,8 @@ public final class CalibratedRewardTask: AlternatingTask {
   /// Shares outside this range score as its nearer end.
   public let shareRange: ClosedRange<Float>
   private let rewardOfScore: @Sendable (Float) -> Float
+  private let featureMeans: [Float]
+  private let featureSDs: [Float]
   public private(set) var stepCount = 0
   public private(set) var checks: [ValidationCheck] = []
   public private(set) var bestValidationError: Float = .infinity
@@ -56,12 +59,16 @@ public final class CalibratedRewardTask: AlternatingTask {
   ///   - seedNoise: SD of the per-seed effect.
   ///   - shareRange: The share range the slope was measured on.
   ///   - featureCount: The controller's input count (at least 1).
+  ///   - featureMeans: Means of features 1… (the first is the step fraction); missing ones are 0.
+  ///   - featureSDs: Their SDs; missing ones are 1.
   ///   - rewardOfScore: The episode reward of a final score.
   public init(
     steps: Int, slope: Float, intercept: Float, pairNoise: Float, seedNoise: Float,
-    shareRange: ClosedRange<Float> = 0...1, featureCount: Int = 1,
-    rewardOfScore: @escaping @Sendable (Float) -> Float = { $0 }
+    shareRange: ClosedRange<Float> = 0...1, featureCount: Int = 1, featureMeans: [Float] = [],
+    featureSDs: [Float] = [], rewardOfScore: @escaping @Sendable (Float) -> Float = { $0 }
   ) {
+    self.featureMeans = featureMeans.map { $0.isFinite ? $0 : 0 }
+    self.featureSDs = featureSDs.map { $0.isFinite ? max(0, $0) : 1 }
     self.steps = max(1, steps)
     self.slope = slope
     self.intercept = intercept
@@ -93,7 +100,11 @@ public final class CalibratedRewardTask: AlternatingTask {
   /// Features are drawn once per step, so repeated ``features()`` calls agree.
   private func drawFeatures() {
     currentFeatures = [Float(stepCount) / Float(steps)]
-    for _ in 1..<featureNames.count { currentFeatures.append(min(max(featureRandom.normal(), -3), 3)) }
+    for i in 1..<featureNames.count {
+      let mean = i - 1 < featureMeans.count ? featureMeans[i - 1] : 0
+      let sd = i - 1 < featureSDs.count ? featureSDs[i - 1] : 1
+      currentFeatures.append(mean + sd * min(max(featureRandom.normal(), -3), 3))
+    }
   }
 
   public func step(_ action: Int) {

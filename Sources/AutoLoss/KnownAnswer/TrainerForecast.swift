@@ -11,25 +11,30 @@ public struct TrainerForecast: Codable, Sendable, Equatable {
   public var finalScore: [Float]
   /// The untrained controller's expected score (uniform policy: share ½).
   public var untrainedScore: Float
+  /// Per controller seed, the training episodes that failed (collapse).
+  public var failedEpisodes: [Int]
 }
 
 extension KnownAnswer {
   /// Trains `controllerSeeds` controllers with `config` (its episode budget, algorithm and learning
   /// rate) on `makeTask` and measures where they end: the forecast of a real training run whose
-  /// reward has the calibrated slope and noise. Runs in about a second per thousand episode steps.
+  /// reward has the calibrated slope and noise. An episode with more than `collapseLength` equal
+  /// actions in a row fails as in the real task (0 = never). Takes well under a second per hundred
+  /// thousand episode steps in a release build.
   public static func forecast(
     config: ControllerTrainerConfig, controllerSeeds: Int, baseSeed: UInt64 = 0xF0_2ECA,
-    evaluationEpisodes: Int = 8, makeTask: @escaping @Sendable () -> CalibratedRewardTask
+    evaluationEpisodes: Int = 8, collapseLength: Int = 0, makeTask: @escaping @Sendable () -> CalibratedRewardTask
   ) throws -> TrainerForecast {
     let probe = makeTask()
     var byUpdate: [[Float]] = []
     var finals: [Float] = []
     var scores: [Float] = []
+    var failed: [Int] = []
     for k in 0..<max(1, controllerSeeds) {
       let trainer = try ControllerTrainer(
         config: config, featureCount: probe.featureNames.count, actionCount: 2, featureGroups: probe.featureGroups,
         seed: baseSeed &+ UInt64(k) &* 0x9E37, executor: LocalExecutor(slots: 1),
-        episode: taskEpisodeFunction(recordSteps: true, makeTask: makeTask))
+        episode: taskEpisodeFunction(collapseLength: collapseLength, recordSteps: true, makeTask: makeTask))
       var curve: [Float] = []
       while !trainer.isFinished {
         let update = try trainer.runNextUpdate()
@@ -37,6 +42,7 @@ extension KnownAnswer {
         curve.append(shares.reduce(0, +) / Float(max(shares.count, 1)))
       }
       byUpdate.append(curve)
+      failed.append(trainer.failedEpisodes)
       var policy = PolicySchedule(trainer.evaluatedController())
       var share: Float = 0
       var score: Float = 0
@@ -51,6 +57,7 @@ extension KnownAnswer {
       scores.append(score / n)
     }
     return TrainerForecast(
-      shareByUpdate: byUpdate, finalShare: finals, finalScore: scores, untrainedScore: probe.expectedScore(share: 0.5))
+      shareByUpdate: byUpdate, finalShare: finals, finalScore: scores, untrainedScore: probe.expectedScore(share: 0.5),
+      failedEpisodes: failed)
   }
 }

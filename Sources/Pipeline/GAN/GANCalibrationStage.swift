@@ -90,7 +90,7 @@ public struct GANCalibrationStage {
     let executor = context.executor
     let collapse = config.controller.collapseLength
     let start = Date()
-    let results: [(GANCalibrationRun, [Float])] = try executor.map(count: jobs.count) {
+    let jobResults = try executor.map(count: jobs.count) {
       (index: Int, _: Int) -> CalibrationJobResult in
       let job = jobs[index]
       let r: GANRunResult
@@ -114,8 +114,12 @@ public struct GANCalibrationStage {
       let grid =
         job.seedIndex == 0 && job.draw == 0 && size > 0 && r.samples.count >= size
         ? Array(r.samples.suffix(size)) : []
-      return CalibrationJobResult(run: run, lastGrid: grid, lastStep: r.trace.checks.last?.step ?? 0)
-    }.map { ($0.run, $0.lastGrid) }
+      return CalibrationJobResult(
+        run: run, lastGrid: grid, lastStep: r.trace.checks.last?.step ?? 0,
+        features: FeatureMoments(r.trace.features, width: GANTask.featureCount))
+    }
+    let moments = jobResults.reduce(FeatureMoments(width: GANTask.featureCount)) { $0.adding($1.features) }
+    let results = jobResults.map { ($0.run, $0.lastGrid) }
     progress.finish()
     let seconds = Date().timeIntervalSince(start)
     let runs = results.map(\.0)
@@ -127,7 +131,8 @@ public struct GANCalibrationStage {
         + String(format: "%.2f)", setup.scorer.realInceptionScore)
     ]
     lines += analysis.lines
-    let forecast = try GANTrainerForecast.make(analysis: analysis, config: config, steps: setup.task.maxSteps)
+    let forecast = try GANTrainerForecast.make(
+      analysis: analysis, config: config, steps: setup.task.maxSteps, features: moments)
     lines.append(
       forecast?.line ?? "trainer forecast: not run (the slope, intercept, pair or seed noise was not measured)")
     lines.append(String(format: "%d runs in %.0f s", runs.count, seconds))
@@ -178,4 +183,47 @@ struct CalibrationJobResult: Codable, Sendable {
   var run: GANCalibrationRun
   var lastGrid: [Float]
   var lastStep: Int
+  var features: FeatureMoments
+}
+
+/// Per-feature sums of the controller features over the steps of some runs (their mean and SD).
+struct FeatureMoments: Codable, Sendable {
+  var count = 0
+  var sums: [Double]
+  var squares: [Double]
+
+  init(width: Int) {
+    sums = [Double](repeating: 0, count: width)
+    squares = sums
+  }
+
+  /// The moments of `features` (steps × `width`, row-major).
+  init(_ features: [Float], width: Int) {
+    self.init(width: width)
+    guard width > 0 else { return }
+    for (i, x) in features.enumerated() where x.isFinite {
+      sums[i % width] += Double(x)
+      squares[i % width] += Double(x) * Double(x)
+    }
+    count = features.count / width
+  }
+
+  func adding(_ other: FeatureMoments) -> FeatureMoments {
+    var m = self
+    m.count += other.count
+    for i in m.sums.indices where i < other.sums.count {
+      m.sums[i] += other.sums[i]
+      m.squares[i] += other.squares[i]
+    }
+    return m
+  }
+
+  var means: [Float] { sums.map { count > 0 ? Float($0 / Double(count)) : 0 } }
+  var sds: [Float] {
+    zip(sums, squares).map { s, q in
+      guard count > 1 else { return 1 }
+      let mean = s / Double(count)
+      return Float(max(0, q / Double(count) - mean * mean).squareRoot())
+    }
+  }
 }

@@ -6,8 +6,9 @@ import Tasks
 
 /// The calibration's forecast of the configured controller training: the same trainer, budget and
 /// seeds run on a ``CalibratedRewardTask`` with the measured slope, intercept, pair noise and seed
-/// noise (flat outside the calibrated P(G) range), and once more with the slope set to zero, so
-/// the report can say how far the real run may move P(G) and how far noise alone moves it.
+/// noise (flat outside the calibrated P(G) range), with features of the calibration runs' per-feature
+/// mean and SD and the configured collapse rule, and once more with the slope set to zero, so the
+/// report can say how far the real run may move P(G) and how far noise alone moves it.
 struct GANTrainerForecast {
   /// Where the stand-in reward moves P(G).
   var withSlope: TrainerForecast
@@ -17,21 +18,28 @@ struct GANTrainerForecast {
   var controller: ControllerTrainerConfig
 
   /// The forecast, or nil when the calibration did not measure a finite slope, intercept and noise.
-  static func make(analysis: GANCalibrationAnalysis, config: GANExperimentConfig, steps: Int) throws
-    -> GANTrainerForecast?
-  {
+  static func make(
+    analysis: GANCalibrationAnalysis, config: GANExperimentConfig, steps: Int, features: FeatureMoments
+  ) throws -> GANTrainerForecast? {
     let measured = [analysis.slope, analysis.intercept, analysis.pairNoise, analysis.seedNoise]
     guard measured.allSatisfy(\.isFinite) else { return nil }
-    return try GANTrainerForecast(analysis: analysis, config: config, steps: steps)
+    return try GANTrainerForecast(analysis: analysis, config: config, steps: steps, features: features)
   }
 
-  private init(analysis: GANCalibrationAnalysis, config: GANExperimentConfig, steps: Int) throws {
+  /// The stand-in's feature means and SDs (after the progress feature).
+  var featureMeans: [Float]
+  var featureSDs: [Float]
+
+  private init(analysis: GANCalibrationAnalysis, config: GANExperimentConfig, steps: Int, features: FeatureMoments)
+    throws
+  {
     var trainer = config.controller
-    // The stand-in never collapses: the forecast is about the signal, not the penalties.
-    trainer.collapseLength = 0
-    trainer.reinitializeOnCollapse = false
     trainer.patienceEpisodes = 0
     controller = trainer
+    let means = Array(features.means.dropFirst())
+    let sds = Array(features.sds.dropFirst())
+    featureMeans = means
+    featureSDs = sds
     let probabilities = analysis.schedules.map { Float($0.probabilityG) }.filter(\.isFinite)
     let range = (probabilities.min() ?? 0)...(probabilities.max() ?? 1)
     let scale = config.task.rewardScale
@@ -43,14 +51,17 @@ struct GANTrainerForecast {
       return {
         CalibratedRewardTask(
           steps: steps, slope: Float(slope), intercept: intercept, pairNoise: pairNoise, seedNoise: seedNoise,
-          shareRange: range, featureCount: featureCount, rewardOfScore: { scale * $0 * $0 })
+          shareRange: range, featureCount: featureCount, featureMeans: means, featureSDs: sds,
+          rewardOfScore: { scale * $0 * $0 })
       }
     }
     let seeds = max(1, config.controller.controllerSeeds)
     withSlope = try KnownAnswer.forecast(
-      config: trainer, controllerSeeds: seeds, baseSeed: config.seed, makeTask: stand(slope: analysis.slope))
+      config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
+      makeTask: stand(slope: analysis.slope))
     noiseOnly = try KnownAnswer.forecast(
-      config: trainer, controllerSeeds: seeds, baseSeed: config.seed, makeTask: stand(slope: 0))
+      config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
+      makeTask: stand(slope: 0))
   }
 
   /// The log and report line.
@@ -63,13 +74,15 @@ struct GANTrainerForecast {
     return String(
       format:
         "trainer forecast (%@, lr %.3g, %d episodes, %d per update): on a stand-in reward with this slope and "
-        + "noise, P(G) 0.50 → %@ (controller seeds; expected IS %.2f → %@); with slope 0 (noise only) → %@",
+        + "noise, P(G) 0.50 → %@ (controller seeds; expected IS %.2f → %@; %@ collapsed training episodes); "
+        + "with slope 0 (noise only) → %@",
       trainer, c.learningRate, c.episodes, c.episodesPerUpdate, list(withSlope.finalShare), withSlope.untrainedScore,
-      list(withSlope.finalScore), list(noiseOnly.finalShare))
+      list(withSlope.finalScore), withSlope.failedEpisodes.map(String.init).joined(separator: ", "),
+      list(noiseOnly.finalShare))
   }
 
-  /// Writes `/forecast/{share_by_update, final_share, final_score, noise_only_final_share}` and the
-  /// root attribute `forecast`.
+  /// Writes `/forecast/{share_by_update, final_share, final_score, noise_only_final_share,
+  /// feature_means, feature_sds}` and the root attribute `forecast`.
   func write(to root: HDF5Group) throws {
     let g = try root.createGroup("forecast")
     let rows = withSlope.shareByUpdate
@@ -79,6 +92,8 @@ struct GANTrainerForecast {
     try g.write("final_share", withSlope.finalShare, shape: [withSlope.finalShare.count])
     try g.write("final_score", withSlope.finalScore, shape: [withSlope.finalScore.count])
     try g.write("noise_only_final_share", noiseOnly.finalShare, shape: [noiseOnly.finalShare.count])
+    try g.write("feature_means", featureMeans, shape: [featureMeans.count])
+    try g.write("feature_sds", featureSDs, shape: [featureSDs.count])
     try root.setAttribute("forecast", line)
   }
 }
