@@ -12,7 +12,8 @@ final class TrainerForecastTests: XCTestCase {
   static let ganFeatureMeans: [Float] = [1.28, 1.96, 0.77, 0.2, -0.14, 1.02, -0.46, -0.45]
   static let ganFeatureSDs: [Float] = [0.37, 0.44, 0.55, 0.26, 0.18, 0.42, 0.22, 0.55]
 
-  static func ganLike(steps: Int = 400, slope: Float = 3.28, realFeatures: Bool = true) -> @Sendable () ->
+  static func ganLike(steps: Int = 400, slope: Float = 3.28, realFeatures: Bool = true)
+    -> @Sendable () ->
     CalibratedRewardTask
   {
     {
