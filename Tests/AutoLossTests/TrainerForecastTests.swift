@@ -6,15 +6,14 @@ import XCTest
 
 /// The calibrated stand-in task and the trainer forecast built on it.
 final class TrainerForecastTests: XCTestCase {
-  /// The long GAN profile's measured calibration: slope 3.28 IS per unit P(G), pair noise 0.23,
-  /// seed noise 0.3, measured on P(G) ∈ [1/6, 5/6]; reward 10·IS².
   /// The features' means and SDs in the long profile's GAN episodes (after the progress feature).
   static let ganFeatureMeans: [Float] = [1.28, 1.96, 0.77, 0.2, -0.14, 1.02, -0.46, -0.45]
   static let ganFeatureSDs: [Float] = [0.37, 0.44, 0.55, 0.26, 0.18, 0.42, 0.22, 0.55]
 
+  /// The long GAN profile's measured calibration: slope 3.28 IS per unit P(G), pair noise 0.23,
+  /// seed noise 0.3, measured on P(G) ∈ [1/6, 5/6]; reward 10·IS².
   static func ganLike(steps: Int = 400, slope: Float = 3.28, realFeatures: Bool = true)
-    -> @Sendable () ->
-    CalibratedRewardTask
+    -> @Sendable () -> CalibratedRewardTask
   {
     {
       CalibratedRewardTask(
