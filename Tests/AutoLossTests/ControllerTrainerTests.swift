@@ -130,6 +130,35 @@ final class ControllerTrainerTests: XCTestCase {
     XCTAssertTrue(update.episodes.contains { $0.outcome == "collapse" })
   }
 
+  /// Antithetic: a collapsed episode (R = 0) counts as worse than its successful partner by the
+  /// reward gap plus the penalty, not by the penalty alone.
+  func testAntitheticFailedEpisodeIsWorseThanItsPartnerByAtLeastThePenalty() throws {
+    var config = ControllerTrainerConfig()
+    config.algorithm = .antithetic
+    config.hidden = 0
+    config.zeroInitialOutput = true
+    config.antitheticSigma = 0.1
+    config.episodes = 2
+    config.collapseAdvantage = -20
+    // The perturbation that prefers action 1 collapses with R = 0; its partner earns R = 90.
+    let episode: EpisodeFunction = { controller, seed, _ in
+      let collapses = controller.probabilities([1])[1] > 0.5
+      var trace = EpisodeTrace()
+      trace.outcome = collapses ? "collapse" : "step cap"
+      return EpisodeResult(index: 0, seed: seed, trace: trace, reward: collapses ? 0 : 90)
+    }
+    let trainer = try ControllerTrainer(
+      config: config, featureCount: 1, actionCount: 2, featureGroups: [("constant", [0])], seed: 3,
+      executor: LocalExecutor(slots: 1), episode: episode)
+    let update = try trainer.runNextUpdate()
+    XCTAssertEqual(update.episodes.filter(\.failed).count, 1)
+    let plusFailed = update.episodes[0].failed
+    XCTAssertEqual(update.advantages[0], (plusFailed ? -110 : 110) / 0.2, accuracy: 1e-3)
+    XCTAssertEqual(update.advantages[1], -update.advantages[0])
+    // The step moves away from the collapsing side.
+    XCTAssertLessThan(trainer.controller.probabilities([1])[1], 0.5)
+  }
+
   func testZeroInitialOutputIsExactlyUniform() throws {
     var config = quickConfig()
     config.zeroInitialOutput = true

@@ -2,8 +2,10 @@ import Engine
 
 extension ControllerTrainer {
   /// One antithetic update: per pair, ε ~ N(0, I); θ + σε and θ − σε run on the same episode seed;
-  /// one Adam ascent step along g = mean over pairs of (R+ − R−)/(2σ)·ε. A failed episode counts
-  /// as `collapseAdvantage` below its partner (a pair that failed twice contributes nothing).
+  /// one Adam ascent step along g = mean over pairs of (R+ − R−)/(2σ)·ε. A failed episode counts as
+  /// worse than its partner by at least |`collapseAdvantage`|: its own finite reward when that is
+  /// lower still (a collapsed GAN earns R = 0), else the partner's reward minus the penalty. A pair
+  /// that failed twice contributes nothing.
   func antitheticUpdate() throws -> ControllerUpdate {
     let first = episodesDone
     let pairs = max(1, min(config.episodesPerUpdate, (config.episodes - episodesDone) / 2))
@@ -40,11 +42,13 @@ extension ControllerTrainer {
     for (name, p) in named { gradient[name] = Tensor(shape: p.value.shape, repeating: 0) }
     for pair in 0..<pairs {
       let (rp, rm) = (results[2 * pair], results[2 * pair + 1])
+      let raw = rp.reward.isFinite && rm.reward.isFinite ? rp.reward - rm.reward : 0
+      let penalty = abs(config.collapseAdvantage)
       let difference: Float
       switch (rp.failed, rm.failed) {
-      case (false, false): difference = rp.reward - rm.reward
-      case (true, false): difference = config.collapseAdvantage
-      case (false, true): difference = -config.collapseAdvantage
+      case (false, false): difference = raw
+      case (true, false): difference = min(raw, 0) - penalty
+      case (false, true): difference = max(raw, 0) + penalty
       case (true, true): difference = 0
       }
       let scale = difference / (2 * sigma)

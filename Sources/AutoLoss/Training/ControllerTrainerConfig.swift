@@ -39,7 +39,8 @@ public struct ControllerTrainerConfig: Codable, Sendable, Equatable {
   public var advantageFloor: Float = 0
   /// The same action more than this many times in a row ends the episode as a collapse (0 = off).
   public var collapseLength = 0
-  /// The advantage of an episode that collapsed or produced a non-finite loss or reward.
+  /// The advantage of an episode that collapsed or produced a non-finite loss or reward (antithetic:
+  /// the least margin by which such an episode counts as worse than its partner).
   public var collapseAdvantage: Float = -20
   /// Re-draw the controller (and reset Adam) after an update with a failed episode instead of stepping.
   public var reinitializeOnCollapse = false
