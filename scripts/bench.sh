@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks one training step of every task model: ours (`autoloss bench`) beside PyTorch's
 # (scripts/bench_torch.py, 1 thread) when torch is importable, with the ratio ours/torch; the D step's
-# heaviest convolution through oneDNN and through im2col + OpenBLAS (d_conv2_*, GFLOP/s); and whole
-# regression/classification controller-training episodes and one GAN controller-training episode at the
-# quick profile's size (500 steps) with where their time goes (*_episode).
+# heaviest convolution through oneDNN's direct primitives, im2col + oneDNN's sgemm and im2col +
+# OpenBLAS (d_conv2_*, GFLOP/s); and whole regression/classification controller-training episodes and
+# one GAN controller-training episode at the quick profile's size (500 steps) with where their time
+# goes (*_episode). Paired in-process comparisons of engine settings (`ab_*` rows, CPU time) run only
+# when named in BENCH_ONLY.
 #
 # The machine may be shared, so ours and torch alternate model by model for BENCH_ROUNDS rounds and
 # the table shows the median over rounds of each side's median step time. Without torch only ours
@@ -34,7 +36,7 @@ else
   BIN="$SCRATCH/release/autoloss"
 fi
 
-MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512,d_conv2_onednn,d_conv2_im2col,regression_episode,classification_episode,gan_episode}
+MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512,d_conv2_onednn,d_conv2_im2col,d_conv2_openblas,regression_episode,classification_episode,gan_episode}
 IFS=, read -r -a MODEL_LIST <<<"$MODELS"
 
 # A python that can import torch, if any.

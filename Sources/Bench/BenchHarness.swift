@@ -120,9 +120,11 @@ extension BenchHarness {
   public static func select(_ cases: [BenchCase], only: [String]) throws -> [BenchCase] {
     let wanted = only.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     if wanted.isEmpty { return cases }
-    let known = cases.map(\.name)
+    // the paired comparisons (`ab_*`) run only when named
+    let extra = BenchCatalog.comparisons()
+    let known = cases.map(\.name) + extra.map(\.name)
     for name in wanted where !known.contains(name) { throw BenchError.unknownCase(name, known: known) }
-    return cases.filter { wanted.contains($0.name) }
+    return (cases + extra).filter { wanted.contains($0.name) }
   }
 
   /// The OpenBLAS kernel in use (`openblas_get_corename`), or "unknown" when it cannot be looked up.

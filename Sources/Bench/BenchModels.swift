@@ -7,8 +7,8 @@ public enum BenchCatalog {
   /// Every case, in report order.
   public static func all() -> [BenchCase] {
     [
-      regression(), mlp(), dcganDStep(), dcganGStep(), scorer(), nmt(), sgemm(512), dConv2(oneDNN: true),
-      dConv2(oneDNN: false), regressionEpisode(), classificationEpisode(), ganEpisode(),
+      regression(), mlp(), dcganDStep(), dcganGStep(), scorer(), nmt(), sgemm(512), dConv2(.onednn),
+      dConv2(.im2col), dConv2(.openblas), regressionEpisode(), classificationEpisode(), ganEpisode(),
     ]
   }
 

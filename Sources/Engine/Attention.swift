@@ -46,27 +46,27 @@ public func luongAttention(
     if wA != nil {
       BLAS.seqGemm(
         transA: false, transB: false, m: te * b, n: h, k: h, pm, lda: h, pwa, ldb: h, beta: 0,
-        keys.p, ldc: h)
+        keys.p, ldc: h, oneDNN: true)
     }
     let pk = wA == nil ? pm : UnsafePointer(keys.p)
     for bi in 0..<b {
       let s = w.p + bi * tt
       BLAS.seqGemm(
         transA: false, transB: true, m: td, n: te, k: h, pq + bi * h, lda: bh, pk + bi * h,
-        ldb: bh, beta: 0, s, ldc: te)
+        ldb: bh, beta: 0, s, ldc: te, oneDNN: true)
       for t in 0..<td { seqMaskedSoftmax(s + t * te, count: te, mask: mask, maskOffset: bi * te) }
       BLAS.seqGemm(
         transA: false, transB: false, m: td, n: h, k: te, s, lda: te, pm + bi * h, ldb: bh,
-        beta: 0, ctx.p + bi * h, ldc: bh)
+        beta: 0, ctx.p + bi * h, ldc: bh, oneDNN: true)
     }
     out.withUnsafeMutableBufferPointer { o in
       let po = o.baseAddress!
       BLAS.seqGemm(
         transA: false, transB: false, m: td * b, n: h, k: h, ctx.p, lda: h, pwc, ldb: h, beta: 0,
-        po, ldc: h)
+        po, ldc: h, oneDNN: true)
       BLAS.seqGemm(
         transA: false, transB: false, m: td * b, n: h, k: h, pq, lda: h, pwc + h * h, ldb: h,
-        beta: 1, po, ldc: h)
+        beta: 1, po, ldc: h, oneDNN: true)
       for i in 0..<(td * bh) { po[i] = SeqMath.tanh(po[i]) }
     }
   }
@@ -110,10 +110,10 @@ public func luongAttention(
             // dWeights = dctx_b · memory_bᵀ; dMemory_b += weightsᵀ · dctx_b.
             BLAS.seqGemm(
               transA: false, transB: true, m: td, n: te, k: h, dctx.p + bi * h, lda: bh,
-              pm + bi * h, ldb: bh, beta: 0, ds, ldc: te)
+              pm + bi * h, ldb: bh, beta: 0, ds, ldc: te, oneDNN: true)
             BLAS.seqGemm(
               transA: true, transB: false, m: te, n: h, k: td, wb, lda: te, dctx.p + bi * h,
-              ldb: bh, beta: 1, pdm + bi * h, ldc: bh)
+              ldb: bh, beta: 1, pdm + bi * h, ldc: bh, oneDNN: true)
             // Softmax backward: dS = w · (dW - Σ dW·w).
             for t in 0..<td {
               let wr = wb + t * te
@@ -125,10 +125,10 @@ public func luongAttention(
             // dQuery_b += dS · K_b; dK_b = dSᵀ · query_b.
             BLAS.seqGemm(
               transA: false, transB: false, m: td, n: h, k: te, ds, lda: te, pk + bi * h,
-              ldb: bh, beta: 1, pdq + bi * h, ldc: bh)
+              ldb: bh, beta: 1, pdq + bi * h, ldc: bh, oneDNN: true)
             BLAS.seqGemm(
               transA: true, transB: false, m: te, n: h, k: td, ds, lda: te, pq + bi * h,
-              ldb: bh, beta: 0, dK.p + bi * h, ldc: bh)
+              ldb: bh, beta: 0, dK.p + bi * h, ldc: bh, oneDNN: true)
           }
           if wA != nil {
             dwa.withUnsafeMutableBufferPointer { d in

@@ -57,7 +57,7 @@ public func conv2d(
           TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
           ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
           // outT [O, P·m] = W[O, K] · col; then out[n0 + t, o, p] = outT[o, p·m + t] (+ bias)
-          BLAS.gemm(transA: false, transB: false, m: o, n: p * m, k: k, pw.baseAddress!, col.p, outT.p)
+          ConvKernels.gemm(transA: false, transB: false, m: o, n: p * m, k: k, pw.baseAddress!, col.p, outT.p)
           let base = dst + n0 * o * p
           for ch in 0..<o {
             let row = outT.p + ch * p * m
@@ -119,14 +119,14 @@ func conv2dIm2colBackward(
             TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
             ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
             dw.withUnsafeMutableBufferPointer {
-              BLAS.gemm(
+              ConvKernels.gemm(
                 transA: false, transB: true, m: o, n: k, k: p * m, gT.p, col.p, beta: n0 == 0 ? 0 : 1,
                 $0.baseAddress!)
             }
           }
           if needX {
             // dcol[K, P·m] = Wᵀ · gT, folded back onto [C, H, W, m], then transposed into dx[n0..<n0+m]
-            BLAS.gemm(transA: true, transB: false, m: k, n: p * m, k: o, pw.baseAddress!, gT.p, col.p)
+            ConvKernels.gemm(transA: true, transB: false, m: k, n: p * m, k: o, pw.baseAddress!, gT.p, col.p)
             dxT.p.update(repeating: 0, count: chw * m)
             ConvKernels.col2im(col.p, batch: m, channels: c, g, dxT.p)
             dx.withUnsafeMutableBufferPointer {
@@ -206,7 +206,7 @@ public func convTranspose2d(
         for (n0, m) in ConvKernels.chunks(n, nb) {
           // xT [C, H·W·m]; col [O·kh·kw, H·W·m] = Wᵀ · xT, folded onto outT [O, OH, OW, m]
           TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
-          BLAS.gemm(transA: true, transB: false, m: kk, n: hw * m, k: c, pw.baseAddress!, xT.p, col.p)
+          ConvKernels.gemm(transA: true, transB: false, m: kk, n: hw * m, k: c, pw.baseAddress!, xT.p, col.p)
           outT.p.update(repeating: 0, count: ohw * m)
           ConvKernels.col2im(col.p, batch: m, channels: o, g, outT.p)
           // [O, OH·OW, m] → out[n0..<n0+m, O, OH·OW], adding the bias of each channel on the way
@@ -264,14 +264,14 @@ func convTranspose2dIm2colBackward(
               // dW[C, O·kh·kw] += xT[C, H·W·m] · gcolᵀ
               TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
               dw.withUnsafeMutableBufferPointer {
-                BLAS.gemm(
+                ConvKernels.gemm(
                   transA: false, transB: true, m: c, n: kk, k: hw * m, xT.p, gcol.p, beta: n0 == 0 ? 0 : 1,
                   $0.baseAddress!)
               }
             }
             if needX {
               // dxT[C, H·W·m] = W[C, O·kh·kw] · gcol, transposed into dx[n0..<n0+m]
-              BLAS.gemm(transA: false, transB: false, m: c, n: hw * m, k: kk, pw.baseAddress!, gcol.p, dxT.p)
+              ConvKernels.gemm(transA: false, transB: false, m: c, n: hw * m, k: kk, pw.baseAddress!, gcol.p, dxT.p)
               dx.withUnsafeMutableBufferPointer {
                 TransposeKernels.transpose(dxT.p, rows: chw, cols: m, $0.baseAddress! + n0 * chw)
               }

@@ -6,16 +6,32 @@ import CDNNL
 
 /// oneDNN convolution calls on plain Swift arrays.
 enum DNNLConv {
-  /// Whether `kind` of `shape` should run through oneDNN: it is enabled, available, and the shape is one where
-  /// oneDNN's primitives beat im2col + OpenBLAS (measured per layer of the DCGAN and the scorer).
+  /// Whether `kind` of `shape` should run through oneDNN's direct primitive (otherwise im2col + GEMM):
+  /// convolutions are enabled, oneDNN is available, and ``DNNL/convolutionRoute`` picks it.
   static func preferred(_ shape: DNNLConvShape, _ kind: DNNLConvKind) -> Bool {
     guard DNNL.convolutions && DNNL.available else { return false }
-    switch kind {
-    case .forward, .backwardData: return true
     // with one input channel (the first layer of D and of the scorer) oneDNN's weight gradient runs
     // at a fraction of the GEMM's speed: 8 against ~50 GFLOP/s
-    case .backwardWeights: return shape.transposed ? shape.o > 1 : shape.c > 1
+    let oneChannel = shape.transposed ? shape.o == 1 : shape.c == 1
+    switch DNNL.convolutionRoute {
+    case .im2col: return false
+    case .directFirst: return kind != .backwardWeights || !oneChannel
+    case .direct(let forward, let backwardData, let backwardWeights):
+      switch kind {
+      case .forward: return forward
+      case .backwardData: return backwardData
+      case .backwardWeights: return backwardWeights && !oneChannel
+      }
+    case .measured: return measuredDirect(shape, kind, oneChannel: oneChannel)
     }
+  }
+
+  /// The measured choice of ``ConvRoute/measured``: direct primitives for stride-1 convolutions (the
+  /// scorer: im2col + `dnnl_sgemm` made its step 1.15× slower), im2col + `dnnl_sgemm` for strided
+  /// convolutions and transposed convolutions (the DCGAN's 5×5 stride-2 layers: D step 0.91×, G step
+  /// 0.88× of the direct primitives' time, paired in one process on a loaded machine).
+  static func measuredDirect(_ shape: DNNLConvShape, _ kind: DNNLConvKind, oneChannel: Bool) -> Bool {
+    !shape.transposed && shape.stride == 1 && (kind != .backwardWeights || !oneChannel)
   }
 
   /// The forward output `[n, o, oh, ow]`, or nil.

@@ -321,13 +321,22 @@ extension DNNL {
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, beta: Float = 0,
     _ c: UnsafeMutablePointer<Float>
   ) {
-    if available && m > 0 && n > 0 && k > 0 {
-      cdnnl_set_threads(Int32(threads))
-      let status = dnnl_sgemm(
-        transA ? 84 : 78, transB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha, a, Int64(transA ? m : k), b,
-        Int64(transB ? k : n), beta, c, Int64(n))
-      if status == dnnl_success { return }
-    }
-    BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, b, beta: beta, c)
+    let done = gemm(
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: transA ? m : k, b, ldb: transB ? k : n,
+      beta: beta, c, ldc: n)
+    if !done { BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, b, beta: beta, c) }
+  }
+
+  /// `dnnl_sgemm` with explicit leading dimensions (row-major); false, with `c` untouched, when oneDNN
+  /// is unavailable, refuses the call or a dimension is zero (the caller then takes OpenBLAS).
+  static func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
+    _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+  ) -> Bool {
+    guard available && m > 0 && n > 0 && k > 0 else { return false }
+    cdnnl_set_threads(Int32(threads))
+    return dnnl_sgemm(
+      transA ? 84 : 78, transB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta,
+      c, Int64(ldc)) == dnnl_success
   }
 }

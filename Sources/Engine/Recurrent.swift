@@ -136,7 +136,8 @@ public func lstmSequence(
           mask: masks[time])
         // dh += dG · W_hhᵀ, computed as (W_hh · dGᵀ) [H, B] and added transposed (the faster orientation)
         BLAS.seqGemm(
-          transA: false, transB: true, m: hid, n: b, k: g4, pwhh, lda: g4, dG, ldb: g4, beta: 0, dhT.p, ldc: b)
+          transA: false, transB: true, m: hid, n: b, k: g4, pwhh, lda: g4, dG, ldb: g4, beta: 0, dhT.p, ldc: b,
+          oneDNN: true)
         TransposeKernels.transpose(dhT.p, rows: hid, cols: b, srcStride: b, dh.p, dstStride: hid, accumulate: true)
       }
       let rows = t * b
