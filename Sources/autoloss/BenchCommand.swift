@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
 
   @Option(
     help:
-      "Comma-separated subset of: regression, mlp, dcgan_d_step, dcgan_g_step, scorer, nmt, sgemm512, d_conv2_onednn, d_conv2_im2col, regression_episode, classification_episode, gan_episode."
+      "Comma-separated subset of: regression, mlp, dcgan_d_step, dcgan_g_step, scorer, nmt, sgemm512, d_conv2_onednn, d_conv2_im2col, d_conv2_openblas, regression_episode, classification_episode, gan_episode; and the paired engine A/B rows ab_dcgan_d_step, ab_dcgan_g_step, ab_scorer, ab_nmt, ab_d_conv2, ab_routes_* (run only when named)."
   )
   var only: String = ""
 
