@@ -13,7 +13,7 @@ public enum ConvRoute: Sendable, Equatable {
   /// oneDNN's direct primitives for every pass except the weight gradient of a one-channel
   /// convolution (im2col there): the routing before per-pass measurements (git c80e59e).
   case directFirst
-  /// The measured choice per pass and shape class (see ``DNNLConv/preferred(_:_:)``).
+  /// The measured choice per pass and shape class (see `DNNLConv.preferred` in ConvolutionDNNL.swift).
   case measured
   /// Direct primitives for exactly these passes (still im2col for one-channel weight gradients);
   /// for benchmarks.
