@@ -5,8 +5,9 @@ import Engine
 /// The paper's network for regression, classification and GAN (official code, variant
 /// `2layer_logits_clipping`): x → Linear(F, hidden) → leaky ReLU(0.2) → Linear(hidden, K) →
 /// softmax(logits / c), with Xavier-uniform weights and zero biases. `hidden == 0` gives the linear
-/// variant x → Linear(F, K) → softmax(logits / c). Features listed in `featureMask` as `false` are
-/// zeroed before the network sees them (the feature ablation).
+/// variant x → Linear(F, K) → softmax(logits / c). With an ``InputStandardization`` the features
+/// are first mapped to (x − mean) / sd; features listed in `featureMask` as `false` are then zeroed
+/// before the network sees them (the feature ablation).
 public final class Controller: Module {
   /// The length F of the feature vector.
   public let featureCount: Int
@@ -18,6 +19,8 @@ public final class Controller: Module {
   public let temperature: Float
   /// Which features the controller may use.
   public let featureMask: [Bool]
+  /// The fixed map of the raw features applied before the network (nil: raw features).
+  public let standardization: InputStandardization?
   let layer1: Linear
   let layer2: Linear?
 
@@ -29,10 +32,11 @@ public final class Controller: Module {
   ///   - hidden: Hidden units of the leaky-ReLU layer; 0 gives the linear controller.
   ///   - temperature: The softmax temperature c.
   ///   - featureMask: `F` flags, `false` zeroes that feature; nil keeps every feature.
+  ///   - standardization: Per-feature means and SDs of `F` features; nil reads the raw features.
   ///   - rng: The source of the initial weights.
   public init(
     featureCount: Int, actionCount: Int, hidden: Int = 16, temperature: Float = 2,
-    featureMask: [Bool]? = nil, rng: inout SeededRandom
+    featureMask: [Bool]? = nil, standardization: InputStandardization? = nil, rng: inout SeededRandom
   ) {
     self.featureCount = featureCount
     self.actionCount = actionCount
@@ -41,6 +45,10 @@ public final class Controller: Module {
     self.featureMask = featureMask ?? Array(repeating: true, count: featureCount)
     precondition(
       self.featureMask.count == featureCount, "feature mask of \(self.featureMask.count) for \(featureCount) features")
+    precondition(
+      standardization.map { $0.count == featureCount } ?? true,
+      "standardization of \(standardization?.count ?? 0) features for \(featureCount) features")
+    self.standardization = standardization
     if hidden > 0 {
       layer1 = Linear(featureCount, hidden, rng: &rng)
       layer2 = Linear(hidden, actionCount, rng: &rng)
@@ -57,8 +65,12 @@ public final class Controller: Module {
     return list
   }
 
+  /// The network's input for one raw feature vector: standardised, then masked.
   func masked(_ x: [Float]) -> [Float] {
     var x = x
+    if let standardization {
+      for i in 0..<x.count { x[i] = standardization.apply(x[i], at: i) }
+    }
     for i in 0..<x.count where !featureMask[i] { x[i] = 0 }
     return x
   }
@@ -92,6 +104,11 @@ public final class Controller: Module {
   public func logProbabilities(_ features: Tensor) -> Variable {
     var x = features
     for t in 0..<features.shape[0] {
+      if let standardization {
+        for i in 0..<featureCount {
+          x.data[t * featureCount + i] = standardization.apply(x.data[t * featureCount + i], at: i)
+        }
+      }
       for i in 0..<featureCount where !featureMask[i] { x.data[t * featureCount + i] = 0 }
     }
     var logits: Variable
@@ -107,7 +124,7 @@ public final class Controller: Module {
   public func reinitialize(rng: inout SeededRandom) {
     let fresh = Controller(
       featureCount: featureCount, actionCount: actionCount, hidden: hidden, temperature: temperature,
-      featureMask: featureMask, rng: &rng)
+      featureMask: featureMask, standardization: standardization, rng: &rng)
     for ((_, mine), (_, theirs)) in zip(namedParameters, fresh.namedParameters) { mine.value = theirs.value }
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Pipeline
 import Statistics
 import Store
+import Tasks
 import XCTest
 
 final class GANStatsTests: XCTestCase {
@@ -112,7 +113,6 @@ final class GANCalibrationStageTests: XCTestCase {
     XCTAssertEqual(result.analysis.schedules.map(\.name), ["coin P(G)=0.50", "1:1", "1:3"])
     XCTAssertEqual(result.analysis.pairDifferences.count, 2)
     let file = try ArtifactReader.open(artifact.path, schema: GANCalibrationStage.schema, supportedVersions: 1...1)
-    defer { file.close() }
     XCTAssertEqual(try file.root.group("runs").read("final_is", as: Float.self).values.count, 8)
     XCTAssertEqual(try file.root.group("runs").readStrings("schedule").filter { $0 == "1:1" }.count, 2)
     XCTAssertFalse(try file.root.attributeString("verdict").isEmpty)
@@ -122,6 +122,27 @@ final class GANCalibrationStageTests: XCTestCase {
     XCTAssertEqual(try forecast.read("final_share", as: Float.self).values.count, 2)
     XCTAssertEqual(try forecast.read("noise_only_final_share", as: Float.self).values.count, 2)
     XCTAssertTrue(try file.root.attributeString("forecast").hasPrefix("trainer forecast (antithetic"))
+    // The feature moments of every calibration step, for the controller's input standardisation.
+    let moments = try file.root.group("feature_moments")
+    let means = try moments.read("means", as: Float.self).values
+    XCTAssertEqual(means.count, GANTask.featureCount)
+    XCTAssertEqual(try moments.read("counts", as: Int64.self).values[0], 8 * 10)  // 8 runs of 10 steps
+    XCTAssertEqual(means[0], 0.5, accuracy: 0.06)  // progress t/T over 10 steps
+    XCTAssertTrue(try moments.read("sds", as: Float.self).values.allSatisfy { $0 > 0 })
+    file.close()
+    // A controller that standardises its inputs reads them, stores them and is evaluated with them.
+    let standardizing = try GANExperimentConfig.load(
+      context: context,
+      overrides: [
+        "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
+        "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
+        "controller.algorithm=antithetic", "controller.episodes=2", "controller.standardizeInputs=true",
+      ])
+    let trained = try GANControllerStage(config: standardizing, context: context).run()
+    let (spec, _) = try GANControllerStage.loadController(name: "gan-mnist", context: context)
+    let loaded = try XCTUnwrap(spec.makeController().standardization)
+    for (a, b) in zip(loaded.means, means) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    XCTAssertTrue(try ArtifactReader.provenance(of: trained.path).inputs.contains { $0.path.contains("gan-calibration") })
     // The same seed and schedule twice gives the same IS (common random numbers, no hidden state).
     let again = try GANCalibrationStage(config: config, context: context).run()
     XCTAssertEqual(

@@ -20,10 +20,12 @@ extension KnownAnswer {
   /// rate) on `makeTask` and measures where they end: the forecast of a real training run whose
   /// reward has the calibrated slope and noise. An episode with more than `collapseLength` equal
   /// actions in a row fails as in the real task (0 = never). Takes well under a second per hundred
-  /// thousand episode steps in a release build.
+  /// thousand episode steps in a release build. `measuredInputMoments` is handed to the trainer (used
+  /// when `config.standardizeInputs` has no moments of its own).
   public static func forecast(
     config: ControllerTrainerConfig, controllerSeeds: Int, baseSeed: UInt64 = 0xF0_2ECA,
-    evaluationEpisodes: Int = 8, collapseLength: Int = 0, makeTask: @escaping @Sendable () -> CalibratedRewardTask
+    evaluationEpisodes: Int = 8, collapseLength: Int = 0, measuredInputMoments: InputStandardization? = nil,
+    makeTask: @escaping @Sendable () -> CalibratedRewardTask
   ) throws -> TrainerForecast {
     let probe = makeTask()
     var byUpdate: [[Float]] = []
@@ -34,7 +36,8 @@ extension KnownAnswer {
       let trainer = try ControllerTrainer(
         config: config, featureCount: probe.featureNames.count, actionCount: 2, featureGroups: probe.featureGroups,
         seed: baseSeed &+ UInt64(k) &* 0x9E37, executor: LocalExecutor(slots: 1),
-        episode: taskEpisodeFunction(collapseLength: collapseLength, recordSteps: true, makeTask: makeTask))
+        episode: taskEpisodeFunction(collapseLength: collapseLength, recordSteps: true, makeTask: makeTask),
+        measuredInputMoments: measuredInputMoments)
       var curve: [Float] = []
       while !trainer.isFinished {
         let update = try trainer.runNextUpdate()

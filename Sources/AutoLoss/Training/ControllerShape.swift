@@ -13,21 +13,27 @@ public struct ControllerShape: Sendable, Equatable {
   public var temperature: Float
   /// `F` flags: `false` hides that feature from the controller.
   public var featureMask: [Bool]
+  /// The fixed map of the raw features (nil: raw features).
+  public var standardization: InputStandardization?
 
   /// Creates a shape from the ``Controller`` initializer's arguments.
-  public init(featureCount: Int, actionCount: Int, hidden: Int, temperature: Float, featureMask: [Bool]) {
+  public init(
+    featureCount: Int, actionCount: Int, hidden: Int, temperature: Float, featureMask: [Bool],
+    standardization: InputStandardization? = nil
+  ) {
     self.featureCount = featureCount
     self.actionCount = actionCount
     self.hidden = hidden
     self.temperature = temperature
     self.featureMask = featureMask
+    self.standardization = standardization
   }
 
   /// A controller of this shape with freshly drawn weights (and a zero output layer when asked).
   public func make(rng: inout SeededRandom, zeroOutput: Bool = false) -> Controller {
     let c = Controller(
       featureCount: featureCount, actionCount: actionCount, hidden: hidden, temperature: temperature,
-      featureMask: featureMask, rng: &rng)
+      featureMask: featureMask, standardization: standardization, rng: &rng)
     if zeroOutput { c.zeroOutputLayer() }
     return c
   }
@@ -53,7 +59,7 @@ extension Controller {
   public var shape: ControllerShape {
     ControllerShape(
       featureCount: featureCount, actionCount: actionCount, hidden: hidden, temperature: temperature,
-      featureMask: featureMask)
+      featureMask: featureMask, standardization: standardization)
   }
 }
 

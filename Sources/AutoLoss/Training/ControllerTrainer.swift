@@ -67,11 +67,14 @@ public final class ControllerTrainer: @unchecked Sendable {
   ///   - executor: Runs the episodes of each update.
   ///   - episode: Runs one episode under a controller, e.g. one made by
   ///     ``taskEpisodeFunction(collapseLength:recordSteps:makeTask:)``.
-  /// - Throws: ``ControllerConfigError`` for an out-of-range setting or an unknown dropped group.
+  ///   - measuredInputMoments: Feature means and SDs measured by the caller, used when
+  ///     `config.standardizeInputs` gives none of its own.
+  /// - Throws: ``ControllerConfigError`` for an out-of-range setting, an unknown dropped group or a
+  ///   standardisation without moments.
   public init(
     config: ControllerTrainerConfig, featureCount: Int, actionCount: Int,
     featureGroups: [(name: String, indices: [Int])], seed: UInt64, executor: JobExecutor,
-    episode: @escaping EpisodeFunction
+    episode: @escaping EpisodeFunction, measuredInputMoments: InputStandardization? = nil
   ) throws {
     try config.validate()
     guard featureCount >= 1, actionCount >= 2 else {
@@ -87,7 +90,8 @@ public final class ControllerTrainer: @unchecked Sendable {
       featureCount: featureCount, featureGroups: featureGroups, dropped: config.droppedFeatureGroups)
     let shape = ControllerShape(
       featureCount: featureCount, actionCount: actionCount, hidden: config.hidden,
-      temperature: config.temperature, featureMask: mask)
+      temperature: config.temperature, featureMask: mask,
+      standardization: try config.inputStandardization(featureCount: featureCount, measured: measuredInputMoments))
     var rng = SeededRandom(seed: seed)
     controller = shape.make(rng: &rng, zeroOutput: config.zeroInitialOutput)
     optimizer = Adam(learningRate: config.learningRate)

@@ -64,6 +64,14 @@ public struct ControllerTrainerConfig: Codable, Sendable, Equatable {
   public var droppedFeatureGroups: [String] = []
   /// Independent controller trainings (seeds) per experiment; artifacts `<name>-c1 … <name>-cN`.
   public var controllerSeeds = 1
+  /// Standardise the controller's features with fixed per-feature means and SDs
+  /// (``InputStandardization``): `inputMeans`/`inputSDs` when given, else the moments the caller
+  /// measured (the GAN: its calibration runs).
+  public var standardizeInputs = false
+  /// Explicit feature means for `standardizeInputs` (empty: the measured ones).
+  public var inputMeans: [Float] = []
+  /// Explicit feature SDs for `standardizeInputs` (empty: the measured ones).
+  public var inputSDs: [Float] = []
 
   /// The defaults listed above.
   public init() {}
@@ -103,6 +111,34 @@ public struct ControllerTrainerConfig: Codable, Sendable, Equatable {
     if averageLast < 1 { throw fail("averageLast", ">= 1", averageLast) }
     if patienceEpisodes < 0 { throw fail("patienceEpisodes", ">= 0 (0 = off)", patienceEpisodes) }
     if controllerSeeds < 1 { throw fail("controllerSeeds", ">= 1", controllerSeeds) }
+    if inputMeans.count != inputSDs.count {
+      throw fail("inputSDs", "\(inputMeans.count) values (one per entry of inputMeans)", "\(inputSDs.count) values")
+    }
+  }
+
+  /// The standardisation these settings ask for, given the caller's measured moments.
+  /// - Throws: ``ControllerConfigError`` when `standardizeInputs` has neither explicit nor measured
+  ///   moments, or when their length is not `featureCount`.
+  public func inputStandardization(featureCount: Int, measured: InputStandardization?) throws
+    -> InputStandardization?
+  {
+    guard standardizeInputs else { return nil }
+    let chosen: InputStandardization
+    if !inputMeans.isEmpty {
+      chosen = try InputStandardization(means: inputMeans, sds: inputSDs)
+    } else if let measured {
+      chosen = measured
+    } else {
+      throw ControllerConfigError(
+        message:
+          "controller.standardizeInputs: no feature moments (give controller.inputMeans and controller.inputSDs, "
+          + "or measure them: for the GAN, run `gan calibrate` first)")
+    }
+    guard chosen.count == featureCount else {
+      throw ControllerConfigError(
+        message: "controller.inputMeans: expected \(featureCount) values (one per feature), found \(chosen.count)")
+    }
+    return chosen
   }
 }
 

@@ -283,10 +283,12 @@ public func loadController(
   let temperature =
     root.hasAttribute("controller_temperature")
     ? Float(try root.attribute("controller_temperature", as: Double.self)) : config.controller.temperature
+  let standardization = try InputStandardizationIO.read(
+    from: root, featureCount: features.count, path: artifact.path, groupPath: "/")
   var rng = SeededRandom(seed: 0)
   let controller = Controller(
     featureCount: features.count, actionCount: task.actionNames.count, hidden: hidden, temperature: temperature,
-    featureMask: mask, rng: &rng)
+    featureMask: mask, standardization: standardization, rng: &rng)
   var group = which.group
   if which == .evaluated && !root.isGroup(group) { group = StoredController.best.group }
   guard root.isGroup(group) else { throw PipelineError("\(artifact.path): no /\(group) (a controller-run artifact)") }

@@ -101,6 +101,7 @@ struct ControllerTrainingWork {
     try root.setAttribute("algorithm", trainer.config.algorithm.rawValue)
     try root.setAttribute("controller_hidden", Int64(trainer.config.hidden))
     try root.setAttribute("controller_temperature", Double(trainer.config.temperature))
+    try InputStandardizationIO.write(trainer.shape.standardization, to: root)
     try root.setAttribute("controller_seed", Int64(bitPattern: trainer.seed))
     try root.setAttribute("episodes", Int64(trainer.episodesDone))
     try root.setAttribute("updates", Int64(trainer.updatesDone))

@@ -1,3 +1,6 @@
+import AutoLoss
+import Store
+
 /// Per-feature sums of the controller features over the steps of some runs (their mean and SD);
 /// non-finite values are left out of their feature's count.
 struct FeatureMoments: Codable, Sendable {
@@ -39,6 +42,30 @@ struct FeatureMoments: Codable, Sendable {
       guard n > 1 else { return 1 }
       let mean = sums[i] / n
       return Float(max(0, squares[i] / n - mean * mean).squareRoot())
+    }
+  }
+
+  /// The controller's input standardisation from these moments.
+  func standardization() throws -> InputStandardization { try InputStandardization(means: means, sds: sds) }
+
+  /// The artifact group of the moments: `/feature_moments/{means, sds, counts}`.
+  static let groupName = "feature_moments"
+
+  /// Writes `means`, `sds` and `counts` (one per feature) into `group`.
+  func write(to group: HDF5Group) throws {
+    try group.write("means", means, shape: [means.count])
+    try group.write("sds", sds, shape: [sds.count])
+    try group.write("counts", counts.map { Int64($0) }, shape: [counts.count])
+  }
+
+  /// The means and SDs written by ``write(to:)``; `path` names the file in errors.
+  static func readStandardization(from group: HDF5Group, path: String) throws -> InputStandardization {
+    let means = try group.read("means", as: Float.self).values
+    let sds = try group.read("sds", as: Float.self).values
+    do {
+      return try InputStandardization(means: means, sds: sds)
+    } catch {
+      throw PipelineError("\(path): /\(groupName): \(error)")
     }
   }
 }

@@ -166,6 +166,7 @@ public struct GANCalibrationStage {
     try root.setAttribute("learnable", Int64(analysis.learnable ? 1 : 0))
     try root.setAttribute("verdict", analysis.verdict)
     try forecast?.write(to: root)
+    try moments.write(to: try root.createGroup(FeatureMoments.groupName))
     try root.setAttribute("report", lines.joined(separator: "\n"))
     try root.setAttribute("seconds", seconds)
     let grids = GANRunIO.gridFolder(store: context.store, stage: Self.stage, name: config.name, version: writer.version)

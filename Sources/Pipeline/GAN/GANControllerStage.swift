@@ -77,25 +77,53 @@ public struct GANControllerStage {
     return artifacts
   }
 
+  /// The feature moments of the latest calibration of this experiment (and its artifact), when the
+  /// controller standardises its inputs without explicit `controller.inputMeans`; (nil, nil) otherwise.
+  func measuredInputMoments() throws -> (InputStandardization?, ResolvedArtifact?) {
+    guard config.controller.standardizeInputs, config.controller.inputMeans.isEmpty else { return (nil, nil) }
+    let resolved: ResolvedArtifact
+    do {
+      resolved = try context.store.resolve(stage: GANCalibrationStage.stage, name: config.name, version: nil)
+    } catch {
+      throw PipelineError(
+        "GAN controller: controller.standardizeInputs reads the feature moments of the calibration: \(error) "
+          + "(run `autoloss gan calibrate` first, or give controller.inputMeans and controller.inputSDs)")
+    }
+    let file = try ArtifactReader.open(resolved, schema: GANCalibrationStage.schema, supportedVersions: 1...1)
+    defer { file.close() }
+    guard file.root.isGroup(FeatureMoments.groupName) else {
+      throw PipelineError(
+        "\(resolved.path): no /\(FeatureMoments.groupName) (a calibration from before the feature moments were "
+          + "recorded); rerun `autoloss gan calibrate`, or give controller.inputMeans and controller.inputSDs")
+    }
+    let moments = try FeatureMoments.readStandardization(
+      from: try file.root.group(FeatureMoments.groupName), path: resolved.path)
+    return (moments, resolved)
+  }
+
   /// Trains (or resumes) controller seed `controllerIndex` (1-based) into `artifactName`.
   func train(artifactName: String, controllerIndex: Int) throws -> ResolvedArtifact {
     let seed = controllerTrainerSeed(experimentSeed: config.seed, controller: controllerIndex)
     let workDirectory = workDirectory(artifactName)
     let setup = try GANSetup(dataset: config.dataset, model: config.model, task: config.task, context: context)
     let probe = setup.makeTask()
+    let (moments, calibration) = try measuredInputMoments()
     let trainer: ControllerTrainer
     do {
       trainer = try ControllerTrainer(
         config: config.controller, featureCount: probe.featureNames.count, actionCount: probe.actionNames.count,
         featureGroups: probe.featureGroups, seed: seed, executor: context.executor,
-        episode: Self.episodeFunction(setup: setup, collapseLength: config.controller.collapseLength))
+        episode: Self.episodeFunction(setup: setup, collapseLength: config.controller.collapseLength),
+        measuredInputMoments: moments)
     } catch {
       throw PipelineError("GAN controller (\(artifactName)): \(error)")
     }
     let configText = ConfigLoader.text(config)
     let work = ControllerTrainingWork(trainer: trainer, directory: workDirectory, context: context, seed: seed)
+    let standardizationNote = trainer.shape.standardization.map { "\n\($0.means) / \($0.sds)" } ?? ""
     let identity =
       "\(configText)\n\(setup.source.sha256)\n\(setup.scorer.artifact.sha256)\ncontroller \(controllerIndex) seed \(seed)"
+      + standardizationNote
     let resumed = try work.prepare(identity: identity)
     if resumed > 0 { log("\(artifactName): resuming after episode \(resumed) from \(workDirectory)") }
     let progress = ProgressDisplay(
@@ -128,7 +156,7 @@ public struct GANControllerStage {
     return try context.committedOnEveryRank {
       let artifact = try writeArtifact(
         work: work, setup: setup, bestIS: bestIS, seconds: Date().timeIntervalSince(start), artifactName: artifactName,
-        workDirectory: workDirectory)
+        workDirectory: workDirectory, calibration: calibration)
       FileManagerShim.remove(workDirectory)
       return artifact
     }
@@ -136,14 +164,14 @@ public struct GANControllerStage {
 
   func writeArtifact(
     work: ControllerTrainingWork, setup: GANSetup, bestIS: Float, seconds: Double, artifactName: String,
-    workDirectory: String
+    workDirectory: String, calibration: ResolvedArtifact?
   ) throws
     -> ResolvedArtifact
   {
     let trainer = work.trainer
     let provenance = context.provenance(
       schema: Self.schema, config: ConfigLoader.text(config), seed: config.seed,
-      inputs: [setup.source, setup.scorer.artifact])
+      inputs: [setup.source, setup.scorer.artifact] + (calibration.map { [$0] } ?? []))
     let writer = try context.store.writer(stage: "controllers", name: artifactName, provenance: provenance)
     let root = writer.root
     try GANRunIO.describe(root, config: config, setup: setup)
@@ -156,6 +184,7 @@ public struct GANControllerStage {
     try controllerGroup.setAttribute("temperature", Double(config.controller.temperature))
     try controllerGroup.setAttribute("features", Int64(trainer.shape.featureCount))
     try controllerGroup.setAttribute("evaluated", config.controller.evaluated.rawValue)
+    try InputStandardizationIO.write(trainer.shape.standardization, to: controllerGroup)
     try root.setAttribute("evaluated", config.controller.evaluated.rawValue)
     try root.setAttribute("algorithm", config.controller.algorithm.rawValue)
     let episodesGroup = try root.createGroup("episodes")
@@ -233,9 +262,12 @@ public struct GANControllerStage {
     let hidden = Int(try group.attribute("hidden", as: Int64.self))
     let temperature = Float(try group.attribute("temperature", as: Double.self))
     let features = Int(try group.attribute("features", as: Int64.self))
+    let standardization = try InputStandardizationIO.read(
+      from: group, featureCount: features, path: resolved.path, groupPath: "/controller/")
     var rng = SeededRandom(seed: 0)
     let controller = Controller(
-      featureCount: features, actionCount: 2, hidden: hidden, temperature: temperature, rng: &rng)
+      featureCount: features, actionCount: 2, hidden: hidden, temperature: temperature,
+      standardization: standardization, rng: &rng)
     var sub: String
     switch which {
     case .evaluated: sub = "evaluated"

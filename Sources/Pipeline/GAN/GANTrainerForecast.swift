@@ -56,12 +56,13 @@ struct GANTrainerForecast {
       }
     }
     let seeds = max(1, config.controller.controllerSeeds)
+    let standardization = try features.standardization()
     withSlope = try KnownAnswer.forecast(
       config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
-      makeTask: stand(slope: analysis.slope))
+      measuredInputMoments: standardization, makeTask: stand(slope: analysis.slope))
     noiseOnly = try KnownAnswer.forecast(
       config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
-      makeTask: stand(slope: 0))
+      measuredInputMoments: standardization, makeTask: stand(slope: 0))
   }
 
   /// The log and report line.

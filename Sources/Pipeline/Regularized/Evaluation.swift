@@ -327,6 +327,8 @@ public enum ControllerRuns {
     let dropped = root.contains("dropped_feature_groups") ? Set(try root.readStrings("dropped_feature_groups")) : []
     var mask = Array(repeating: true, count: features.count)
     for group in task.featureGroups where dropped.contains(group.name) { for i in group.indices { mask[i] = false } }
+    let standardization = try InputStandardizationIO.read(
+      from: root, featureCount: features.count, path: artifact.path, groupPath: "/")
     func spec(_ group: String) throws -> ControllerSpec {
       let state = try ParameterIO.read(from: try root.group(group))
       guard let first = state.first(where: { $0.key.hasPrefix("layer1") && $0.value.shape.count == 2 })?.value else {
@@ -336,7 +338,7 @@ public enum ControllerRuns {
       var rng = SeededRandom(seed: 0)
       let controller = Controller(
         featureCount: features.count, actionCount: task.actionNames.count, hidden: hidden, temperature: temperature,
-        featureMask: mask, rng: &rng)
+        featureMask: mask, standardization: standardization, rng: &rng)
       do {
         try controller.load(state)
       } catch let error as EngineError {

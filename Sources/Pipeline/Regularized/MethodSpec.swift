@@ -38,6 +38,7 @@ public struct ControllerSpec: Sendable {
   public var actionCount: Int
   public var hidden: Int
   public var temperature: Float
+  public var standardization: InputStandardization?
 
   public init(_ controller: Controller) {
     state = controller.stateDict()
@@ -45,6 +46,7 @@ public struct ControllerSpec: Sendable {
     actionCount = controller.actionCount
     hidden = controller.hidden
     temperature = controller.temperature
+    standardization = controller.standardization
   }
 
   /// A controller with these weights.
@@ -52,7 +54,7 @@ public struct ControllerSpec: Sendable {
     var rng = SeededRandom(seed: 0)
     let c = Controller(
       featureCount: featureMask.count, actionCount: actionCount, hidden: hidden, temperature: temperature,
-      featureMask: featureMask, rng: &rng)
+      featureMask: featureMask, standardization: standardization, rng: &rng)
     do { try c.load(state) } catch { preconditionFailure("controller spec does not fit its own shape: \(error)") }
     return c
   }
