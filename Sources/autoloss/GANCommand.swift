@@ -28,7 +28,8 @@ struct GANCalibrateCommand: ParsableCommand {
 
 struct GANTrainControllerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "train-controller", abstract: "Train the GAN controller (REINFORCE or antithetic, as configured; reward rewardScale·IS²).")
+    commandName: "train-controller",
+    abstract: "Train the GAN controller (REINFORCE or antithetic, as configured; reward rewardScale·IS²).")
   @OptionGroup var options: StageOptions
 
   func run() throws { try options.run(task: "gan", stage: "train-controller", [:]) }

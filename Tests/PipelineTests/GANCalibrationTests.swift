@@ -142,7 +142,8 @@ final class GANCalibrationStageTests: XCTestCase {
     let (spec, _) = try GANControllerStage.loadController(name: "gan-mnist", context: context)
     let loaded = try XCTUnwrap(spec.makeController().standardization)
     for (a, b) in zip(loaded.means, means) { XCTAssertEqual(a, b, accuracy: 1e-6) }
-    XCTAssertTrue(try ArtifactReader.provenance(of: trained.path).inputs.contains { $0.path.contains("gan-calibration") })
+    XCTAssertTrue(
+      try ArtifactReader.provenance(of: trained.path).inputs.contains { $0.path.contains("gan-calibration") })
     // The same seed and schedule twice gives the same IS (common random numbers, no hidden state).
     let again = try GANCalibrationStage(config: config, context: context).run()
     XCTAssertEqual(

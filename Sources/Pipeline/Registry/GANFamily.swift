@@ -13,7 +13,9 @@ extension TaskRegistry {
         let result = try GANCalibrationStage(config: config, context: context).run()
         return result.artifact.map { ["wrote \($0.path)"] } ?? []
       },
-      StageEntry("train-controller", "Train the GAN controller (REINFORCE or antithetic, as configured; reward rewardScale·IS²).") {
+      StageEntry(
+        "train-controller", "Train the GAN controller (REINFORCE or antithetic, as configured; reward rewardScale·IS²)."
+      ) {
         let (config, context) = try ganSetup($0)
         return ["wrote \(try GANControllerStage(config: config, context: context).run().path)"]
       },
