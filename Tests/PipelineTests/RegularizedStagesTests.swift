@@ -158,6 +158,38 @@ final class RegularizedStagesTests: SmokeStageTestCase {
     XCTAssertEqual(evaluated, try ParameterIO.read(from: file.root.group("evaluated_controller")))
   }
 
+  func testStandardizedControllerKeepsItsInputMapThroughTheArtifact() throws {
+    try prepare("regression")
+    let ctx = context()
+    let probeConfig = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
+    let data = "\(ctx.dataRoot)/regression.h5"
+    let dataset = try RegularizedDataset.load(kind: .regression, path: data)
+    let probe = RegularizedTask(kind: .regression, data: dataset.controllerData, config: probeConfig.task)
+    let count = probe.featureNames.count
+    let means = (0..<count).map { Float($0) * 0.5 }
+    let sds = (0..<count).map { 1 + Float($0) }
+    func list(_ v: [Float]) -> String { "[" + v.map { "\($0)" }.joined(separator: ",") + "]" }
+    let config = try RegularizedExperimentConfig.load(
+      kind: .regression, context: ctx,
+      overrides: [
+        "controller.episodes=2", "controller.standardizeInputs=true", "controller.inputMeans=\(list(means))",
+        "controller.inputSDs=\(list(sds))",
+      ])
+    let artifact = try ControllerTrainingStage(
+      kind: .regression, config: config, context: ctx, name: "standardized", dataPath: data
+    ).run()
+    let loaded = try loadController(from: artifact, task: probe).0
+    XCTAssertEqual(loaded.standardization?.means, means)
+    XCTAssertEqual(loaded.standardization?.sds, sds)
+    // Without moments of its own a regression controller cannot standardise: a clear error, no artifact.
+    let missing = try RegularizedExperimentConfig.load(
+      kind: .regression, context: ctx, overrides: ["controller.episodes=2", "controller.standardizeInputs=true"])
+    XCTAssertThrowsError(
+      try ControllerTrainingStage(kind: .regression, config: missing, context: ctx, name: "nomoments", dataPath: data)
+        .run()
+    ) { error in XCTAssertTrue("\(error)".contains("standardizeInputs"), "\(error)") }
+  }
+
   func testMissingDataAndBadOverrideGiveClearErrors() throws {
     let ctx = context()
     let config = try RegularizedExperimentConfig.load(kind: .regression, context: ctx, overrides: [])
