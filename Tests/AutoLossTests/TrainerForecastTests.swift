@@ -98,23 +98,48 @@ final class TrainerForecastTests: XCTestCase {
     }
   }
 
-  /// Not a test: prints the forecast for a grid of trainer settings (AUTOLOSS_FORECAST_SWEEP=1).
+  /// Not a test: prints the forecast for a grid of trainer settings (AUTOLOSS_FORECAST_SWEEP=1;
+  /// AUTOLOSS_FORECAST_PAIR_NOISE sets the stand-in's pair noise, default the calibration's 0.23).
   func testPrintForecastSweep() throws {
-    guard ProcessInfo.processInfo.environment["AUTOLOSS_FORECAST_SWEEP"] != nil else {
+    let environment = ProcessInfo.processInfo.environment
+    guard environment["AUTOLOSS_FORECAST_SWEEP"] != nil else {
       throw XCTSkip("set AUTOLOSS_FORECAST_SWEEP=1 to print the sweep")
     }
-    for sigma: Float in [0.1, 0.15, 0.3] {
-      for lr: Float in [0.02, 0.05, 0.1] {
-        var config = Self.antithetic(episodes: 24, pairs: 1, learningRate: lr)
-        config.antitheticSigma = sigma
-        let f = try KnownAnswer.forecast(
-          config: config, controllerSeeds: 8, collapseLength: 300, makeTask: Self.ganLike(steps: 2000))
-        let z = try KnownAnswer.forecast(
-          config: config, controllerSeeds: 8, collapseLength: 300, makeTask: Self.ganLike(steps: 2000, slope: 0))
-        let shares = f.finalShare.map { String(format: "%.2f", $0) }.joined(separator: " ")
-        let drift = z.finalShare.map { String(format: "%.2f", $0) }.joined(separator: " ")
-        let first = f.shareByUpdate.map { String(format: "%.2f", $0.first ?? .nan) }.joined(separator: " ")
-        print("sweep sigma \(sigma) lr \(lr): P(G) \(shares) | slope 0: \(drift) | first pair \(first)")
+    let pairNoise = environment["AUTOLOSS_FORECAST_PAIR_NOISE"].flatMap(Float.init) ?? 0.23
+    let means = [Float(0.5)] + Self.ganFeatureMeans
+    let sds = [Float(0.289)] + Self.ganFeatureSDs
+    let controllers: [(name: String, hidden: Int, dropped: [String], standardize: Bool)] = [
+      ("hidden 16, raw features", 16, [], false),
+      ("hidden 16, standardised", 16, [], true),
+      ("linear, progress only, standardised", 0, (1...8).map { "noise \($0)" }, true),
+    ]
+    for controller in controllers {
+      for sigma: Float in [0.15, 0.3] {
+        for lr: Float in [0.05, 0.1, 0.15] {
+          var config = Self.antithetic(episodes: 24, pairs: 1, learningRate: lr)
+          config.antitheticSigma = sigma
+          config.hidden = controller.hidden
+          config.droppedFeatureGroups = controller.dropped
+          config.standardizeInputs = controller.standardize
+          let moments = try InputStandardization(means: means, sds: sds)
+          func run(slope: Float) throws -> TrainerForecast {
+            try KnownAnswer.forecast(
+              config: config, controllerSeeds: 8, collapseLength: 300, measuredInputMoments: moments,
+              makeTask: {
+                CalibratedRewardTask(
+                  steps: 2000, slope: slope, intercept: 1.3, pairNoise: pairNoise, seedNoise: 0.3,
+                  shareRange: (1 / 6)...(5 / 6), featureCount: 9, featureMeans: Self.ganFeatureMeans,
+                  featureSDs: Self.ganFeatureSDs, rewardOfScore: { 10 * $0 * $0 })
+              })
+          }
+          let f = try run(slope: 3.28)
+          let z = try run(slope: 0)
+          func list(_ v: [Float]) -> String { v.map { String(format: "%.2f", $0) }.joined(separator: " ") }
+          print(
+            "sweep \(controller.name), sigma \(sigma) lr \(lr), pair noise \(pairNoise): P(G) \(list(f.finalShare)) "
+              + "(mean \(String(format: "%.2f", f.finalShare.reduce(0, +) / 8))) | slope 0: \(list(z.finalShare)) | "
+              + "collapsed \(f.failedEpisodes)")
+        }
       }
     }
   }
