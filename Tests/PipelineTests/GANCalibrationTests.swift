@@ -137,11 +137,14 @@ final class GANCalibrationStageTests: XCTestCase {
         "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
         "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
         "controller.algorithm=antithetic", "controller.episodes=2", "controller.standardizeInputs=true",
+        #"controller.droppedFeatureGroups=["gradient","loss"]"#,
       ])
     let trained = try GANControllerStage(config: standardizing, context: context).run()
     let (spec, _) = try GANControllerStage.loadController(name: "gan-mnist", context: context)
     let loaded = try XCTUnwrap(spec.makeController().standardization)
     for (a, b) in zip(loaded.means, means) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    // The ablation's mask travels with the controller: gradient (1-3) and loss (4-6) features hidden.
+    XCTAssertEqual(spec.featureMask, [true, false, false, false, false, false, false, true, true])
     XCTAssertTrue(
       try ArtifactReader.provenance(of: trained.path).inputs.contains { $0.path.contains("gan-calibration") })
     // The same seed and schedule twice gives the same IS (common random numbers, no hidden state).

@@ -41,6 +41,32 @@ public enum ConfigLoader {
     }
   }
 
+  /// A config recorded in an artifact's provenance, read by this version: the recorded values over
+  /// today's defaults, so keys added since (absent from the record) take their defaults and keys
+  /// removed since are ignored. `source` names the artifact in errors.
+  public static func recorded<C: Codable>(_ type: C.Type, defaults: C, text: String, source: String) throws -> C {
+    let defaultsTree = try jsonObject(JSONEncoder().encode(defaults), source: "built-in defaults")
+    let recordedTree = try jsonObject(Data(text.utf8), source: "\(source): provenance config")
+    func overlay(_ base: [String: Any], _ top: [String: Any]) -> [String: Any] {
+      var result = base
+      for (key, value) in top where base[key] != nil {
+        if let a = base[key] as? [String: Any], let b = value as? [String: Any] {
+          result[key] = overlay(a, b)
+        } else {
+          result[key] = value
+        }
+      }
+      return result
+    }
+    let tree = overlay(defaultsTree, recordedTree)
+    do {
+      return try decode(C.self, tree)
+    } catch let error as DecodingError {
+      throw PipelineError(
+        "\(source): provenance config: \(describe(error, C.self, tree: tree, defaults: defaultsTree))")
+    }
+  }
+
   static func decode<C: Decodable>(_ type: C.Type, _ tree: [String: Any]) throws -> C {
     let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys])
     return try JSONDecoder().decode(C.self, from: data)

@@ -268,12 +268,10 @@ public func loadController(
       "\(artifact.path): controller features \(features) do not match the task's \(task.featureNames)")
   }
   let provenance = try ArtifactReader.provenance(of: artifact.path)
-  let config: RegularizedExperimentConfig
-  do {
-    config = try JSONDecoder().decode(RegularizedExperimentConfig.self, from: Data(provenance.config.utf8))
-  } catch {
-    throw PipelineError("\(artifact.path): provenance config is not a regularized experiment config: \(error)")
-  }
+  // Keys added since the artifact was written take their defaults (the same for both task kinds).
+  let config = try ConfigLoader.recorded(
+    RegularizedExperimentConfig.self, defaults: .defaults(for: .regression), text: provenance.config,
+    source: artifact.path)
   let dropped = Set(try root.readStrings("dropped_feature_groups"))
   var mask = Array(repeating: true, count: features.count)
   for group in task.featureGroups where dropped.contains(group.name) { for i in group.indices { mask[i] = false } }

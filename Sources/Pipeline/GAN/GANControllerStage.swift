@@ -185,6 +185,8 @@ public struct GANControllerStage {
     try controllerGroup.setAttribute("features", Int64(trainer.shape.featureCount))
     try controllerGroup.setAttribute("evaluated", config.controller.evaluated.rawValue)
     try InputStandardizationIO.write(trainer.shape.standardization, to: controllerGroup)
+    try controllerGroup.write(
+      "feature_mask", trainer.shape.featureMask.map { Int32($0 ? 1 : 0) }, shape: [trainer.shape.featureCount])
     try root.setAttribute("evaluated", config.controller.evaluated.rawValue)
     try root.setAttribute("algorithm", config.controller.algorithm.rawValue)
     let episodesGroup = try root.createGroup("episodes")
@@ -245,6 +247,29 @@ public struct GANControllerStage {
     return artifact
   }
 
+  /// The features the stored controller may read: `/controller/feature_mask` (1 = used), or for runs
+  /// written before it, the mask of `controller.droppedFeatureGroups` in the artifact's recorded config.
+  static func storedFeatureMask(group: HDF5Group, featureCount: Int, artifact: ResolvedArtifact) throws -> [Bool] {
+    if group.contains("feature_mask") {
+      let stored = try group.read("feature_mask", as: Int32.self).values
+      guard stored.count == featureCount else {
+        throw PipelineError(
+          "\(artifact.path): /controller/feature_mask: expected \(featureCount) values, found \(stored.count)")
+      }
+      return stored.map { $0 != 0 }
+    }
+    let provenance = try ArtifactReader.provenance(of: artifact.path)
+    let recorded = try ConfigLoader.recorded(
+      GANExperimentConfig.self, defaults: GANExperimentConfig(), text: provenance.config, source: artifact.path)
+    do {
+      return try featureMask(
+        featureCount: featureCount, featureGroups: GANTask.controllerFeatureGroups,
+        dropped: recorded.controller.droppedFeatureGroups)
+    } catch {
+      throw PipelineError("\(artifact.path): recorded controller.droppedFeatureGroups: \(error)")
+    }
+  }
+
   /// A controller (the evaluated one by default) of the latest (or given) controller run of `name`.
   /// Runs from before the evaluated choice fall back to their best-episode controller.
   public static func loadController(
@@ -264,9 +289,10 @@ public struct GANControllerStage {
     let features = Int(try group.attribute("features", as: Int64.self))
     let standardization = try InputStandardizationIO.read(
       from: group, featureCount: features, path: resolved.path, groupPath: "/controller/")
+    let mask = try storedFeatureMask(group: group, featureCount: features, artifact: resolved)
     var rng = SeededRandom(seed: 0)
     let controller = Controller(
-      featureCount: features, actionCount: 2, hidden: hidden, temperature: temperature,
+      featureCount: features, actionCount: 2, hidden: hidden, temperature: temperature, featureMask: mask,
       standardization: standardization, rng: &rng)
     var sub: String
     switch which {

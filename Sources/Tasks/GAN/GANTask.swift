@@ -34,7 +34,9 @@ public final class GANTask: AlternatingTask {
   ]
   /// How many features the controller reads.
   public static var featureCount: Int { controllerFeatures.count }
-  public let featureGroups: [(name: String, indices: [Int])] = [
+  public var featureGroups: [(name: String, indices: [Int])] { GANTask.controllerFeatureGroups }
+  /// The controller's feature groups (for `controller.droppedFeatureGroups`).
+  public static let controllerFeatureGroups: [(name: String, indices: [Int])] = [
     ("progress", [0]), ("gradient", [1, 2, 3]), ("loss", [4, 5, 6]), ("validation", [7, 8]),
   ]
 
