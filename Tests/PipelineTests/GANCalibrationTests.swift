@@ -100,9 +100,7 @@ final class GANCalibrationStageTests: XCTestCase {
     _ = try ScorerStage(dataset: "mnist", config: scorer, context: context).run()
     let config = try GANExperimentConfig.load(
       context: context,
-      overrides: [
-        "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
-        "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
+      overrides: tinyGANOverrides + [
         "calibration.coins=[0.5]", "calibration.ratios=[[1,1],[1,3]]", "calibration.seeds=2",
         "calibration.pairCoin=0.5", "controller.algorithm=antithetic", "controller.episodes=4",
         "controller.controllerSeeds=2",
@@ -133,9 +131,7 @@ final class GANCalibrationStageTests: XCTestCase {
     // A controller that standardises its inputs reads them, stores them and is evaluated with them.
     let standardizing = try GANExperimentConfig.load(
       context: context,
-      overrides: [
-        "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
-        "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
+      overrides: tinyGANOverrides + [
         "controller.algorithm=antithetic", "controller.episodes=2", "controller.standardizeInputs=true",
         #"controller.droppedFeatureGroups=["gradient","loss"]"#,
       ])

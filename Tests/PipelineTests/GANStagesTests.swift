@@ -48,9 +48,7 @@ final class GANStagesTests: XCTestCase {
 
     var config = try GANExperimentConfig.load(
       context: context,
-      overrides: [
-        "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
-        "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
+      overrides: tinyGANOverrides + [
         "controller.episodes=2", "controller.episodesPerUpdate=2", "controller.collapseLength=8",
         "randomGrid=[0.5]", "runs=1", "transferArchitectures=1", "architectureWidthScale=0.0625",
       ])

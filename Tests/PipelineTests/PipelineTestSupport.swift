@@ -167,3 +167,10 @@ extension ReportStage {
       gitCommit: StageContext.gitCommit)
   }
 }
+
+/// Overrides that shrink the GAN experiment to a few seconds: a width-2 DCGAN with z of 4 on batches
+/// of 4, 10 steps, IS checks every 5 steps on 10 samples.
+let tinyGANOverrides = [
+  "model.baseWidth=2", "model.zSize=4", "task.batchSize=4", "task.checkEvery=5", "task.isSamples=10",
+  "task.isSplits=1", "task.finalISSamples=10", "task.finalISSplits=1", "task.maxSteps=10", "task.gridSamples=4",
+]
