@@ -103,7 +103,7 @@ final class GANCalibrationStageTests: XCTestCase {
       overrides: tinyGANOverrides + [
         "calibration.coins=[0.5]", "calibration.ratios=[[1,1],[1,3]]", "calibration.seeds=2",
         "calibration.pairCoin=0.5", "controller.algorithm=antithetic", "controller.episodes=4",
-        "controller.controllerSeeds=2",
+        "controller.controllerSeeds=2", "controller.hidden=0", #"controller.droppedFeatureGroups=["loss"]"#,
       ])
     let result = try GANCalibrationStage(config: config, context: context).run()
     let artifact = try XCTUnwrap(result.artifact)

@@ -36,6 +36,12 @@ struct GANTrainerForecast {
     var trainer = config.controller
     trainer.patienceEpisodes = 0
     controller = trainer
+    // The stand-in names its features one group each ("progress", "noise 1", …): hide the same
+    // feature indices as the GAN's dropped groups.
+    let standInNames = ["progress"] + (1..<GANTask.featureCount).map { "noise \($0)" }
+    trainer.droppedFeatureGroups = GANTask.controllerFeatureGroups
+      .filter { config.controller.droppedFeatureGroups.contains($0.name) }
+      .flatMap(\.indices).filter { standInNames.indices.contains($0) }.map { standInNames[$0] }
     let means = Array(features.means.dropFirst())
     let sds = Array(features.sds.dropFirst())
     featureMeans = means
