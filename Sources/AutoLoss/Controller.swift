@@ -104,12 +104,8 @@ public final class Controller: Module {
   public func logProbabilities(_ features: Tensor) -> Variable {
     var x = features
     for t in 0..<features.shape[0] {
-      if let standardization {
-        for i in 0..<featureCount {
-          x.data[t * featureCount + i] = standardization.apply(x.data[t * featureCount + i], at: i)
-        }
-      }
-      for i in 0..<featureCount where !featureMask[i] { x.data[t * featureCount + i] = 0 }
+      let row = t * featureCount..<(t + 1) * featureCount
+      x.data.replaceSubrange(row, with: masked(Array(features.data[row])))
     }
     var logits: Variable
     if let layer2 {

@@ -23,7 +23,7 @@ public final class CalibratedRewardTask: AlternatingTask {
   public let lossNames = ["score"]
   /// `"progress"`, `"noise 1"` …
   public let featureNames: [String]
-  /// One group per feature.
+  /// The feature groups: those given at creation, else one per feature.
   public let featureGroups: [(name: String, indices: [Int])]
   /// Steps per episode T.
   public let steps: Int
@@ -61,11 +61,14 @@ public final class CalibratedRewardTask: AlternatingTask {
   ///   - featureCount: The controller's input count (at least 1).
   ///   - featureMeans: Means of features 1… (the first is the step fraction); missing ones are 0.
   ///   - featureSDs: Their SDs; missing ones are 1.
+  ///   - featureGroups: The groups of the task it stands in for (so the same
+  ///     `droppedFeatureGroups` apply); nil makes one group per feature, named after it.
   ///   - rewardOfScore: The episode reward of a final score.
   public init(
     steps: Int, slope: Float, intercept: Float, pairNoise: Float, seedNoise: Float,
     shareRange: ClosedRange<Float> = 0...1, featureCount: Int = 1, featureMeans: [Float] = [],
-    featureSDs: [Float] = [], rewardOfScore: @escaping @Sendable (Float) -> Float = { $0 }
+    featureSDs: [Float] = [], featureGroups: [(name: String, indices: [Int])]? = nil,
+    rewardOfScore: @escaping @Sendable (Float) -> Float = { $0 }
   ) {
     self.featureMeans = featureMeans.map { $0.isFinite ? $0 : 0 }
     self.featureSDs = featureSDs.map { $0.isFinite ? max(0, $0) : 1 }
@@ -78,7 +81,7 @@ public final class CalibratedRewardTask: AlternatingTask {
     self.rewardOfScore = rewardOfScore
     let count = max(1, featureCount)
     featureNames = ["progress"] + (1..<max(count, 1)).map { "noise \($0)" }
-    featureGroups = featureNames.enumerated().map { ($0.element, [$0.offset]) }
+    self.featureGroups = featureGroups ?? featureNames.enumerated().map { ($0.element, [$0.offset]) }
   }
 
   /// The noise-free score of a realized share.

@@ -36,12 +36,6 @@ struct GANTrainerForecast {
     var trainer = config.controller
     trainer.patienceEpisodes = 0
     controller = trainer
-    // The stand-in names its features one group each ("progress", "noise 1", …): hide the same
-    // feature indices as the GAN's dropped groups.
-    let standInNames = ["progress"] + (1..<GANTask.featureCount).map { "noise \($0)" }
-    trainer.droppedFeatureGroups = GANTask.controllerFeatureGroups
-      .filter { config.controller.droppedFeatureGroups.contains($0.name) }
-      .flatMap(\.indices).filter { standInNames.indices.contains($0) }.map { standInNames[$0] }
     let means = Array(features.means.dropFirst())
     let sds = Array(features.sds.dropFirst())
     featureMeans = means
@@ -58,7 +52,7 @@ struct GANTrainerForecast {
         CalibratedRewardTask(
           steps: steps, slope: Float(slope), intercept: intercept, pairNoise: pairNoise, seedNoise: seedNoise,
           shareRange: range, featureCount: featureCount, featureMeans: means, featureSDs: sds,
-          rewardOfScore: { scale * $0 * $0 })
+          featureGroups: GANTask.controllerFeatureGroups, rewardOfScore: { scale * $0 * $0 })
       }
     }
     let seeds = max(1, config.controller.controllerSeeds)
