@@ -252,6 +252,10 @@ extension ScorerConfig: CheckedConfig {
     try c.atLeast("steps", steps, 1)
     try c.atLeast("batchSize", batchSize, 1)
     try c.positive("learningRate", learningRate)
+    try c.nonNegative("finalLearningRate", finalLearningRate)
+    guard finalLearningRate <= learningRate else {
+      throw c.fail("finalLearningRate", finalLearningRate, "at most learningRate (\(learningRate))")
+    }
     try c.atLeast("testImages", testImages, 0)
     try c.atLeast("isSplits", isSplits, 1)
   }

@@ -10,6 +10,11 @@ public struct ScorerConfig: Codable, Sendable, Equatable {
   public var batchSize = 64
   /// Adam 1e-3 reaches 99% MNIST accuracy in ~3000 steps (cpu-budgets.md); the paper's 1e-4 needs far longer.
   public var learningRate: Float = 1e-3
+  /// How the learning rate moves over the steps: `constant`, or `cosine` (half a cosine from
+  /// `learningRate` at the first step down to `finalLearningRate` at the last).
+  public var learningRateSchedule = LearningRateSchedule.constant
+  /// The learning rate of the last step under the `cosine` schedule.
+  public var finalLearningRate: Float = 0
   /// Test images used for the accuracy and the real-data IS (0 = all).
   public var testImages = 0
   /// Splits of the real-data IS.
@@ -17,6 +22,24 @@ public struct ScorerConfig: Codable, Sendable, Equatable {
   public var seed: UInt64 = 1
 
   public init() {}
+
+  /// The scorer's learning-rate schedules.
+  public enum LearningRateSchedule: String, Codable, Sendable {
+    case constant
+    case cosine
+  }
+
+  /// The learning rate of step `step` (0-based) of `steps`.
+  public func learningRate(atStep step: Int) -> Float {
+    switch learningRateSchedule {
+    case .constant:
+      return learningRate
+    case .cosine:
+      let progress = steps > 1 ? Double(step) / Double(steps - 1) : 0
+      let weight = Float(0.5 * (1 + cos(Double.pi * progress)))
+      return finalLearningRate + (learningRate - finalLearningRate) * weight
+    }
+  }
 
   /// Defaults, then configs/<profile>/scorer.json when present, then `--set` overrides.
   public static func load(context: StageContext, overrides: [String]) throws -> ScorerConfig {
@@ -94,7 +117,8 @@ public struct ScorerStage {
     var order = rng.permutation(train.count)
     var cursor = 0
     var lossEMA: Float = .nan
-    for _ in 0..<config.steps {
+    for step in 0..<config.steps {
+      optimizer.learningRate = config.learningRate(atStep: step)
       if cursor + config.batchSize > order.count {
         order = rng.permutation(train.count)
         cursor = 0
