@@ -54,6 +54,21 @@ public enum GANStats {
     return (b, (residual / (n - 2) / sxx).squareRoot(), a)
   }
 
+  /// Least squares through the origin, y ≈ b·x (for differences of antithetic pairs, where a
+  /// pair's two halves are exchangeable): the slope b = Σxy/Σx², its standard error and the residual
+  /// SD √(Σ(y − b·x)²/(n − 1)). NaN with fewer than 2 points or when every x is 0.
+  public static func slopeThroughOrigin(x: [Double], y: [Double]) -> (
+    slope: Double, standardError: Double, residualSD: Double
+  ) {
+    guard x.count == y.count, x.count > 1 else { return (.nan, .nan, .nan) }
+    let sxx = x.map { $0 * $0 }.reduce(0, +)
+    guard sxx > 0 else { return (.nan, .nan, .nan) }
+    let b = zip(x, y).map { $0 * $1 }.reduce(0, +) / sxx
+    let residual = zip(x, y).map { ($1 - b * $0) * ($1 - b * $0) }.reduce(0, +)
+    let variance = residual / Double(x.count - 1)
+    return (b, (variance / sxx).squareRoot(), variance.squareRoot())
+  }
+
   /// The pooled within-group standard deviation √(Σ(nᵢ−1)sᵢ² / Σ(nᵢ−1)).
   public static func pooledSD(_ groups: [[Double]]) -> Double {
     var num = 0.0

@@ -24,6 +24,20 @@ final class GANStatsTests: XCTestCase {
     XCTAssertEqual(fit.standardError, (r.map { $0 * $0 }.reduce(0, +) / 2 / 5).squareRoot(), accuracy: 1e-9)
   }
 
+  func testSlopeThroughTheOrigin() {
+    // Σxy = 0.2·0.5 + (−0.1)·(−0.1) + 0.3·0.7 = 0.32, Σx² = 0.14: b = 16/7.
+    let x = [0.2, -0.1, 0.3]
+    let y = [0.5, -0.1, 0.7]
+    let fit = GANStats.slopeThroughOrigin(x: x, y: y)
+    let b = 0.32 / 0.14
+    XCTAssertEqual(fit.slope, b, accuracy: 1e-9)
+    let rss = zip(x, y).map { ($1 - b * $0) * ($1 - b * $0) }.reduce(0, +)
+    XCTAssertEqual(fit.residualSD, (rss / 2).squareRoot(), accuracy: 1e-9)
+    XCTAssertEqual(fit.standardError, (rss / 2 / 0.14).squareRoot(), accuracy: 1e-9)
+    XCTAssertTrue(GANStats.slopeThroughOrigin(x: [0, 0], y: [1, 2]).slope.isNaN)
+    XCTAssertTrue(GANStats.slopeThroughOrigin(x: [1], y: [1]).slope.isNaN)
+  }
+
   func testIntervalUsesStudentT() {
     let i = GANStats.interval([2, 3, 4])
     XCTAssertEqual(i.mean, 3)

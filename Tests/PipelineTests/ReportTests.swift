@@ -1,5 +1,6 @@
 import AutoLoss
 import Foundation
+import Statistics
 import Store
 import Tasks
 import XCTest
@@ -169,6 +170,49 @@ final class ReportTests: SmokeStageTestCase {
     XCTAssertTrue(html.contains("not run in this pipeline: no artifact at \(ctx.artifactRoot)/controllers/gan-mnist/"))
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/grid-d1-g1-run0-step000030.png"))
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/gan-mnist-is-curves.svg"))
+  }
+
+  /// The antithetic pairs of a GAN controller training: the learning curve and the within-pair
+  /// slope and residual beside the calibration's assumptions.
+  func testGANPairDiagnosticsFromControllerEpisodes() throws {
+    let ctx = context()
+    let prov = { (schema: String) in Provenance(schema: schema, schemaVersion: 1, config: "{}") }
+    let c = try ctx.store.writer(
+      stage: "controllers", name: "gan-mnist-c1", provenance: prov(GANControllerStage.schema))
+    try c.root.setAttribute("algorithm", "antithetic")
+    try c.root.setAttribute("episodes_per_update", Int64(1))
+    // Three updates, one ± pair each: shares (0.6, 0.4), (0.7, 0.5), (0.5, 0.6); IS differences 0.5, 0.3, −0.2.
+    let episodes: [(update: Int64, share: Int, finalIS: Double)] = [
+      (0, 6, 3.5), (0, 4, 3.0), (1, 7, 3.6), (1, 5, 3.3), (2, 5, 3.1), (2, 6, 3.3),
+    ]
+    for (i, e) in episodes.enumerated() {
+      let g = try c.root.createGroup(String(format: "episodes/%04d", i))
+      try g.setAttribute("update", e.update)
+      try g.setAttribute("seed", Int64(100 + e.update))
+      try g.setAttribute("final_is", e.finalIS)
+      try g.setAttribute("reward", 10 * e.finalIS * e.finalIS)
+      try g.write("actions", (0..<10).map { Int32($0 < e.share ? 1 : 0) }, shape: [10])
+    }
+    try c.commit()
+    let cal = try ctx.store.writer(
+      stage: ReportSchemas.ganCalibrationStage, name: "gan-mnist", provenance: prov(ReportSchemas.ganCalibration))
+    try cal.root.setAttribute("slope", 3.25)
+    try cal.root.setAttribute("pair_noise", 0.23)
+    let runs = try cal.root.createGroup("runs")
+    try runs.writeStrings("schedule", ["1:1", "1:1", "1:5", "1:5"])
+    try runs.write("p_g", [Float(0.5), 0.5, 0.83, 0.83], shape: [4])
+    try runs.write("draw", [Int32](repeating: 0, count: 4), shape: [4])
+    try runs.write("final_is", [Float(3.0), 3.2, 4.1, 4.3], shape: [4])
+    try cal.commit()
+
+    let html = try read(try ReportStage(context: ctx).run() + "/index.html")
+    XCTAssertTrue(html.contains("GAN controller training: what its antithetic pairs measured"), "no pair table")
+    // ΔP(G) = 0.2, 0.2, −0.1 and ΔIS = 0.5, 0.3, −0.2: slope Σxy/Σx² = 0.18/0.09 = 2.00.
+    let fit = GANStats.slopeThroughOrigin(x: [0.2, 0.2, -0.1], y: [0.5, 0.3, -0.2])
+    XCTAssertEqual(fit.slope, 2, accuracy: 1e-9)
+    XCTAssertTrue(html.contains("2.00 ± \(ReportFormat.number(fit.standardError, digits: 2))"), "slope cell")
+    XCTAssertTrue(html.contains("<td>0.167</td>"), "mean |ΔP(G)| cell")
+    XCTAssertTrue(html.contains("slope 3.25 between fixed schedules, pair noise 0.23"), "calibration note")
   }
 
   /// The known-answer section: a note when the stage has not run; the table and the failed check otherwise.
