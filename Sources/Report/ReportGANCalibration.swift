@@ -47,6 +47,11 @@ extension ReportBuilder {
       "Pair noise (SD of paired differences, the same coin on the same seed with other action draws): \(ReportFormat.number(try number("pair_noise"), digits: 2)); seed noise (pooled SD over seeds): \(ReportFormat.number(try number("seed_noise"), digits: 2)).",
       verdict,
     ]
+    if let perturbed = try inputs.optionalString(root, "perturbed_pairs") {
+      notes.append(
+        "Before training, the configured trainer's own ± pairs (θ ± σε on one seed each, common random numbers): "
+          + perturbed)
+    }
     if let forecast { notes.append(forecast) }
     addVerdict("GAN calibration (\(name)): \(verdict)")
     var blocks: [ReportBlock] = [

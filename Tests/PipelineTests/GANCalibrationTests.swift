@@ -118,6 +118,7 @@ final class GANCalibrationStageTests: XCTestCase {
         "calibration.coins=[0.5]", "calibration.ratios=[[1,1],[1,3]]", "calibration.seeds=2",
         "calibration.pairCoin=0.5", "controller.algorithm=antithetic", "controller.episodes=4",
         "controller.controllerSeeds=2", "controller.hidden=0", #"controller.droppedFeatureGroups=["loss"]"#,
+        "calibration.perturbedPairs=2",
       ])
     let result = try GANCalibrationStage(config: config, context: context).run()
     let artifact = try XCTUnwrap(result.artifact)
@@ -134,6 +135,17 @@ final class GANCalibrationStageTests: XCTestCase {
     XCTAssertEqual(try forecast.read("final_share", as: Float.self).values.count, 2)
     XCTAssertEqual(try forecast.read("noise_only_final_share", as: Float.self).values.count, 2)
     XCTAssertTrue(try file.root.attributeString("forecast").hasPrefix("trainer forecast (antithetic"))
+    // The trainer's own first update with 2 ± pairs, and the forecast with their residual as pair noise.
+    let pairs = try file.root.group("perturbed_pairs")
+    let shareDifferences = try pairs.read("share_differences", as: Double.self).values
+    XCTAssertEqual(try pairs.attribute("failed_pairs", as: Int64.self), 0)
+    XCTAssertEqual(shareDifferences.count, 2)
+    XCTAssertTrue(shareDifferences.allSatisfy { $0.isFinite && abs($0) <= 1 })
+    XCTAssertTrue(shareDifferences.contains { $0 != 0 }, "± perturbations change the share of G steps")
+    XCTAssertEqual(try pairs.read("is_differences", as: Double.self).values.count, 2)
+    XCTAssertTrue(try file.root.attributeString("perturbed_pairs").hasPrefix("perturbed controller pairs"))
+    XCTAssertEqual(try forecast.read("measured_noise_final_share", as: Float.self).values.count, 2)
+    XCTAssertTrue(try file.root.attributeString("forecast").contains("perturbed pairs' residual SD"))
     // The feature moments of every calibration step, for the controller's input standardisation.
     let moments = try file.root.group("feature_moments")
     let means = try moments.read("means", as: Float.self).values

@@ -17,6 +17,9 @@ public struct GANCalibrationConfig: Codable, Sendable, Equatable {
   public var pairCoin: Float = 0.5
   /// The regime has something to learn when the spread of schedule means exceeds this many seed SDs.
   public var spreadFactor: Float = 2
+  /// ± pairs of the configured antithetic trainer's first update, run after the fixed schedules to
+  /// measure what a pair of perturbed controllers sees (0 = none; ``GANPerturbedPairs``).
+  public var perturbedPairs = 0
 
   public init() {}
 
@@ -33,6 +36,9 @@ public struct GANCalibrationConfig: Codable, Sendable, Equatable {
         "calibration: expected at least two schedules (coins + ratios), found \(coins.count + ratios.count)")
     }
     guard spreadFactor > 0 else { throw PipelineError("calibration.spreadFactor: expected > 0, found \(spreadFactor)") }
+    guard perturbedPairs >= 0 else {
+      throw PipelineError("calibration.perturbedPairs: expected >= 0, found \(perturbedPairs)")
+    }
   }
 }
 

@@ -12,8 +12,9 @@ import Tasks
 /// `/runs/{schedule, p_g, seed, draw, final_is, best_is_ema, realized_g, steps, outcome, seconds}`
 /// (one row per run), `/pair_differences`, root attributes `slope`, `slope_se`, `pair_noise`,
 /// `seed_noise`, `spread`, `learnable` (0/1), `verdict`, `report`, the trainer forecast
-/// (``GANTrainerForecast``: `/forecast/*`, attribute `forecast`); the last grid of each schedule's
-/// first seed goes to `vNNNN-grids/`.
+/// (``GANTrainerForecast``: `/forecast/*`, attribute `forecast`), and with `perturbedPairs` > 0 the
+/// perturbed controller pairs (``GANPerturbedPairs``: `/perturbed_pairs/*`, attribute
+/// `perturbed_pairs`); the last grid of each schedule's first seed goes to `vNNNN-grids/`.
 public struct GANCalibrationStage {
   public static let schema = "autoloss/gan-calibration"
   /// The artifact stage folder.
@@ -131,11 +132,19 @@ public struct GANCalibrationStage {
         + String(format: "%.2f)", setup.scorer.realInceptionScore)
     ]
     lines += analysis.lines
+    let perturbed = try GANPerturbedPairs.measure(config: config, setup: setup, context: context, moments: moments)
+    let perturbedLine = perturbed?.line(calibration: analysis)
+    if let perturbedLine { lines.append(perturbedLine) }
     let forecast = try GANTrainerForecast.make(
-      analysis: analysis, config: config, steps: setup.task.maxSteps, features: moments)
+      analysis: analysis, config: config, steps: setup.task.maxSteps, features: moments,
+      measuredPairNoise: perturbed?.residualSD)
     lines.append(
       forecast?.line ?? "trainer forecast: not run (the slope, intercept, pair or seed noise was not measured)")
-    lines.append(String(format: "%d runs in %.0f s", runs.count, seconds))
+    lines.append(
+      String(format: "%d runs in %.0f s", runs.count, seconds)
+        + (perturbed.map {
+          String(format: "; %d perturbed-pair runs in %.0f s", 2 * config.calibration.perturbedPairs, $0.seconds)
+        } ?? ""))
     guard executor.isCoordinator else { return (nil, analysis) }
     for l in lines { log(l) }
     let provenance = context.provenance(
@@ -166,6 +175,7 @@ public struct GANCalibrationStage {
     try root.setAttribute("learnable", Int64(analysis.learnable ? 1 : 0))
     try root.setAttribute("verdict", analysis.verdict)
     try forecast?.write(to: root)
+    if let perturbed, let perturbedLine { try perturbed.write(to: root, line: perturbedLine) }
     try moments.write(to: try root.createGroup(FeatureMoments.groupName))
     try root.setAttribute("report", lines.joined(separator: "\n"))
     try root.setAttribute("seconds", seconds)

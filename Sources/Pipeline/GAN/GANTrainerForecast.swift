@@ -14,25 +14,32 @@ struct GANTrainerForecast {
   var withSlope: TrainerForecast
   /// Where noise alone moves it (slope 0).
   var noiseOnly: TrainerForecast
+  /// Where the stand-in reward moves P(G) with the perturbed pairs' residual SD as the pair noise.
+  var withMeasuredNoise: TrainerForecast?
+  var measuredPairNoise: Double?
   /// The trainer that was forecast.
   var controller: ControllerTrainerConfig
 
   /// The forecast, or nil when the calibration did not measure a finite slope, intercept and noise.
   static func make(
-    analysis: GANCalibrationAnalysis, config: GANExperimentConfig, steps: Int, features: FeatureMoments
+    analysis: GANCalibrationAnalysis, config: GANExperimentConfig, steps: Int, features: FeatureMoments,
+    measuredPairNoise: Double? = nil
   ) throws -> GANTrainerForecast? {
     let measured = [analysis.slope, analysis.intercept, analysis.pairNoise, analysis.seedNoise]
     guard measured.allSatisfy(\.isFinite) else { return nil }
-    return try GANTrainerForecast(analysis: analysis, config: config, steps: steps, features: features)
+    return try GANTrainerForecast(
+      analysis: analysis, config: config, steps: steps, features: features,
+      measuredPairNoise: measuredPairNoise.flatMap { $0.isFinite ? $0 : nil })
   }
 
   /// The stand-in's feature means and SDs (after the progress feature).
   var featureMeans: [Float]
   var featureSDs: [Float]
 
-  private init(analysis: GANCalibrationAnalysis, config: GANExperimentConfig, steps: Int, features: FeatureMoments)
-    throws
-  {
+  private init(
+    analysis: GANCalibrationAnalysis, config: GANExperimentConfig, steps: Int, features: FeatureMoments,
+    measuredPairNoise: Double?
+  ) throws {
     var trainer = config.controller
     trainer.patienceEpisodes = 0
     controller = trainer
@@ -44,9 +51,9 @@ struct GANTrainerForecast {
     let range = (probabilities.min() ?? 0)...(probabilities.max() ?? 1)
     let scale = config.task.rewardScale
     let featureCount = GANTask.featureCount
-    func stand(slope: Double) -> @Sendable () -> CalibratedRewardTask {
+    func stand(slope: Double, pairNoise noise: Double = analysis.pairNoise) -> @Sendable () -> CalibratedRewardTask {
       let intercept = Float(analysis.intercept + (analysis.slope - slope) * 0.5)
-      let pairNoise = Float(analysis.pairNoise)
+      let pairNoise = Float(noise)
       let seedNoise = Float(analysis.seedNoise)
       return {
         CalibratedRewardTask(
@@ -63,6 +70,12 @@ struct GANTrainerForecast {
     noiseOnly = try KnownAnswer.forecast(
       config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
       measuredInputMoments: standardization, makeTask: stand(slope: 0))
+    self.measuredPairNoise = measuredPairNoise
+    withMeasuredNoise = try measuredPairNoise.map { noise in
+      try KnownAnswer.forecast(
+        config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
+        measuredInputMoments: standardization, makeTask: stand(slope: analysis.slope, pairNoise: noise))
+    }
   }
 
   /// The log and report line.
@@ -72,7 +85,7 @@ struct GANTrainerForecast {
     let trainer =
       c.algorithm == .antithetic
       ? String(format: "antithetic, σ %.2f", c.antitheticSigma) : "REINFORCE"
-    return String(
+    let base = String(
       format:
         "trainer forecast (%@, lr %.3g, %d episodes, %d per update): on a stand-in reward with this slope and "
         + "noise, P(G) 0.50 → %@ (controller seeds; expected IS %.2f → %@; %@ collapsed training episodes); "
@@ -80,10 +93,16 @@ struct GANTrainerForecast {
       trainer, c.learningRate, c.episodes, c.episodesPerUpdate, list(withSlope.finalShare), withSlope.untrainedScore,
       list(withSlope.finalScore), withSlope.failedEpisodes.map(String.init).joined(separator: ", "),
       list(noiseOnly.finalShare))
+    guard let withMeasuredNoise, let measuredPairNoise else { return base }
+    return base
+      + String(
+        format: "; with the perturbed pairs' residual SD %.2f as the pair noise → %@", measuredPairNoise,
+        list(withMeasuredNoise.finalShare))
   }
 
   /// Writes `/forecast/{share_by_update, final_share, final_score, noise_only_final_share,
-  /// feature_means, feature_sds}` and the root attribute `forecast`.
+  /// feature_means, feature_sds}` (and `measured_noise_final_share` with the attribute
+  /// `measured_pair_noise` when the perturbed pairs were measured) and the root attribute `forecast`.
   func write(to root: HDF5Group) throws {
     let g = try root.createGroup("forecast")
     let rows = withSlope.shareByUpdate
@@ -93,6 +112,11 @@ struct GANTrainerForecast {
     try g.write("final_share", withSlope.finalShare, shape: [withSlope.finalShare.count])
     try g.write("final_score", withSlope.finalScore, shape: [withSlope.finalScore.count])
     try g.write("noise_only_final_share", noiseOnly.finalShare, shape: [noiseOnly.finalShare.count])
+    if let withMeasuredNoise, let measuredPairNoise {
+      try g.write(
+        "measured_noise_final_share", withMeasuredNoise.finalShare, shape: [withMeasuredNoise.finalShare.count])
+      try g.setAttribute("measured_pair_noise", measuredPairNoise)
+    }
     try g.write("feature_means", featureMeans, shape: [featureMeans.count])
     try g.write("feature_sds", featureSDs, shape: [featureSDs.count])
     try root.setAttribute("forecast", line)
