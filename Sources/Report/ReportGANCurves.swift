@@ -10,8 +10,8 @@ struct GANLearningCurve {
   var updates: [Double]
   var reward: [Double]
   var probabilityG: [Double]
-  /// The antithetic ± pairs (two episodes of one update on one seed): differences of realized P(G)
-  /// and of final IS, first episode minus second.
+  /// The antithetic ± pairs (two episodes of one update on one seed, neither collapsed): differences
+  /// of realized P(G) and of final IS, first episode minus second.
   var pairShareDifferences: [Double] = []
   var pairISDifferences: [Double] = []
 }
@@ -47,9 +47,11 @@ extension ReportBuilder {
       if let seed = try inputs.optionalAttribute(g, "seed", as: Int64.self),
         let finalIS = try inputs.optionalAttribute(g, "final_is", as: Double.self)
       {
+        // A collapsed episode scores 0: its pair says nothing about the share's effect.
+        let failed = (try inputs.optionalAttribute(g, "failed", as: Int32.self) ?? 0) != 0
         let key = "\(update)/\(seed)"
         if byPair[key] == nil { pairOrder.append(key) }
-        byPair[key, default: []].append((pG, finalIS))
+        byPair[key, default: []].append((pG, failed ? .nan : finalIS))
       }
     }
     let pairs = pairOrder.compactMap { byPair[$0] }.filter {

@@ -182,8 +182,9 @@ final class ReportTests: SmokeStageTestCase {
     try c.root.setAttribute("algorithm", "antithetic")
     try c.root.setAttribute("episodes_per_update", Int64(1))
     // Three updates, one ± pair each: shares (0.6, 0.4), (0.7, 0.5), (0.5, 0.6); IS differences 0.5, 0.3, −0.2.
+    // A fourth pair has a collapsed episode (IS 0) and must be left out.
     let episodes: [(update: Int64, share: Int, finalIS: Double)] = [
-      (0, 6, 3.5), (0, 4, 3.0), (1, 7, 3.6), (1, 5, 3.3), (2, 5, 3.1), (2, 6, 3.3),
+      (0, 6, 3.5), (0, 4, 3.0), (1, 7, 3.6), (1, 5, 3.3), (2, 5, 3.1), (2, 6, 3.3), (3, 9, 0), (3, 1, 3.2),
     ]
     for (i, e) in episodes.enumerated() {
       let g = try c.root.createGroup(String(format: "episodes/%04d", i))
@@ -191,6 +192,7 @@ final class ReportTests: SmokeStageTestCase {
       try g.setAttribute("seed", Int64(100 + e.update))
       try g.setAttribute("final_is", e.finalIS)
       try g.setAttribute("reward", 10 * e.finalIS * e.finalIS)
+      try g.setAttribute("failed", Int32(e.finalIS == 0 ? 1 : 0))
       try g.write("actions", (0..<10).map { Int32($0 < e.share ? 1 : 0) }, shape: [10])
     }
     try c.commit()
