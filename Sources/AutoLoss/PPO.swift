@@ -35,6 +35,9 @@ public struct PPOConfig: Sendable, Codable, Equatable {
   /// Floor of the normalizer, relative to the metric (guards against division by ~0 or a past
   /// deterioration flipping the sign).
   public var minimumRelativeImprovement: Float = 1e-3
+  /// What a segment's improvement is divided by: the past segments' progress (the paper) or the
+  /// metric itself (see ``SegmentRewardNormalization``).
+  public var rewardNormalization = SegmentRewardNormalization.recentProgress
   /// Leave the untrained model's check (step 0) out of the reward history.
   public var skipInitialCheck = true
   /// ε-exploration (a uniformly random action with probability ε), constant within a training run

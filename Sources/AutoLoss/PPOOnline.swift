@@ -1,11 +1,26 @@
 import Engine
 import Foundation
 
-/// The paper's online segment reward (section 1): at the end of segment j,
-/// R = C · (P_{j−1} − P_j) / ((P_{j−1−k} − P_{j−1}) / k) for a lower-is-better metric P measured
-/// at segment boundaries (k shrinks to the segments available). The normalizer is floored at
-/// `minimumRelativeImprovement · |P_{j−1}|` and R is clipped to ±`rewardClip`. The first two
-/// boundaries recorded by ``add(_:)`` give no reward (nil): a reward needs one past segment.
+/// How ``SegmentReward`` normalises a segment's improvement.
+public enum SegmentRewardNormalization: String, Sendable, Codable, CaseIterable {
+  /// The paper's (section 1): by the mean improvement of the past k segments. Scale-free: any
+  /// steady decline earns about C per segment however slow it is, so a schedule that slows the
+  /// metric's progress is not penalised once its own history has slowed too.
+  case recentProgress
+  /// By the metric itself: C · (P_{j−1} − P_j) / |P_{j−1}|, the segment's relative decrease (for a
+  /// perplexity, about the drop of the log loss). A segment without progress earns 0 whatever came
+  /// before, so faster progress always earns more.
+  case metric
+}
+
+/// The online segment reward for a lower-is-better metric P measured at segment boundaries, clipped
+/// to ±`rewardClip` (a non-finite reward becomes −clip):
+/// - ``SegmentRewardNormalization/recentProgress`` (the paper, section 1): at the end of segment j,
+///   R = C · (P_{j−1} − P_j) / ((P_{j−1−k} − P_{j−1}) / k) (k shrinks to the segments available),
+///   the normalizer floored at `minimumRelativeImprovement · |P_{j−1}|`. The first two boundaries
+///   recorded by ``add(_:)`` give no reward (nil): a reward needs one past segment.
+/// - ``SegmentRewardNormalization/metric``: R = C · (P_{j−1} − P_j) / |P_{j−1}|; only the first
+///   boundary gives no reward.
 public struct SegmentReward: Sendable {
   /// The reward scale C.
   public let scale: Float
@@ -15,6 +30,8 @@ public struct SegmentReward: Sendable {
   public let clip: Float
   /// Floor of the normalizer, relative to |P_{j−1}|.
   public let minimumRelativeImprovement: Float
+  /// What the improvement is divided by.
+  public let normalization: SegmentRewardNormalization
   /// The metric at every boundary so far.
   public private(set) var values: [Float] = []
 
@@ -25,30 +42,43 @@ public struct SegmentReward: Sendable {
   ///   - history: Past segments k in the normalizer (raised to 1 when smaller).
   ///   - clip: The reward bound.
   ///   - minimumRelativeImprovement: Floor of the normalizer, relative to |P_{j−1}|.
-  public init(scale: Float, history: Int, clip: Float, minimumRelativeImprovement: Float) {
+  ///   - normalization: What the improvement is divided by (the paper's by default).
+  public init(
+    scale: Float, history: Int, clip: Float, minimumRelativeImprovement: Float,
+    normalization: SegmentRewardNormalization = .recentProgress
+  ) {
     self.scale = scale
     self.history = max(history, 1)
     self.clip = clip
     self.minimumRelativeImprovement = minimumRelativeImprovement
+    self.normalization = normalization
   }
 
-  /// Creates a reward from `rewardScale`, `historySegments`, `rewardClip` and `minimumRelativeImprovement` of `config`.
+  /// Creates a reward from `rewardScale`, `historySegments`, `rewardClip`,
+  /// `minimumRelativeImprovement` and `rewardNormalization` of `config`.
   public init(_ config: PPOConfig) {
     self.init(
       scale: config.rewardScale, history: config.historySegments, clip: config.rewardClip,
-      minimumRelativeImprovement: config.minimumRelativeImprovement)
+      minimumRelativeImprovement: config.minimumRelativeImprovement, normalization: config.rewardNormalization)
   }
 
   /// Records the metric at a boundary; returns the reward of the segment that just ended.
   public mutating func add(_ value: Float) -> Float? {
     values.append(value)
     let j = values.count - 1
-    guard j >= 2 else { return nil }
-    let k = min(history, j - 1)
-    let previous = values[j - 1]
-    let past = (values[j - 1 - k] - previous) / Float(k)
-    let floor = minimumRelativeImprovement * abs(previous)
-    let norm = max(past, floor, 1e-12)
+    let previous = j >= 1 ? values[j - 1] : .nan
+    let norm: Float
+    switch normalization {
+    case .recentProgress:
+      guard j >= 2 else { return nil }
+      let k = min(history, j - 1)
+      let past = (values[j - 1 - k] - previous) / Float(k)
+      let floor = minimumRelativeImprovement * abs(previous)
+      norm = max(past, floor, 1e-12)
+    case .metric:
+      guard j >= 1 else { return nil }
+      norm = max(abs(previous), 1e-12)
+    }
     let r = scale * (previous - value) / norm
     guard r.isFinite else { return -clip }
     return min(max(r, -clip), clip)

@@ -86,6 +86,43 @@ final class PPOTests: XCTestCase {
     XCTAssertEqual(r.add(9)!, 5, accuracy: 1e-6)
   }
 
+  /// The paper's normalisation by recent progress pays a slow steady decline at least as much as a
+  /// fast one (both geometric: each segment's drop is a fixed fraction of the metric), so it cannot
+  /// reward a schedule that speeds the metric's progress over one that slows it; the metric
+  /// normalisation pays the fast decline ten times as much.
+  func testMetricNormalisationRanksFastProgressAboveSlow() {
+    func meanReward(_ normalization: SegmentRewardNormalization, dropPerSegment: Float) -> Float {
+      var r = SegmentReward(
+        scale: 1, history: 5, clip: 100, minimumRelativeImprovement: 1e-3, normalization: normalization)
+      var value: Float = 100
+      var rewards: [Float] = []
+      for _ in 0..<30 {
+        if let x = r.add(value) { rewards.append(x) }
+        value *= 1 - dropPerSegment
+      }
+      return rewards.reduce(0, +) / Float(rewards.count)
+    }
+    let paperFast = meanReward(.recentProgress, dropPerSegment: 0.02)
+    let paperSlow = meanReward(.recentProgress, dropPerSegment: 0.002)
+    // Each drop is (1 − d) of the one before, so R ≈ C·(1 − d)^3 for k = 5: 0.94 and 0.99.
+    XCTAssertEqual(paperFast, 0.94, accuracy: 0.01)
+    XCTAssertEqual(paperSlow, 0.99, accuracy: 0.01)
+    XCTAssertGreaterThanOrEqual(paperSlow, paperFast, "the paper's reward pays the slow decline at least as much")
+    let fast = meanReward(.metric, dropPerSegment: 0.02)
+    let slow = meanReward(.metric, dropPerSegment: 0.002)
+    XCTAssertEqual(fast, 0.02, accuracy: 1e-4)
+    XCTAssertEqual(slow, 0.002, accuracy: 1e-5)
+  }
+
+  func testMetricNormalisationNeedsOnlyOneBoundary() {
+    var r = SegmentReward(scale: 100, history: 5, clip: 5, minimumRelativeImprovement: 0, normalization: .metric)
+    XCTAssertNil(r.add(80))
+    XCTAssertEqual(r.add(79)!, 1.25, accuracy: 1e-4)  // 100 · 1/80
+    XCTAssertEqual(r.add(79)!, 0, accuracy: 1e-6)  // no progress earns 0 whatever came before
+    XCTAssertEqual(r.add(60)!, 5, accuracy: 1e-6)  // clipped
+    XCTAssertEqual(r.add(.nan)!, -5, accuracy: 1e-6)
+  }
+
   func testCheckpointRoundTrip() throws {
     var config = PPOConfig()
     config.zeroInitialOutput = false
