@@ -71,6 +71,10 @@ final class ConfigSystemTests: PipelineTempDirTestCase {
       ("task.lambda=\"x\"", "config key 'task.lambda': expected a number, found the string \"x\""),
       ("task.maxSteps=2.5", "config key 'task.maxSteps': expected a value of the type of its default"),
       ("thresholdGrid=[1,true]", "config key 'thresholdGrid[1]': expected a number, found true"),
+      (
+        "controller.algorithm=\"ppo\"",
+        "config key 'controller.algorithm': expected one of reinforce, antithetic, found the string \"ppo\"",
+      ),
     ]
     for (override, message) in cases {
       XCTAssertThrowsError(

@@ -31,7 +31,10 @@ final class ScorerScheduleTests: PipelineTempDirTestCase {
     XCTAssertThrowsError(
       try ScorerConfig.load(context: context, overrides: ["learningRateSchedule=\"linear\"", "finalLearningRate=0"])
     ) {
-      XCTAssertTrue("\($0)".contains("learningRateSchedule"), "\($0)")
+      XCTAssertTrue(
+        "\($0)".contains(
+          "config key 'learningRateSchedule': expected one of constant, cosine, found the string \"linear\""),
+        "\($0)")
     }
   }
 }

@@ -1,4 +1,6 @@
+import AutoLoss
 import Foundation
+import Tasks
 
 /// Loads a Codable config from defaults, a profile file and `key.path=value` overrides.
 ///
@@ -82,7 +84,10 @@ public enum ConfigLoader {
     case .typeMismatch(let type, let c), .valueNotFound(let type, let c):
       context = c
       expected = typeName(type)
-    case .keyNotFound(_, let c), .dataCorrupted(let c):
+    case .dataCorrupted(let c):
+      context = c
+      if let names = enumNames(in: c.debugDescription) { expected = "one of " + names.joined(separator: ", ") }
+    case .keyNotFound(_, let c):
       context = c
     @unknown default:
       return "config: values do not fit the expected types: \(error)"
@@ -99,6 +104,28 @@ public enum ConfigLoader {
     let found = node(tree, path).map(describeValue) ?? "nothing"
     let key = path.map { Int($0) == nil ? ".\($0)" : "[\($0)]" }.joined().dropFirst()
     return "config key '\(key)': expected \(expected), found \(found)"
+  }
+
+  /// The names every string-valued enum of the configs accepts, by type name.
+  static let enumCases: [String: [String]] = Dictionary(
+    uniqueKeysWithValues: [
+      names(ControllerAlgorithm.self), names(EvaluatedControllerChoice.self),
+      names(SegmentRewardNormalization.self), names(GANActivation.self), names(ImageRange.self),
+      names(RegularizedTaskKind.self), names(ScorerConfig.LearningRateSchedule.self),
+    ])
+
+  static func names<E: CaseIterable & RawRepresentable>(_ type: E.Type) -> (String, [String])
+  where E.RawValue == String {
+    ("\(E.self)", E.allCases.map(\.rawValue))
+  }
+
+  /// The accepted names when `description` is the decoder's "Cannot initialize <Type> from invalid
+  /// String value …" of a config enum.
+  static func enumNames(in description: String) -> [String]? {
+    let prefix = "Cannot initialize "
+    guard description.hasPrefix(prefix), let end = description.range(of: " from invalid") else { return nil }
+    return enumCases[
+      String(description[description.index(description.startIndex, offsetBy: prefix.count)..<end.lowerBound])]
   }
 
   /// The value at `path` (keys, or decimal indices into lists).

@@ -24,7 +24,7 @@ public struct ScorerConfig: Codable, Sendable, Equatable {
   public init() {}
 
   /// The scorer's learning-rate schedules.
-  public enum LearningRateSchedule: String, Codable, Sendable {
+  public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
     case constant
     case cosine
   }
