@@ -12,8 +12,7 @@ struct GANLearningCurve {
   var probabilityG: [Double]
   /// The antithetic ± pairs (two episodes of one update on one seed, neither collapsed): differences
   /// of realized P(G) and of final IS, first episode minus second.
-  var pairShareDifferences: [Double] = []
-  var pairISDifferences: [Double] = []
+  var pairs = GANStats.PairDifferences(share: [], score: [])
 }
 
 extension ReportBuilder {
@@ -66,8 +65,8 @@ extension ReportBuilder {
       label: controllerName, source: a, algorithm: (try inputs.optionalString(f.root, "algorithm")) ?? "reinforce",
       updates: keys.map(Double.init), reward: keys.map { mean(byUpdate[$0]!.reward) },
       probabilityG: keys.map { mean(byUpdate[$0]!.pG) },
-      pairShareDifferences: pairs.map { $0[0].pG - $0[1].pG },
-      pairISDifferences: pairs.map { $0[0].finalIS - $0[1].finalIS })
+      pairs: GANStats.PairDifferences(
+        share: pairs.map { $0[0].pG - $0[1].pG }, score: pairs.map { $0[0].finalIS - $0[1].finalIS }))
   }
 
   /// What the antithetic pairs of training measured, beside what the calibration assumed: the slope
@@ -76,14 +75,13 @@ extension ReportBuilder {
   /// noise means the forecast was too optimistic: perturbed controllers differ in *when* they take G
   /// steps, which moves a run more than re-drawing a coin's actions.
   func ganPairDiagnostics(_ curves: [GANLearningCurve], name: String) throws -> [ReportBlock] {
-    let paired = curves.filter { $0.pairShareDifferences.count > 1 }
+    let paired = curves.filter { $0.pairs.count > 1 }
     guard !paired.isEmpty else { return [] }
     var rows: [[String]] = []
     for c in paired {
-      let fit = GANStats.slopeThroughOrigin(x: c.pairShareDifferences, y: c.pairISDifferences)
-      let gap = c.pairShareDifferences.map(abs).reduce(0, +) / Double(c.pairShareDifferences.count)
+      let fit = c.pairs.fit
       rows.append([
-        c.label, "\(c.pairShareDifferences.count)", ReportFormat.number(gap, digits: 3),
+        c.label, "\(c.pairs.count)", ReportFormat.number(c.pairs.meanShareGap, digits: 3),
         ReportFormat.number(fit.slope, digits: 2) + " ± " + ReportFormat.number(fit.standardError, digits: 2),
         ReportFormat.number(fit.residualSD, digits: 2),
       ])

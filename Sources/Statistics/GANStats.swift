@@ -69,6 +69,27 @@ public enum GANStats {
     return (b, (variance / sxx).squareRoot(), variance.squareRoot())
   }
 
+  /// The differences within antithetic ± pairs (first minus second run of each pair): of the share
+  /// of one action and of the final score, with the statistics both the calibration and the report
+  /// draw from them.
+  public struct PairDifferences: Sendable, Equatable {
+    public var share: [Double]
+    public var score: [Double]
+
+    public init(share: [Double], score: [Double]) {
+      self.share = share
+      self.score = score
+    }
+
+    public var count: Int { share.count }
+    /// The mean |Δshare| (NaN without pairs).
+    public var meanShareGap: Double { share.isEmpty ? .nan : share.map(abs).reduce(0, +) / Double(share.count) }
+    /// Δscore on Δshare through the origin (``GANStats/slopeThroughOrigin(x:y:)``).
+    public var fit: (slope: Double, standardError: Double, residualSD: Double) {
+      slopeThroughOrigin(x: share, y: score)
+    }
+  }
+
   /// The pooled within-group standard deviation √(Σ(nᵢ−1)sᵢ² / Σ(nᵢ−1)).
   public static func pooledSD(_ groups: [[Double]]) -> Double {
     var num = 0.0

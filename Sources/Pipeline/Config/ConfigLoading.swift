@@ -124,8 +124,7 @@ public enum ConfigLoader {
   static func enumNames(in description: String) -> [String]? {
     let prefix = "Cannot initialize "
     guard description.hasPrefix(prefix), let end = description.range(of: " from invalid") else { return nil }
-    return enumCases[
-      String(description[description.index(description.startIndex, offsetBy: prefix.count)..<end.lowerBound])]
+    return enumCases[String(description[..<end.lowerBound].dropFirst(prefix.count))]
   }
 
   /// The value at `path` (keys, or decimal indices into lists).

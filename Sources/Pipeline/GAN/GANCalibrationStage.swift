@@ -133,11 +133,10 @@ public struct GANCalibrationStage {
     ]
     lines += analysis.lines
     let perturbed = try GANPerturbedPairs.measure(config: config, setup: setup, context: context, moments: moments)
-    let perturbedLine = perturbed?.line(calibration: analysis)
-    if let perturbedLine { lines.append(perturbedLine) }
+    if let perturbed { lines.append(perturbed.line(calibration: analysis)) }
     let forecast = try GANTrainerForecast.make(
       analysis: analysis, config: config, steps: setup.task.maxSteps, features: moments,
-      measuredPairNoise: perturbed?.residualSD)
+      measuredPairNoise: perturbed?.differences.fit.residualSD)
     lines.append(
       forecast?.line ?? "trainer forecast: not run (the slope, intercept, pair or seed noise was not measured)")
     lines.append(
@@ -175,7 +174,7 @@ public struct GANCalibrationStage {
     try root.setAttribute("learnable", Int64(analysis.learnable ? 1 : 0))
     try root.setAttribute("verdict", analysis.verdict)
     try forecast?.write(to: root)
-    if let perturbed, let perturbedLine { try perturbed.write(to: root, line: perturbedLine) }
+    try perturbed?.write(to: root, calibration: analysis)
     try moments.write(to: try root.createGroup(FeatureMoments.groupName))
     try root.setAttribute("report", lines.joined(separator: "\n"))
     try root.setAttribute("seconds", seconds)

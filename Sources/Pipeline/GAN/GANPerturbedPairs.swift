@@ -11,21 +11,12 @@ import Tasks
 /// *when* it takes them, which can move a run far more. The within-pair slope of ΔIS on ΔP(G) and the
 /// residual SD are what the trainer's gradient estimate has to work with.
 struct GANPerturbedPairs {
-  /// Per pair, first (θ + σε) minus second (θ − σε) episode.
-  var shareDifferences: [Double]
-  var isDifferences: [Double]
-  /// Pairs with a collapsed or non-finite episode (left out of the statistics).
+  /// Per measured pair, first (θ + σε) minus second (θ − σε) episode.
+  var differences: GANStats.PairDifferences
+  /// Pairs with a collapsed or non-finite episode (left out of `differences`).
   var failedPairs: Int
-  var slope: Double
-  var slopeSE: Double
-  var residualSD: Double
   var seconds: Double
   var sigma: Float
-
-  /// The mean |ΔP(G)| of the measured pairs.
-  var meanShareGap: Double {
-    shareDifferences.isEmpty ? .nan : shareDifferences.map(abs).reduce(0, +) / Double(shareDifferences.count)
-  }
 
   /// Runs the pairs, or returns nil when `calibration.perturbedPairs` is 0 or the trainer is not
   /// antithetic (REINFORCE does not perturb its parameters).
@@ -63,36 +54,37 @@ struct GANPerturbedPairs {
         Double(plus.trace.actionFractions(actionCount: 2)[1] - minus.trace.actionFractions(actionCount: 2)[1]))
       scores.append(isPlus - isMinus)
     }
-    let fit = GANStats.slopeThroughOrigin(x: shares, y: scores)
     return GANPerturbedPairs(
-      shareDifferences: shares, isDifferences: scores, failedPairs: failed, slope: fit.slope,
-      slopeSE: fit.standardError, residualSD: fit.residualSD, seconds: Date().timeIntervalSince(start),
-      sigma: config.controller.antitheticSigma)
+      differences: GANStats.PairDifferences(share: shares, score: scores), failedPairs: failed,
+      seconds: Date().timeIntervalSince(start), sigma: config.controller.antitheticSigma)
   }
 
   /// The log and report line, beside the calibration's slope and pair noise.
   func line(calibration analysis: GANCalibrationAnalysis) -> String {
-    String(
+    let fit = differences.fit
+    return String(
       format:
         "perturbed controller pairs (the antithetic trainer's first update, σ %.2f, %d pairs, %d failed): mean "
         + "|ΔP(G)| %.3f; within-pair slope of ΔIS on ΔP(G) %.2f ± %.2f (through the origin), residual SD %.2f; "
         + "the fixed schedules' slope %.2f and the coin pairs' noise %.2f",
-      sigma, shareDifferences.count + failedPairs, failedPairs, meanShareGap, slope, slopeSE, residualSD,
-      analysis.slope, analysis.pairNoise)
+      sigma, differences.count + failedPairs, failedPairs, differences.meanShareGap, fit.slope, fit.standardError,
+      fit.residualSD, analysis.slope, analysis.pairNoise)
   }
 
   /// Writes `/perturbed_pairs/{share_differences, is_differences}` with attributes `slope`,
-  /// `slope_se`, `residual_sd`, `failed_pairs`, `sigma`, `seconds`.
-  func write(to root: HDF5Group, line: String) throws {
+  /// `slope_se`, `residual_sd`, `failed_pairs`, `sigma`, `seconds`, and the root attribute
+  /// `perturbed_pairs` (the report line).
+  func write(to root: HDF5Group, calibration analysis: GANCalibrationAnalysis) throws {
+    let fit = differences.fit
     let g = try root.createGroup("perturbed_pairs")
-    try g.write("share_differences", shareDifferences, shape: [shareDifferences.count])
-    try g.write("is_differences", isDifferences, shape: [isDifferences.count])
-    try g.setAttribute("slope", slope)
-    try g.setAttribute("slope_se", slopeSE)
-    try g.setAttribute("residual_sd", residualSD)
+    try g.write("share_differences", differences.share, shape: [differences.count])
+    try g.write("is_differences", differences.score, shape: [differences.count])
+    try g.setAttribute("slope", fit.slope)
+    try g.setAttribute("slope_se", fit.standardError)
+    try g.setAttribute("residual_sd", fit.residualSD)
     try g.setAttribute("failed_pairs", Int64(failedPairs))
     try g.setAttribute("sigma", Double(sigma))
     try g.setAttribute("seconds", seconds)
-    try root.setAttribute("perturbed_pairs", line)
+    try root.setAttribute("perturbed_pairs", line(calibration: analysis))
   }
 }

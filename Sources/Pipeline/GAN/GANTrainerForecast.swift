@@ -14,9 +14,9 @@ struct GANTrainerForecast {
   var withSlope: TrainerForecast
   /// Where noise alone moves it (slope 0).
   var noiseOnly: TrainerForecast
-  /// Where the stand-in reward moves P(G) with the perturbed pairs' residual SD as the pair noise.
-  var withMeasuredNoise: TrainerForecast?
-  var measuredPairNoise: Double?
+  /// Where the stand-in reward moves P(G) with the perturbed pairs' residual SD as the pair noise
+  /// (when they were measured).
+  var withMeasuredNoise: (pairNoise: Double, forecast: TrainerForecast)?
   /// The trainer that was forecast.
   var controller: ControllerTrainerConfig
 
@@ -70,11 +70,13 @@ struct GANTrainerForecast {
     noiseOnly = try KnownAnswer.forecast(
       config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
       measuredInputMoments: standardization, makeTask: stand(slope: 0))
-    self.measuredPairNoise = measuredPairNoise
     withMeasuredNoise = try measuredPairNoise.map { noise in
-      try KnownAnswer.forecast(
-        config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
-        measuredInputMoments: standardization, makeTask: stand(slope: analysis.slope, pairNoise: noise))
+      (
+        noise,
+        try KnownAnswer.forecast(
+          config: trainer, controllerSeeds: seeds, baseSeed: config.seed, collapseLength: trainer.collapseLength,
+          measuredInputMoments: standardization, makeTask: stand(slope: analysis.slope, pairNoise: noise))
+      )
     }
   }
 
@@ -93,11 +95,11 @@ struct GANTrainerForecast {
       trainer, c.learningRate, c.episodes, c.episodesPerUpdate, list(withSlope.finalShare), withSlope.untrainedScore,
       list(withSlope.finalScore), withSlope.failedEpisodes.map(String.init).joined(separator: ", "),
       list(noiseOnly.finalShare))
-    guard let withMeasuredNoise, let measuredPairNoise else { return base }
+    guard let measured = withMeasuredNoise else { return base }
     return base
       + String(
-        format: "; with the perturbed pairs' residual SD %.2f as the pair noise → %@", measuredPairNoise,
-        list(withMeasuredNoise.finalShare))
+        format: "; with the perturbed pairs' residual SD %.2f as the pair noise → %@", measured.pairNoise,
+        list(measured.forecast.finalShare))
   }
 
   /// Writes `/forecast/{share_by_update, final_share, final_score, noise_only_final_share,
@@ -112,10 +114,10 @@ struct GANTrainerForecast {
     try g.write("final_share", withSlope.finalShare, shape: [withSlope.finalShare.count])
     try g.write("final_score", withSlope.finalScore, shape: [withSlope.finalScore.count])
     try g.write("noise_only_final_share", noiseOnly.finalShare, shape: [noiseOnly.finalShare.count])
-    if let withMeasuredNoise, let measuredPairNoise {
-      try g.write(
-        "measured_noise_final_share", withMeasuredNoise.finalShare, shape: [withMeasuredNoise.finalShare.count])
-      try g.setAttribute("measured_pair_noise", measuredPairNoise)
+    if let measured = withMeasuredNoise {
+      let share = measured.forecast.finalShare
+      try g.write("measured_noise_final_share", share, shape: [share.count])
+      try g.setAttribute("measured_pair_noise", measured.pairNoise)
     }
     try g.write("feature_means", featureMeans, shape: [featureMeans.count])
     try g.write("feature_sds", featureSDs, shape: [featureSDs.count])
