@@ -53,6 +53,8 @@ public struct PPOConfig: Sendable, Codable, Equatable {
   public var normalizeAdvantages = true
   /// The actor's output layer starts at zero, so the untrained policy is uniform.
   public var zeroInitialOutput = true
+  /// What the probability ratio ρ of the clipped surrogate divides by (see ``PPORatioReference``).
+  public var ratioReference = PPORatioReference.behaviour
 
   /// The default settings listed above.
   public init() {}
@@ -66,6 +68,19 @@ public struct PPOConfig: Sendable, Codable, Equatable {
   }
 }
 
+/// The denominator of PPO's probability ratio ρ = π(a|s) / π_ref(a|s).
+public enum PPORatioReference: String, Sendable, Codable, CaseIterable {
+  /// The official code's: π_old, the actor as of the last refresh, recomputed at update time for
+  /// every transition of the replay buffer, whichever policy took it, and without the ε-exploration
+  /// it was drawn with.
+  case previousPolicy
+  /// Standard PPO's: the probability the action was drawn with, stored with the transition (the
+  /// behaviour policy (1−ε)π + ε/K of its time). Replayed and explored transitions are weighted by
+  /// how likely the current policy is to take them, and the clip stops a transition's push once
+  /// the policy has moved 1 ± clip away from the one that acted.
+  case behaviour
+}
+
 /// One stored transition (s, a, r, s′) with the probability of `a` under the behaviour policy.
 public struct PPOTransition: Sendable, Equatable {
   /// The features s when the action was taken.
@@ -76,13 +91,16 @@ public struct PPOTransition: Sendable, Equatable {
   public var reward: Float
   /// The features s′ after the step.
   public var nextState: [Float]
+  /// The probability μ(a|s) the action was drawn with (nil when not known).
+  public var behaviourProbability: Float?
 
-  /// Creates a transition (s, a, r, s′).
-  public init(state: [Float], action: Int, reward: Float, nextState: [Float]) {
+  /// Creates a transition (s, a, r, s′), drawn with probability `behaviourProbability`.
+  public init(state: [Float], action: Int, reward: Float, nextState: [Float], behaviourProbability: Float? = nil) {
     self.state = state
     self.action = action
     self.reward = reward
     self.nextState = nextState
+    self.behaviourProbability = behaviourProbability
   }
 }
 
@@ -136,8 +154,10 @@ public struct PPOUpdateStats: Sendable, Equatable {
 /// buffer; target y = r + γ V(s′) and advantage A = y − V(s) (both constants); actor loss
 /// −mean(min(ρA, clip(ρ, 1−ε, 1+ε)A)) − β·mean H(π(·|s)) with ρ = π(a|s) / π_old(a|s); critic
 /// loss mean (V(s) − y)². A is normalized within the minibatch when `normalizeAdvantages` is on.
-/// π_old is a copy of the actor refreshed every `syncEvery` updates (1: after every update, so each
-/// update starts at ρ = 1 and the clip bounds how far one update moves the policy).
+/// With ``PPORatioReference/previousPolicy``, π_old is a copy of the actor refreshed every
+/// `syncEvery` updates (1: after every update, so each update starts at ρ = 1 and the clip bounds
+/// how far one update moves the policy); with ``PPORatioReference/behaviour`` it is the stored
+/// probability the action was drawn with.
 public final class PPOTrainer {
   /// The settings.
   public let config: PPOConfig
@@ -271,7 +291,11 @@ public final class PPOTrainer {
     var oldSel = [Float](repeating: 0, count: n)
     for i in 0..<n {
       onehot[i * k + batch[i].action] = 1
-      oldSel[i] = oldLogp.data[i * k + batch[i].action]
+      if config.ratioReference == .behaviour, let mu = batch[i].behaviourProbability, mu > 0 {
+        oldSel[i] = Foundation.log(mu)
+      } else {
+        oldSel[i] = oldLogp.data[i * k + batch[i].action]
+      }
     }
     let selected = (logp * Variable(Tensor(shape: [n, k], data: onehot))).sum(axis: 1)
     let ratio = (selected - Variable(Tensor(shape: [n], data: oldSel))).exp()

@@ -136,7 +136,7 @@ public func runOnlinePPO(
     trace.episode.probabilities += p
     trace.episode.features += state
     trace.episode.losses += task.latestLosses
-    pending.append(PPOTransition(state: state, action: a, reward: 0, nextState: next))
+    pending.append(PPOTransition(state: state, action: a, reward: 0, nextState: next, behaviourProbability: p[a]))
     state = next
     if !task.latestLosses.allSatisfy(\.isFinite) {
       trace.episode.outcome = "non-finite loss"

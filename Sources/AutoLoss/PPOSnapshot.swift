@@ -29,7 +29,7 @@ public struct PPOTrainerSnapshot: Codable, Sendable, Equatable {
 }
 
 extension PPOTransition: Codable {
-  enum CodingKeys: String, CodingKey { case state, action, reward, nextState }
+  enum CodingKeys: String, CodingKey { case state, action, reward, nextState, behaviourProbability }
 
   /// Decodes a transition; floats are read from their bit patterns.
   public init(from decoder: Decoder) throws {
@@ -37,7 +37,9 @@ extension PPOTransition: Codable {
     self.init(
       state: try c.decodeExact([Float].self, forKey: .state), action: try c.decode(Int.self, forKey: .action),
       reward: try c.decodeExact(Float.self, forKey: .reward),
-      nextState: try c.decodeExact([Float].self, forKey: .nextState))
+      nextState: try c.decodeExact([Float].self, forKey: .nextState),
+      behaviourProbability: try c.decodeIfPresent(UInt32.self, forKey: .behaviourProbability).map(
+        Float.init(bitPattern:)))
   }
 
   /// Encodes a transition; floats are written as their bit patterns.
@@ -47,6 +49,7 @@ extension PPOTransition: Codable {
     try c.encode(action, forKey: .action)
     try c.encodeExact(reward, forKey: .reward)
     try c.encodeExact(nextState, forKey: .nextState)
+    try c.encodeIfPresent(behaviourProbability?.bitPattern, forKey: .behaviourProbability)
   }
 }
 
