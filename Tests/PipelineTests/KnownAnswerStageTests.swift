@@ -39,9 +39,18 @@ final class KnownAnswerStageTests: SmokeStageTestCase {
       XCTAssertEqual(r.targetRatio, 0.7, accuracy: 1e-6)
     }
 
+    // The online PPO check: one group per ratio reference, the configured one passing.
+    XCTAssertEqual(try file.root.readStrings("online_ppo_references"), ["behaviour", "previousPolicy"])
+    let ppo = try file.root.group("online_ppo/behaviour")
+    XCTAssertEqual(try ppo.attribute("passed", as: Int64.self), 1)
+    let frozen = try ppo.read("controller_perplexity", as: Float.self).values
+    XCTAssertEqual(frozen.count, 2)
+    for p in frozen { XCTAssertLessThan(Double(p), try ppo.attribute("main_only_perplexity", as: Double.self)) }
+
     let folder = try ReportStage(context: ctx).run()
     let html = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
     XCTAssertTrue(html.contains("Known-answer check"))
+    XCTAssertTrue(html.contains("Online PPO known-answer check"))
     XCTAssertTrue(html.contains("Known-answer check: \(KnownAnswerStage.verdict(rows))"))
     XCTAssertTrue(html.contains(artifact.path))
   }
@@ -63,5 +72,20 @@ final class KnownAnswerStageTests: SmokeStageTestCase {
     XCTAssertTrue(verdict.contains("reinforce ratio task (ratio 0.800 vs p* 0.70)"), verdict)
     XCTAssertTrue(verdict.contains("antithetic state-dependent task (60.0 % correct"), verdict)
     XCTAssertFalse(verdict.contains("reinforce state-dependent"), verdict)
+
+    // Online PPO: only the configured (first) ratio reference must beat main only.
+    var ppo = KnownAnswer.OnlinePPOResult(
+      controllerPerplexity: [10.5, 9.7], controllerMainShare: [1, 0.5], mainOnlyPerplexity: 10.47, bestMixShare: 0.5,
+      bestMixPerplexity: 9.6, switchPerplexity: 9.6, metaEpisodes: 5)
+    XCTAssertFalse(ppo.passed)
+    let failed = KnownAnswerStage.onlinePPOVerdict([(.behaviour, ppo)])
+    XCTAssertEqual(
+      failed, "online PPO (behaviour ratio) on the multi-task stand-in (frozen 10.50, 9.70 vs main only 10.47)")
+    XCTAssertNil(KnownAnswerStage.onlinePPOVerdict([]))
+    var learned = ppo
+    learned.controllerPerplexity = [9.8, 9.7]
+    XCTAssertNil(KnownAnswerStage.onlinePPOVerdict([(.behaviour, learned), (.previousPolicy, ppo)]))
+    ppo.controllerPerplexity = []
+    XCTAssertFalse(ppo.passed, "no controller is no pass")
   }
 }

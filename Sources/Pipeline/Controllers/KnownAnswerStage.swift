@@ -94,12 +94,17 @@ public struct KnownAnswerRow: Sendable, Equatable {
 /// seeds and writes `artifacts/known-answer/suite/vNNNN.h5` (schema `autoloss/known-answer`):
 /// root attributes `verdict`, `criteria`, `seed`, `evaluation_episodes`, `trainer_names`, and per trainer
 /// `trainers/<algorithm>/{state_dependent,ratio}` with the numbers and pass flags of
-/// ``KnownAnswerRow``. Takes seconds; it checks the machinery, not a paper result.
+/// ``KnownAnswerRow``; and the online PPO check on the multi-task stand-in
+/// (``KnownAnswer/runOnlinePPOCheck(config:controllerSeeds:metaEpisodes:evaluationRuns:)``) per ratio
+/// reference under `online_ppo/<reference>` (listed in `online_ppo_references`). Takes seconds; it
+/// checks the machinery, not a paper result.
 public struct KnownAnswerStage {
   public static let stage = "known-answer"
   public static let name = "suite"
   public static let schema = "autoloss/known-answer"
   public static let algorithms: [ControllerAlgorithm] = [.reinforce, .antithetic]
+  /// The online PPO ratio references checked on the multi-task stand-in; the first must pass.
+  public static let ratioReferences: [PPORatioReference] = [.behaviour, .previousPolicy]
   public static let passSentence = "the trainers learn when there is something to learn"
   public static let criteria =
     "state-dependent task: >= 90 % correct choices and a reward margin over the best constant ratio (tuned on the "
@@ -135,6 +140,14 @@ public struct KnownAnswerStage {
     return failed.isEmpty ? passSentence : "failed: " + failed.joined(separator: "; ")
   }
 
+  /// The verdict of the online PPO check: the configured ratio must beat main only.
+  public static func onlinePPOVerdict(_ results: [(PPORatioReference, KnownAnswer.OnlinePPOResult)]) -> String? {
+    guard let (reference, r) = results.first, !r.passed else { return nil }
+    let frozen = r.controllerPerplexity.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+    return "online PPO (\(reference.rawValue) ratio) on the multi-task stand-in (frozen \(frozen) vs main only "
+      + String(format: "%.2f", r.mainOnlyPerplexity) + ")"
+  }
+
   /// Runs the suite for every trainer (a collective call under MPI) and writes the artifact on rank 0.
   public func run() throws -> (artifact: ResolvedArtifact, rows: [KnownAnswerRow]) {
     guard evaluationEpisodes >= 2 else {
@@ -155,8 +168,27 @@ public struct KnownAnswerStage {
               row.marginInStandardErrors, row.realizedRatio, row.targetRatio, row.seconds))
       }
     }
+    var ppo: [(PPORatioReference, KnownAnswer.OnlinePPOResult, Double)] = []
+    for reference in Self.ratioReferences {
+      let start = Date()
+      var config = KnownAnswer.onlinePPOConfig
+      config.ratioReference = reference
+      let r = KnownAnswer.runOnlinePPOCheck(config: config)
+      ppo.append((reference, r, Date().timeIntervalSince(start)))
+      if context.showProgress {
+        log(
+          "known-answer online PPO (\(reference.rawValue) ratio): frozen "
+            + r.controllerPerplexity.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+            + String(
+              format: ", main only %.2f, best mix %.2f (share %.1f), %.1f s", r.mainOnlyPerplexity, r.bestMixPerplexity,
+              r.bestMixShare, Date().timeIntervalSince(start)))
+      }
+    }
     let rows = results.map(\.1)
-    let verdict = Self.verdict(rows)
+    var verdict = Self.verdict(rows)
+    if let failed = Self.onlinePPOVerdict(ppo.map { ($0.0, $0.1) }) {
+      verdict = verdict == Self.passSentence ? "failed: \(failed)" : "\(verdict); \(failed)"
+    }
     let configs = Self.algorithms.flatMap { a in [false, true].map { KnownAnswer.suiteConfig(a, ratioTask: $0) } }
     // Sorted keys: the recorded config must be the same text in every run (Foundation's key order is not).
     let encoder = JSONEncoder()
@@ -175,6 +207,22 @@ public struct KnownAnswerStage {
         try row.write(
           to: try writer.root.createGroup("trainers/\(row.algorithm)"), rewards: result.stateDependent.rewards,
           constantRewards: result.stateDependent.constantRewards)
+      }
+      try writer.root.writeStrings("online_ppo_references", ppo.map(\.0.rawValue))
+      for (reference, r, seconds) in ppo {
+        let g = try writer.root.createGroup("online_ppo/\(reference.rawValue)")
+        try g.write("controller_perplexity", r.controllerPerplexity, shape: [r.controllerPerplexity.count])
+        try g.write("controller_main_share", r.controllerMainShare, shape: [r.controllerMainShare.count])
+        try g.setAttribute("main_only_perplexity", Double(r.mainOnlyPerplexity))
+        try g.setAttribute("best_mix_share", Double(r.bestMixShare))
+        try g.setAttribute("best_mix_perplexity", Double(r.bestMixPerplexity))
+        try g.setAttribute("switch_perplexity", Double(r.switchPerplexity))
+        try g.setAttribute("meta_episodes", Int64(r.metaEpisodes))
+        try g.setAttribute("passed", Int64(r.passed ? 1 : 0))
+        try g.setAttribute("seconds", seconds)
+        var config = KnownAnswer.onlinePPOConfig
+        config.ratioReference = reference
+        try g.setAttribute("config", String(decoding: try encoder.encode(config), as: UTF8.self))
       }
       return try writer.commit()
     }
