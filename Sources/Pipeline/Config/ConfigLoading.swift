@@ -110,7 +110,8 @@ public enum ConfigLoader {
   static let enumCases: [String: [String]] = Dictionary(
     uniqueKeysWithValues: [
       names(ControllerAlgorithm.self), names(EvaluatedControllerChoice.self),
-      names(SegmentRewardNormalization.self), names(PPORatioReference.self), names(GANActivation.self), names(ImageRange.self),
+      names(SegmentRewardNormalization.self), names(PPORatioReference.self), names(GANActivation.self),
+      names(ImageRange.self),
       names(RegularizedTaskKind.self), names(ScorerConfig.LearningRateSchedule.self),
     ])
 
