@@ -63,6 +63,7 @@ extension ReportBuilder {
           ReportFormat.number(Double($0), digits: 2) + " (" + ReportFormat.number(Double($1), digits: 2) + ")"
         }.joined(separator: ", "),
         ReportFormat.number(try g.attribute("main_only_perplexity", as: Double.self), digits: 2),
+        ReportFormat.number(try g.attribute("untrained_perplexity", as: Double.self), digits: 2),
         ReportFormat.number(try g.attribute("best_mix_perplexity", as: Double.self), digits: 2) + " ("
           + ReportFormat.number(try g.attribute("best_mix_share", as: Double.self), digits: 1) + ")",
         ReportFormat.number(try g.attribute("switch_perplexity", as: Double.self), digits: 2),
@@ -76,15 +77,15 @@ extension ReportBuilder {
         "Online PPO (the NMT controller) on a stand-in for multi-task NMT with the noise the long NMT runs measured per "
           + "50-step segment: three tasks, a main task that starts to overfit after 1400 updates, auxiliary tasks "
           + "that help it a fifth as much. Auxiliary updates beat main only here, so a controller that learns must "
-          + "beat main only. The first row is the configured trainer (standard PPO: the ratio divides by the "
+          + "beat main only and the untrained (uniform) controller. The first row is the configured trainer (standard PPO: the ratio divides by the "
           + "probability the action was drawn with); the second the official code's ratio (the previous policy, "
           + "recomputed for every replayed transition, without the ε-exploration)."),
       .table(
         ReportTable(
           caption: "Online PPO known-answer check: best perplexity of the frozen controllers (main share)",
           columns: [
-            "PPO ratio", "frozen controllers", "main only", "best mix (share)", "main then auxiliary",
-            "meta-episodes", "beats main only", "seconds",
+            "PPO ratio", "frozen controllers", "main only", "untrained", "best mix (share)",
+            "main then auxiliary", "meta-episodes", "beats main only and untrained", "seconds",
           ], rows: rows,
           notes: [
             "Mean best perplexity over 4 held-out seeds (actions sampled, no exploration); the constant mixes are "

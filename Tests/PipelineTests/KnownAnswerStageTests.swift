@@ -45,7 +45,10 @@ final class KnownAnswerStageTests: SmokeStageTestCase {
     XCTAssertEqual(try ppo.attribute("passed", as: Int64.self), 1)
     let frozen = try ppo.read("controller_perplexity", as: Float.self).values
     XCTAssertEqual(frozen.count, 2)
-    for p in frozen { XCTAssertLessThan(Double(p), try ppo.attribute("main_only_perplexity", as: Double.self)) }
+    for p in frozen {
+      XCTAssertLessThan(Double(p), try ppo.attribute("main_only_perplexity", as: Double.self))
+      XCTAssertLessThan(Double(p), try ppo.attribute("untrained_perplexity", as: Double.self))
+    }
 
     let folder = try ReportStage(context: ctx).run()
     let html = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
@@ -76,15 +79,19 @@ final class KnownAnswerStageTests: SmokeStageTestCase {
     // Online PPO: only the configured (first) ratio reference must beat main only.
     var ppo = KnownAnswer.OnlinePPOResult(
       controllerPerplexity: [10.5, 9.7], controllerMainShare: [1, 0.5], mainOnlyPerplexity: 10.47, bestMixShare: 0.5,
-      bestMixPerplexity: 9.6, switchPerplexity: 9.6, metaEpisodes: 5)
+      bestMixPerplexity: 9.6, untrainedPerplexity: 10.3, switchPerplexity: 9.6, metaEpisodes: 5)
     XCTAssertFalse(ppo.passed)
     let failed = KnownAnswerStage.onlinePPOVerdict([(.behaviour, ppo)])
     XCTAssertEqual(
-      failed, "online PPO (behaviour ratio) on the multi-task stand-in (frozen 10.50, 9.70 vs main only 10.47)")
+      failed,
+      "online PPO (behaviour ratio) on the multi-task stand-in (frozen 10.50, 9.70 vs main only 10.47, untrained 10.30)"
+    )
     XCTAssertNil(KnownAnswerStage.onlinePPOVerdict([]))
     var learned = ppo
     learned.controllerPerplexity = [9.8, 9.7]
     XCTAssertNil(KnownAnswerStage.onlinePPOVerdict([(.behaviour, learned), (.previousPolicy, ppo)]))
+    learned.controllerPerplexity = [9.8, 10.4]
+    XCTAssertFalse(learned.passed, "level with main only but worse than untrained")
     ppo.controllerPerplexity = []
     XCTAssertFalse(ppo.passed, "no controller is no pass")
   }

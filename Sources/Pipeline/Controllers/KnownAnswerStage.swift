@@ -140,12 +140,13 @@ public struct KnownAnswerStage {
     return failed.isEmpty ? passSentence : "failed: " + failed.joined(separator: "; ")
   }
 
-  /// The verdict of the online PPO check: the configured ratio must beat main only.
+  /// The verdict of the online PPO check: with the configured ratio, every frozen controller must
+  /// beat main only and the untrained controller (nil when it does).
   public static func onlinePPOVerdict(_ results: [(PPORatioReference, KnownAnswer.OnlinePPOResult)]) -> String? {
     guard let (reference, r) = results.first, !r.passed else { return nil }
     let frozen = r.controllerPerplexity.map { String(format: "%.2f", $0) }.joined(separator: ", ")
     return "online PPO (\(reference.rawValue) ratio) on the multi-task stand-in (frozen \(frozen) vs main only "
-      + String(format: "%.2f", r.mainOnlyPerplexity) + ")"
+      + String(format: "%.2f, untrained %.2f)", r.mainOnlyPerplexity, r.untrainedPerplexity)
   }
 
   /// Runs the suite for every trainer (a collective call under MPI) and writes the artifact on rank 0.
@@ -216,6 +217,7 @@ public struct KnownAnswerStage {
         try g.setAttribute("main_only_perplexity", Double(r.mainOnlyPerplexity))
         try g.setAttribute("best_mix_share", Double(r.bestMixShare))
         try g.setAttribute("best_mix_perplexity", Double(r.bestMixPerplexity))
+        try g.setAttribute("untrained_perplexity", Double(r.untrainedPerplexity))
         try g.setAttribute("switch_perplexity", Double(r.switchPerplexity))
         try g.setAttribute("meta_episodes", Int64(r.metaEpisodes))
         try g.setAttribute("passed", Int64(r.passed ? 1 : 0))
