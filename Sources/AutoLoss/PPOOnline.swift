@@ -129,14 +129,16 @@ public func runOnlinePPO(
   var checksInSegment = 0
   var state = task.features()
   while !task.isFinished {
-    let (a, p) = trainer.act(state, exploration: exploration, rng: &rng)
+    let (a, p, policy) = trainer.act(state, exploration: exploration, rng: &rng)
     task.step(a)
     let next = task.features()
     trace.episode.actions.append(Int32(a))
     trace.episode.probabilities += p
     trace.episode.features += state
     trace.episode.losses += task.latestLosses
-    pending.append(PPOTransition(state: state, action: a, reward: 0, nextState: next, behaviourProbability: p[a]))
+    pending.append(
+      PPOTransition(
+        state: state, action: a, reward: 0, nextState: next, behaviourProbability: p[a], policyProbability: policy[a]))
     state = next
     if !task.latestLosses.allSatisfy(\.isFinite) {
       trace.episode.outcome = "non-finite loss"

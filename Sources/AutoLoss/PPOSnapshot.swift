@@ -29,7 +29,7 @@ public struct PPOTrainerSnapshot: Codable, Sendable, Equatable {
 }
 
 extension PPOTransition: Codable {
-  enum CodingKeys: String, CodingKey { case state, action, reward, nextState, behaviourProbability }
+  enum CodingKeys: String, CodingKey { case state, action, reward, nextState, behaviourProbability, policyProbability }
 
   /// Decodes a transition; floats are read from their bit patterns.
   public init(from decoder: Decoder) throws {
@@ -39,7 +39,8 @@ extension PPOTransition: Codable {
       reward: try c.decodeExact(Float.self, forKey: .reward),
       nextState: try c.decodeExact([Float].self, forKey: .nextState),
       behaviourProbability: try c.decodeIfPresent(UInt32.self, forKey: .behaviourProbability).map(
-        Float.init(bitPattern:)))
+        Float.init(bitPattern:)),
+      policyProbability: try c.decodeIfPresent(UInt32.self, forKey: .policyProbability).map(Float.init(bitPattern:)))
   }
 
   /// Encodes a transition; floats are written as their bit patterns.
@@ -50,6 +51,7 @@ extension PPOTransition: Codable {
     try c.encodeExact(reward, forKey: .reward)
     try c.encodeExact(nextState, forKey: .nextState)
     try c.encodeIfPresent(behaviourProbability?.bitPattern, forKey: .behaviourProbability)
+    try c.encodeIfPresent(policyProbability?.bitPattern, forKey: .policyProbability)
   }
 }
 

@@ -22,7 +22,7 @@ final class PPOSnapshotTests: XCTestCase {
       var transitions: [PPOTransition] = []
       for i in 0..<12 {
         let s = (0..<4).map { Float(($0 + i + r) % 5) / 5 - 0.3 }
-        let (a, _) = trainer.act(s, exploration: 0.2, rng: &rng)
+        let (a, _, _) = trainer.act(s, exploration: 0.2, rng: &rng)
         transitions.append(PPOTransition(state: s, action: a, reward: Float(a) - 0.5 + Float(r) * 0.1, nextState: s))
       }
       trainer.store(transitions)

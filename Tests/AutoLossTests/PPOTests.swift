@@ -18,7 +18,7 @@ final class PPOTests: XCTestCase {
     for _ in 0..<60 {
       var transitions: [PPOTransition] = []
       for _ in 0..<20 {
-        let (a, _) = trainer.act(state, exploration: 0, rng: &rng)
+        let (a, _, _) = trainer.act(state, exploration: 0, rng: &rng)
         transitions.append(PPOTransition(state: state, action: a, reward: a == 1 ? 1 : 0, nextState: state))
       }
       trainer.store(transitions)

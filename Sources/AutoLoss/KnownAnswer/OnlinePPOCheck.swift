@@ -36,9 +36,10 @@ extension KnownAnswer {
       self.metaEpisodes = metaEpisodes
     }
 
-    /// Every frozen controller beats main only.
+    /// Every frozen controller beats main only and the untrained controller.
     public var passed: Bool {
-      !controllerPerplexity.isEmpty && controllerPerplexity.allSatisfy { $0 < mainOnlyPerplexity }
+      !controllerPerplexity.isEmpty
+        && controllerPerplexity.allSatisfy { $0 < mainOnlyPerplexity && $0 < untrainedPerplexity }
     }
   }
 
