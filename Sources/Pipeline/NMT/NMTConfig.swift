@@ -56,6 +56,9 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
   public var evaluationBaselines = ["mt-only", "best-mix", "fine-tuned"]
   /// Frozen evaluation: also MT only with as many steps as the controller's run took MT steps.
   public var evaluateEqualMTUpdates = true
+  /// Frozen evaluation: the ε-exploration the frozen controllers act with (0: sampled from π alone,
+  /// as the official test; the last meta-episodes trained at `ppo.explorationEnd`).
+  public var evaluationExploration: Float = 0
   /// Transfer: the hidden size of the other model, and the slice of the other run.
   public var transferHiddenSize = 128
   public var transferSlice = 1

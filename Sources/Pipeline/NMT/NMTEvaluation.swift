@@ -92,7 +92,7 @@ extension NMTStage {
         specs.append(
           NMTRunSpec(
             schedule: .autoLossTransfer, label: name, seed: seed, maxSteps: steps, controller: state, learn: false,
-            exploration: 0))
+            exploration: config.evaluationExploration))
       }
       for name in baselineNames {
         specs.append(
