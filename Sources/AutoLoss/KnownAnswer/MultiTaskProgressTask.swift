@@ -7,7 +7,9 @@ import Foundation
 /// Action 0 trains the main task, actions 1…K−1 auxiliary tasks. The main task's validation loss
 /// is L(m) = 2 + `span`·e^(−m/τ) at effective main progress m = n₀ + `auxiliaryTransfer`·Σ nₖ (an
 /// auxiliary update helps the main task less than a main update), so every auxiliary step costs
-/// progress. A check every `checkEvery` steps measures perplexity e^(L + ε), ε ~ N(0, `checkNoise`).
+/// progress. Past `overfitOnset` main updates the main task overfits: its validation loss rises by
+/// `overfitRate` per 1000 further main updates while its training loss keeps falling. A check
+/// every `checkEvery` steps measures perplexity e^(L + ε), ε ~ N(0, `checkNoise`).
 /// Task t's training loss falls with its own updates only, 2 + `span`·e^(−nₜ/τ) + noise, and the
 /// features are, per task, its mean training loss over its last 10 updates and its validation loss
 /// at the latest check (both minus 2, divided by 3, as the NMT task's): the trained task's feature
@@ -66,6 +68,8 @@ public final class MultiTaskProgressTask: AlternatingTask {
   ///   - auxiliaryTransfer: An auxiliary update's worth to the main task.
   ///   - checkNoise: SD of the checked log-perplexity.
   ///   - trainingNoise: SD of a training-loss sample.
+  ///   - overfitOnset: Main updates after which the main task overfits (∞: never).
+  ///   - overfitRate: Rise of the main validation loss per 1000 main updates past the onset.
   public init(
     auxiliaryTasks: Int = 2, maxSteps: Int = 3000, checkEvery: Int = 50, span: Float = 1.5, timeScale: Float = 1000,
     auxiliaryTransfer: Float = 0.2, checkNoise: Float = 0.011, trainingNoise: Float = 0.05,
