@@ -173,7 +173,8 @@ public struct PPOUpdateStats: Sendable, Equatable {
 /// With ``PPORatioReference/previousPolicy``, π_old is a copy of the actor refreshed every
 /// `syncEvery` updates (1: after every update, so each update starts at ρ = 1 and the clip bounds
 /// how far one update moves the policy); with ``PPORatioReference/behaviour`` it is the stored
-/// probability the action was drawn with.
+/// probability the action was drawn with, with ``PPORatioReference/collectionPolicy`` the stored
+/// π(a|s) of the actor that took it.
 public final class PPOTrainer {
   /// The settings.
   public let config: PPOConfig
