@@ -101,9 +101,11 @@ public final class MultiTaskProgressTask: AlternatingTask {
       t == 0
       ? Float(taskUpdates[0]) + auxiliaryTransfer * Float(taskUpdates.dropFirst().reduce(0, +))
       : Float(taskUpdates[t])
-    let overfit = t == 0 ? overfitRate * max(0, Float(taskUpdates[0]) - overfitOnset) / 1000 : 0
-    return 2 + span * exp(-progress / timeScale) + overfit
+    return 2 + span * exp(-progress / timeScale) + (t == 0 ? mainOverfit : 0)
   }
+
+  /// The rise of the main validation loss from overfitting (0 before `overfitOnset` main updates).
+  private var mainOverfit: Float { overfitRate * max(0, Float(taskUpdates[0]) - overfitOnset) / 1000 }
 
   /// Starts a run: no updates, the check of the untrained model at step 0.
   public func reset(seed: UInt64) {
@@ -122,7 +124,7 @@ public final class MultiTaskProgressTask: AlternatingTask {
   public func step(_ action: Int) {
     let t = min(max(action, 0), taskUpdates.count - 1)
     taskUpdates[t] += 1
-    let fit = t == 0 ? overfitRate * max(0, Float(taskUpdates[0]) - overfitOnset) / 1000 : 0
+    let fit = t == 0 ? mainOverfit : 0
     recentLoss[t].append(expectedValidationLoss(t) - 0.1 - 2 * fit + rng.normal(std: trainingNoise))
     if recentLoss[t].count > 10 { recentLoss[t].removeFirst() }
     stepCount += 1

@@ -169,13 +169,13 @@ public struct KnownAnswerStage {
               row.marginInStandardErrors, row.realizedRatio, row.targetRatio, row.seconds))
       }
     }
-    var ppo: [(PPORatioReference, KnownAnswer.OnlinePPOResult, Double)] = []
+    var ppo: [(PPORatioReference, KnownAnswer.OnlinePPOResult, Double, PPOConfig)] = []
     for reference in Self.ratioReferences {
       let start = Date()
       var config = KnownAnswer.onlinePPOConfig
       config.ratioReference = reference
       let r = KnownAnswer.runOnlinePPOCheck(config: config)
-      ppo.append((reference, r, Date().timeIntervalSince(start)))
+      ppo.append((reference, r, Date().timeIntervalSince(start), config))
       if context.showProgress {
         log(
           "known-answer online PPO (\(reference.rawValue) ratio): frozen "
@@ -210,7 +210,7 @@ public struct KnownAnswerStage {
           constantRewards: result.stateDependent.constantRewards)
       }
       try writer.root.writeStrings("online_ppo_references", ppo.map(\.0.rawValue))
-      for (reference, r, seconds) in ppo {
+      for (reference, r, seconds, config) in ppo {
         let g = try writer.root.createGroup("online_ppo/\(reference.rawValue)")
         try g.write("controller_perplexity", r.controllerPerplexity, shape: [r.controllerPerplexity.count])
         try g.write("controller_main_share", r.controllerMainShare, shape: [r.controllerMainShare.count])
@@ -222,8 +222,6 @@ public struct KnownAnswerStage {
         try g.setAttribute("meta_episodes", Int64(r.metaEpisodes))
         try g.setAttribute("passed", Int64(r.passed ? 1 : 0))
         try g.setAttribute("seconds", seconds)
-        var config = KnownAnswer.onlinePPOConfig
-        config.ratioReference = reference
         try g.setAttribute("config", String(decoding: try encoder.encode(config), as: UTF8.self))
       }
       return try writer.commit()
