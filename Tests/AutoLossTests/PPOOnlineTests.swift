@@ -62,7 +62,7 @@ final class PPOOnlineTests: XCTestCase {
     }
     trainer.store(transitions)
     for _ in 0..<3 {
-      try XCTUnwrap(trainer.update())
+      _ = try XCTUnwrap(trainer.update())
       for s in states {
         let ratio = zip(trainer.probabilities(s), trainer.referenceProbabilities(s)).map { $0 / $1 }
         for r in ratio { XCTAssertEqual(r, 1, accuracy: 1e-6) }

@@ -98,6 +98,12 @@ final class BadConfigTests: XCTestCase {
       Case(arguments: stage(gan, ["--set", "model.imageSize=20"]), expected: ["model.imageSize", "found 20"]),
       Case(arguments: stage(nmt, ["--set", "task.validateEvery=0"]), expected: ["'task.validateEvery'", "found 0"]),
       Case(arguments: stage(nmt, ["--set", "slice=3"]), expected: ["'slice'", "found 3", "sliceCount = 1"]),
+      Case(
+        arguments: stage(nmt, ["--set", "evaluatedController=best-episode"]),
+        expected: ["'evaluatedController'", "best-episode", "final, average"]),
+      Case(
+        arguments: stage(nmt, ["--set", "averageLastMetaEpisodes=0"]),
+        expected: ["'averageLastMetaEpisodes'", "found 0"]),
       Case(arguments: stage(nmt, ["--set", "ppo.minibatchSize=-1"]), expected: ["'ppo.minibatchSize'", "found -1"]),
       Case(
         arguments: stage(["train-scorer", "--dataset", "mnist"], ["--set", "steps=0"]),

@@ -133,7 +133,33 @@ final class NMTStageTests: PipelineTempDirTestCase {
     let equal = try ev.root.read("runs/mt-only-equal-mt-c1/0000/actions", as: Int32.self).values
     XCTAssertEqual(equal.count, max(frozen.filter { $0 == 0 }.count, 1))
     XCTAssertEqual(try Provenance.read(from: ev.root).inputs.count, 3)
+    XCTAssertEqual(try ev.root.attributeString("evaluated_controller"), "final (after the last meta-episode)")
     ev.close()
+
+    // `evaluatedController = average` acts with the mean of the controllers stored after the last
+    // meta-episodes; `final` with the stored final controller (the last meta-episode's).
+    let stored = try ArtifactReader.open(autoloss, schema: NMTStage.schema, supportedVersions: 1...1)
+    let episodeStates = try ["0000", "0001"].map {
+      try ParameterIO.read(from: try stored.root.group("runs/autoloss-c2/\($0)/controller"))
+    }
+    let finalState = try ParameterIO.read(from: try stored.root.group("controllers/c2"))
+    stored.close()
+    let final = try stage.loadControllers(featureCount: 18, actionCount: 3)
+    XCTAssertEqual(final.controllers[1].1, finalState)
+    XCTAssertEqual(finalState, episodeStates[1])
+    var averaging = config
+    averaging.evaluatedController = .average
+    averaging.averageLastMetaEpisodes = 5  // more than stored: every stored meta-episode
+    let averaged = try NMTStage(config: averaging, context: context).loadControllers(featureCount: 18, actionCount: 3)
+    XCTAssertEqual(averaged.choice, "average of the controllers after meta-episodes 1-2")
+    let weight = "actor.layer1.weight"
+    let expected = zip(episodeStates[0][weight]!.data, episodeStates[1][weight]!.data).map { ($0 + $1) / 2 }
+    XCTAssertEqual(averaged.controllers[1].1[weight]?.data, expected)
+    XCTAssertNotEqual(expected, finalState[weight]!.data)
+    averaging.averageLastMetaEpisodes = 1
+    let last = try NMTStage(config: averaging, context: context).loadControllers(featureCount: 18, actionCount: 3)
+    XCTAssertEqual(last.choice, "average of the controller after meta-episode 2")
+    XCTAssertEqual(last.controllers[1].1, finalState)
 
     let t = try ArtifactReader.open(transfer, schema: NMTStage.schema, supportedVersions: 1...1)
     XCTAssertEqual(

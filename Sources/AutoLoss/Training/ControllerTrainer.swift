@@ -204,13 +204,8 @@ public final class ControllerTrainer: @unchecked Sendable {
   /// The Polyak mean of the weights after the last `averageLast` updates (the current weights
   /// before the first update).
   public func averageWeights() -> [String: Tensor] {
-    guard let first = recentWeights.first else { return controller.stateDict() }
-    var sum = first
-    for w in recentWeights.dropFirst() {
-      for (name, t) in w { sum[name]?.addScaled(t) }
-    }
-    let n = Float(recentWeights.count)
-    return sum.mapValues { t in Tensor(shape: t.shape, data: t.data.map { $0 / n }) }
+    // the buffer holds one controller's weights, so names and shapes always agree
+    WeightAverage.mean(recentWeights) ?? controller.stateDict()
   }
 
   /// A controller holding the evaluated weights.

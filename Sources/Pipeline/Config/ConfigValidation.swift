@@ -229,6 +229,10 @@ extension NMTExperimentConfig: CheckedConfig {
     try c.atLeast("controllerSeeds", controllerSeeds, 1)
     try c.atLeast("evaluationRuns", evaluationRuns, 1)
     try c.closed("evaluationExploration", Double(evaluationExploration), 0, 1)
+    try c.oneOf(
+      "evaluatedController", evaluatedController.rawValue,
+      [EvaluatedControllerChoice.final, .average].map(\.rawValue))
+    try c.atLeast("averageLastMetaEpisodes", averageLastMetaEpisodes, 1)
     try c.subset(
       "evaluationBaselines", evaluationBaselines,
       [NMTScheduleKind.mtOnly, .fixedRatio, .fineTuned, .roundRobin, .bestMix].map(\.rawValue))

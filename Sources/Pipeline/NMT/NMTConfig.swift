@@ -59,6 +59,12 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
   /// Frozen evaluation: the ε-exploration the frozen controllers act with (0: sampled from π alone,
   /// as the official test; the last meta-episodes trained at `ppo.explorationEnd`).
   public var evaluationExploration: Float = 0
+  /// Frozen evaluation and transfer: which controller of each seed acts: `final` (after the last
+  /// meta-episode) or `average` (the parameter mean of the controllers after each of the last
+  /// `averageLastMetaEpisodes` meta-episodes, read from the AutoLoss artifact's runs).
+  public var evaluatedController = EvaluatedControllerChoice.final
+  /// Meta-episodes whose final controllers `evaluatedController = average` averages.
+  public var averageLastMetaEpisodes = 5
   /// Transfer: the hidden size of the other model, and the slice of the other run.
   public var transferHiddenSize = 128
   public var transferSlice = 1

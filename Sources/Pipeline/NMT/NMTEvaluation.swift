@@ -16,9 +16,14 @@ struct NMTComparison {
 }
 
 extension NMTStage {
-  /// The trained controllers of the latest AutoLoss artifact (`/controllers/c<k>`, or the older
-  /// single `/controller`), checked by loading each into a PPO trainer of this corpus' shape.
-  func loadControllers(featureCount: Int, actionCount: Int) throws -> ([(String, [String: Tensor])], ResolvedArtifact) {
+  /// The trained controllers of the latest AutoLoss artifact, checked by loading each into a PPO
+  /// trainer of this corpus' shape: with `evaluatedController = final`, `/controllers/c<k>` (or the
+  /// older single `/controller`); with `average`, the mean of the controllers stored after each of
+  /// the last `averageLastMetaEpisodes` meta-episodes (`/runs/autoloss-c<k>/<episode>/controller`).
+  /// Also returns a description of the choice, recorded in the evaluation artifact.
+  func loadControllers(featureCount: Int, actionCount: Int) throws -> (
+    controllers: [(String, [String: Tensor])], artifact: ResolvedArtifact, choice: String
+  ) {
     let artifact = try context.store.resolve(stage: "nmt", name: "\(config.dataset)-autoloss")
     let file = try ArtifactReader.open(artifact, schema: Self.schema, supportedVersions: 1...1)
     defer { file.close() }
@@ -33,6 +38,26 @@ extension NMTStage {
     guard !found.isEmpty else {
       throw PipelineError("\(artifact.path): expected /controllers/c<k> or /controller groups, found none")
     }
+    var choice = "final (after the last meta-episode)"
+    if config.evaluatedController == .average {
+      var episodesUsed = 0
+      for i in found.indices {
+        let (used, state) = try averagedController(found[i].0, in: file.root, path: artifact.path)
+        found[i].1 = state
+        episodesUsed = used.count
+        let first = used.first! + 1
+        let last = used.last! + 1
+        choice =
+          first == last
+          ? "average of the controller after meta-episode \(last)"
+          : "average of the controllers after meta-episodes \(first)-\(last)"
+      }
+      if episodesUsed < config.averageLastMetaEpisodes {
+        log(
+          "nmt: only \(episodesUsed) meta-episodes stored; averageLastMetaEpisodes asked for \(config.averageLastMetaEpisodes)"
+        )
+      }
+    }
     for (name, state) in found {
       let probe = PPOTrainer(featureCount: featureCount, actionCount: actionCount, config: config.ppo, seed: 0)
       do { try probe.load(state) } catch {
@@ -41,7 +66,33 @@ extension NMTStage {
         )
       }
     }
-    return (found, artifact)
+    return (found, artifact, choice)
+  }
+
+  /// The mean of the controllers stored after the last `averageLastMetaEpisodes` meta-episodes of
+  /// `label` (`/runs/<label>/<episode>/controller`), with the 0-based meta-episodes used.
+  func averagedController(_ label: String, in root: HDF5Group, path: String) throws -> ([Int], [String: Tensor]) {
+    let location = "\(path): /runs/\(label)"
+    guard root.isGroup("runs/\(label)") else {
+      throw PipelineError("\(location): not found (evaluatedController = average needs each meta-episode's run)")
+    }
+    let runs = try root.group("runs/\(label)")
+    let episodes = try runs.list().compactMap { Int($0) }.sorted()
+    guard !episodes.isEmpty else { throw PipelineError("\(location): expected meta-episode groups 0000…, found none") }
+    let used = Array(episodes.suffix(config.averageLastMetaEpisodes))
+    var states: [[String: Tensor]] = []
+    for e in used {
+      let name = TraceIO.episodeName(e)
+      guard runs.isGroup("\(name)/controller") else {
+        throw PipelineError("\(location)/\(name): expected a controller group (the controller after that meta-episode)")
+      }
+      states.append(try ParameterIO.read(from: try runs.group("\(name)/controller")))
+    }
+    guard let mean = WeightAverage.mean(states) else {
+      throw PipelineError(
+        "\(location): the controllers of meta-episodes \(used) differ in their parameter names or shapes")
+    }
+    return (used, mean)
   }
 
   /// The best constant mix and FixedRatio of the latest baselines artifact.
@@ -67,7 +118,7 @@ extension NMTStage {
   public func runEvaluation() throws -> (ResolvedArtifact, String) {
     let corpus = try loadCorpus(config)
     let k = corpus.tasks.count
-    let (controllers, controllerInput) = try loadControllers(featureCount: 6 * k, actionCount: k)
+    let (controllers, controllerInput, choice) = try loadControllers(featureCount: 6 * k, actionCount: k)
     let (bestMix, baselineInput) = try loadBaselineMixes()
     guard bestMix.count == k else {
       throw PipelineError(
@@ -141,9 +192,12 @@ extension NMTStage {
       name: "\(config.dataset)-evaluation", corpus: corpus, rows: rows, inputs: [controllerInput, baselineInput]
     ) { root in
       try root.setAttribute("best_mix", bestMix.map { String(format: "%.4f", $0) }.joined(separator: ","))
+      try root.setAttribute("evaluated_controller", choice)
+      try root.setAttribute("evaluation_exploration", Double(config.evaluationExploration))
       try Self.writeComparisons(comparisons, to: root)
     }
     var text = NMTArtifactWriter.report(rows, taskNames: corpus.taskNames)
+    text += "\nevaluated controllers: \(choice), ε \(config.evaluationExploration)"
     text += "\nbest constant mix (from \(baselineInput.path)): \(bestMix.map { String(format: "%.3f", $0) })"
     text += "\npaired differences (controller − baseline, MT perplexity, mean [95 % interval]):"
     for c in comparisons {
@@ -187,7 +241,8 @@ extension NMTStage {
   /// run on another slice of the MT training data, each against FineTuned.
   func runTransferTests() throws -> (ResolvedArtifact, String) {
     let probe = try loadCorpus(config)
-    let (controllers, input) = try loadControllers(featureCount: 6 * probe.tasks.count, actionCount: probe.tasks.count)
+    let (controllers, input, choice) = try loadControllers(
+      featureCount: 6 * probe.tasks.count, actionCount: probe.tasks.count)
     let controller = controllers[0].1
     var sized = config
     sized.task.model.hiddenSize = config.transferHiddenSize
@@ -227,6 +282,7 @@ extension NMTStage {
     let artifact = try write(name: "\(config.dataset)-transfer", corpus: corpora[0], rows: rows, inputs: [input]) {
       root in
       try root.setAttribute("controller_from", input.path)
+      try root.setAttribute("evaluated_controller", choice)
     }
     return (artifact, texts.joined(separator: "\n"))
   }
