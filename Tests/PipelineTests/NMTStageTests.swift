@@ -161,6 +161,29 @@ final class NMTStageTests: PipelineTempDirTestCase {
     XCTAssertEqual(last.choice, "average of the controller after meta-episode 2")
     XCTAssertEqual(last.controllers[1].1, finalState)
 
+    // Frozen, a run ends with the controller it started from; with `evaluationLearning`, each
+    // run's copy keeps learning online.
+    let frozenEvaluation = try ArtifactReader.open(evaluation, schema: NMTStage.schema, supportedVersions: 1...1)
+    let frozenAfter = try ParameterIO.read(from: try frozenEvaluation.root.group("runs/autoloss-c2/0000/controller"))
+    XCTAssertEqual(try frozenEvaluation.root.attribute("evaluation_learning", as: Int64.self), 0)
+    frozenEvaluation.close()
+    XCTAssertEqual(frozenAfter, finalState)
+    var learning = config
+    learning.evaluationLearning = true
+    learning.evaluationExploration = 0.1
+    learning.evaluationBaselines = ["mt-only"]
+    learning.evaluateEqualMTUpdates = false
+    let (online, onlineText) = try NMTStage(config: learning, context: context).runEvaluation()
+    XCTAssertTrue(onlineText.contains("learning online in each run"))
+    let o = try ArtifactReader.open(online, schema: NMTStage.schema, supportedVersions: 1...1)
+    XCTAssertEqual(try o.root.attribute("evaluation_learning", as: Int64.self), 1)
+    XCTAssertEqual(try o.root.attribute("evaluation_exploration", as: Double.self), 0.1, accuracy: 1e-6)
+    let onlineRun = try o.root.group("runs/autoloss-c2/0000")
+    XCTAssertEqual(try onlineRun.attribute("controller_learning", as: Int64.self), 1)
+    XCTAssertNotEqual(try ParameterIO.read(from: try onlineRun.group("controller")), finalState)
+    XCTAssertGreaterThan(try onlineRun.read("segments/update_stats", as: Float.self).shape[0], 0)
+    o.close()
+
     let t = try ArtifactReader.open(transfer, schema: NMTStage.schema, supportedVersions: 1...1)
     XCTAssertEqual(
       try t.root.group("summary").readStrings("schedule"),

@@ -63,6 +63,10 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
   /// meta-episode) or `average` (the parameter mean of the controllers after each of the last
   /// `averageLastMetaEpisodes` meta-episodes, read from the AutoLoss artifact's runs).
   public var evaluatedController = EvaluatedControllerChoice.final
+  /// Frozen evaluation: keep updating each run's copy of the evaluated controller online with PPO,
+  /// as during meta-training (the paper's online setting; fresh Adam and replay buffer per run).
+  /// Off: the controller only acts (the official test).
+  public var evaluationLearning = false
   /// Meta-episodes whose final controllers `evaluatedController = average` averages.
   public var averageLastMetaEpisodes = 5
   /// Transfer: the hidden size of the other model, and the slice of the other run.

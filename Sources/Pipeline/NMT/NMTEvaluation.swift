@@ -111,8 +111,9 @@ extension NMTStage {
     return (mix, artifact)
   }
 
-  /// Frozen evaluation on fresh seeds: every trained controller (no learning, no exploration)
-  /// against `evaluationBaselines` at equal steps and, with `evaluateEqualMTUpdates`, against MT
+  /// Evaluation on fresh seeds: every trained controller (`evaluatedController`; frozen unless
+  /// `evaluationLearning`; ε `evaluationExploration`, 0 by default) against `evaluationBaselines`
+  /// at equal steps and, with `evaluateEqualMTUpdates`, against MT
   /// only run for as many steps as the controller's run took MT steps; paired by seed. Writes
   /// `<dataset>-evaluation` with the runs, `/summary` and `/paired`.
   public func runEvaluation() throws -> (ResolvedArtifact, String) {
@@ -142,8 +143,8 @@ extension NMTStage {
       for (name, state) in controllers {
         specs.append(
           NMTRunSpec(
-            schedule: .autoLossTransfer, label: name, seed: seed, maxSteps: steps, controller: state, learn: false,
-            exploration: config.evaluationExploration))
+            schedule: .autoLossTransfer, label: name, seed: seed, maxSteps: steps, controller: state,
+            learn: config.evaluationLearning, exploration: config.evaluationExploration))
       }
       for name in baselineNames {
         specs.append(
@@ -194,10 +195,13 @@ extension NMTStage {
       try root.setAttribute("best_mix", bestMix.map { String(format: "%.4f", $0) }.joined(separator: ","))
       try root.setAttribute("evaluated_controller", choice)
       try root.setAttribute("evaluation_exploration", Double(config.evaluationExploration))
+      try root.setAttribute("evaluation_learning", Int64(config.evaluationLearning ? 1 : 0))
       try Self.writeComparisons(comparisons, to: root)
     }
     var text = NMTArtifactWriter.report(rows, taskNames: corpus.taskNames)
-    text += "\nevaluated controllers: \(choice), ε \(config.evaluationExploration)"
+    text +=
+      "\nevaluated controllers: \(choice), ε \(config.evaluationExploration), "
+      + (config.evaluationLearning ? "learning online in each run" : "frozen")
     text += "\nbest constant mix (from \(baselineInput.path)): \(bestMix.map { String(format: "%.3f", $0) })"
     text += "\npaired differences (controller − baseline, MT perplexity, mean [95 % interval]):"
     for c in comparisons {
