@@ -88,6 +88,12 @@ public enum PPORatioReference: String, Sendable, Codable, CaseIterable {
   /// stored with the transition: each replayed transition is judged against the policy that
   /// collected it, so its push stops once the policy has moved 1 ± clip away from that policy.
   case collectionPolicy
+  /// Decoupled PPO (Hilton et al. 2022): the clip is centred on the stored collection policy π
+  /// (as ``collectionPolicy``) and each transition's surrogate is weighted by π(a|s) / μ(a|s), the
+  /// stored collection probability over the stored behaviour probability, which corrects for the
+  /// ε-exploration (an explored action counts as much as π would have taken it). The trust region
+  /// does not keep explored actions above a floor, as ``behaviour``'s does.
+  case decoupled
 }
 
 /// One stored transition (s, a, r, s′) with the probability of `a` under the behaviour policy.
@@ -174,7 +180,8 @@ public struct PPOUpdateStats: Sendable, Equatable {
 /// `syncEvery` updates (1: after every update, so each update starts at ρ = 1 and the clip bounds
 /// how far one update moves the policy); with ``PPORatioReference/behaviour`` it is the stored
 /// probability the action was drawn with, with ``PPORatioReference/collectionPolicy`` the stored
-/// π(a|s) of the actor that took it.
+/// π(a|s) of the actor that took it; ``PPORatioReference/decoupled`` also weights each
+/// advantage by the stored π(a|s)/μ(a|s).
 public final class PPOTrainer {
   /// The settings.
   public let config: PPOConfig
@@ -312,12 +319,17 @@ public final class PPOTrainer {
         switch config.ratioReference {
         case .previousPolicy: nil
         case .behaviour: batch[i].behaviourProbability
-        case .collectionPolicy: batch[i].policyProbability
+        case .collectionPolicy, .decoupled: batch[i].policyProbability
         }
       if let stored, stored > 0 {
         oldSel[i] = Foundation.log(stored)
       } else {
         oldSel[i] = oldLogp.data[i * k + batch[i].action]
+      }
+      if config.ratioReference == .decoupled, let p = batch[i].policyProbability,
+        let mu = batch[i].behaviourProbability, p > 0, mu > 0
+      {
+        adv[i] *= p / mu  // the importance weight π/μ of the ε-exploration (at most 1/(1 − ε))
       }
     }
     let selected = (logp * Variable(Tensor(shape: [n, k], data: onehot))).sum(axis: 1)

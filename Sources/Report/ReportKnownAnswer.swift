@@ -79,7 +79,8 @@ extension ReportBuilder {
           + "that help it a fifth as much. Auxiliary updates beat main only here, so a controller that learns must "
           + "beat main only and the untrained (uniform) controller. The first row is the configured trainer (standard PPO: the ratio divides by the "
           + "probability the action was drawn with); the second the official code's ratio (the previous policy, "
-          + "recomputed for every replayed transition, without the ε-exploration)."),
+          + "recomputed for every replayed transition, without the ε-exploration); the third decoupled PPO (the clip "
+          + "centred on the stored collection policy π, each advantage weighted by π/μ to undo the ε-exploration)."),
       .table(
         ReportTable(
           caption: "Online PPO known-answer check: best perplexity of the frozen controllers (main share)",

@@ -33,6 +33,30 @@ final class PPOTests: XCTestCase {
 
   /// One minibatch step moves the probability of a positive-advantage action up, and the
   /// clipped surrogate stops pushing once the ratio leaves [1 − ε, 1 + ε].
+  func testDecoupledRatioWeightsTheSurrogateByPolicyOverBehaviour() throws {
+    func firstActorLoss(_ reference: PPORatioReference) throws -> Float {
+      var config = PPOConfig()
+      config.discount = 0
+      config.entropyBonus = 0
+      config.minibatchUpdates = 1
+      config.ratioReference = reference
+      let trainer = PPOTrainer(featureCount: 1, actionCount: 2, config: config, seed: 1)
+      let s: [Float] = [1]
+      let p = trainer.probabilities(s)[1]
+      // Drawn by ε-exploration twice as often as π would have taken it.
+      trainer.store([
+        PPOTransition(
+          state: s, action: 1, reward: 3, nextState: s, behaviourProbability: 2 * p, policyProbability: p)
+      ])
+      return try XCTUnwrap(trainer.update()).actorLoss
+    }
+    let centred = try firstActorLoss(.collectionPolicy)
+    XCTAssertNotEqual(centred, 0)
+    // Both start at ratio π/π = 1; the decoupled surrogate carries the weight π/μ = 1/2.
+    XCTAssertEqual(try firstActorLoss(.decoupled), centred / 2, accuracy: 1e-6)
+    XCTAssertEqual(try firstActorLoss(.behaviour), centred / 2, accuracy: 1e-6)  // ratio π/μ = 1/2, unclipped below
+  }
+
   func testClippingStopsTheUpdate() {
     func run(clip: Float) -> (p0: Float, last: Float, clippedSeen: Bool) {
       var config = PPOConfig()

@@ -40,7 +40,7 @@ final class KnownAnswerStageTests: SmokeStageTestCase {
     }
 
     // The online PPO check: one group per ratio reference, the configured one passing.
-    XCTAssertEqual(try file.root.readStrings("online_ppo_references"), ["behaviour", "previousPolicy"])
+    XCTAssertEqual(try file.root.readStrings("online_ppo_references"), ["behaviour", "previousPolicy", "decoupled"])
     let ppo = try file.root.group("online_ppo/behaviour")
     XCTAssertEqual(try ppo.attribute("passed", as: Int64.self), 1)
     let frozen = try ppo.read("controller_perplexity", as: Float.self).values

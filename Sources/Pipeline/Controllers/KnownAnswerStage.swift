@@ -104,7 +104,7 @@ public struct KnownAnswerStage {
   public static let schema = "autoloss/known-answer"
   public static let algorithms: [ControllerAlgorithm] = [.reinforce, .antithetic]
   /// The online PPO ratio references checked on the multi-task stand-in; the first must pass.
-  public static let ratioReferences: [PPORatioReference] = [.behaviour, .previousPolicy]
+  public static let ratioReferences: [PPORatioReference] = [.behaviour, .previousPolicy, .decoupled]
   public static let passSentence = "the trainers learn when there is something to learn"
   public static let criteria =
     "state-dependent task: >= 90 % correct choices and a reward margin over the best constant ratio (tuned on the "
