@@ -170,6 +170,21 @@ final class NMTTaskTests: XCTestCase {
     XCTAssertTrue(task.testError().isFinite)
   }
 
+  func testProgressFeatureIsAppendedAndCountsTheBudget() {
+    var config = NMTFixtures.config()
+    config.progressFeature = true
+    let task = NMTTask(corpus: NMTFixtures.corpus(), config: config)
+    XCTAssertEqual(task.featureNames.count, 19)
+    XCTAssertEqual(task.featureNames.last, "progress")
+    XCTAssertEqual(NMTTask.featureCount(taskCount: 3, config: config), 19)
+    XCTAssertEqual(NMTTask.featureCount(taskCount: 3, config: NMTFixtures.config()), 18)
+    task.reset(seed: 1)
+    XCTAssertEqual(task.features().last, 0)
+    for _ in 0..<10 { task.step(0) }
+    XCTAssertEqual(task.features().count, 19)
+    XCTAssertEqual(task.features().last!, 10 / Float(config.maxSteps), accuracy: 1e-7)
+  }
+
   func testMTOnlyTrainingLowersPerplexity() {
     var config = NMTFixtures.config()
     config.maxSteps = 80

@@ -119,7 +119,8 @@ extension NMTStage {
   public func runEvaluation() throws -> (ResolvedArtifact, String) {
     let corpus = try loadCorpus(config)
     let k = corpus.tasks.count
-    let (controllers, controllerInput, choice) = try loadControllers(featureCount: 6 * k, actionCount: k)
+    let (controllers, controllerInput, choice) = try loadControllers(
+      featureCount: NMTTask.featureCount(taskCount: k, config: config.task), actionCount: k)
     let (bestMix, baselineInput) = try loadBaselineMixes()
     guard bestMix.count == k else {
       throw PipelineError(
@@ -246,7 +247,8 @@ extension NMTStage {
   func runTransferTests() throws -> (ResolvedArtifact, String) {
     let probe = try loadCorpus(config)
     let (controllers, input, choice) = try loadControllers(
-      featureCount: 6 * probe.tasks.count, actionCount: probe.tasks.count)
+      featureCount: NMTTask.featureCount(taskCount: probe.tasks.count, config: config.task),
+      actionCount: probe.tasks.count)
     let controller = controllers[0].1
     var sized = config
     sized.task.model.hiddenSize = config.transferHiddenSize

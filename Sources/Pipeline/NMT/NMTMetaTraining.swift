@@ -56,7 +56,7 @@ extension NMTStage {
     let c = config
     let episodes = max(c.metaEpisodes, 1)
     let controllers = max(c.controllerSeeds, 1)
-    let featureCount = 6 * corpus.tasks.count
+    let featureCount = NMTTask.featureCount(taskCount: corpus.tasks.count, config: c.task)
     let actionCount = corpus.tasks.count
     var identityConfig = c
     identityConfig.workers = 1  // the thread count does not change the numbers

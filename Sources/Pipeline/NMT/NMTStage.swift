@@ -51,10 +51,12 @@ public struct NMTStage {
     let k = corpus.tasks.count
     for spec in specs {
       guard let state = spec.controller else { continue }
-      let probe = PPOTrainer(featureCount: 6 * k, actionCount: k, config: c.ppo, seed: 0)
+      let features = NMTTask.featureCount(taskCount: k, config: c.task)
+      let probe = PPOTrainer(featureCount: features, actionCount: k, config: c.ppo, seed: 0)
       do { try probe.load(state) } catch {
         throw PipelineError(
-          "nmt \(label): the controller of run \(spec.label) does not fit \(6 * k) features and \(k) tasks: \(error)")
+          "nmt \(label): the controller of run \(spec.label) does not fit \(features) features and \(k) tasks: \(error)"
+        )
       }
     }
     let progress = ProgressDisplay("nmt \(label)", total: specs.count, enabled: context.showProgress)
@@ -180,7 +182,7 @@ public struct NMTStage {
         "labels", try NMTDataFile.labelKinds(path: dataPath, tasks: corpus.taskNames).joined(separator: "; "))
       try root.setAttribute(
         "train_pairs", corpus.tasks.map { "\($0.name) \($0.train.count)" }.joined(separator: ", "))
-      let featureCount = 6 * corpus.tasks.count
+      let featureCount = NMTTask.featureCount(taskCount: corpus.tasks.count, config: config.task)
       for row in rows {
         for (i, r) in row.runs.enumerated() {
           let g = try root.createGroup("runs/\(row.label)/\(TraceIO.episodeName(i))")

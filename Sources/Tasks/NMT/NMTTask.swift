@@ -66,7 +66,7 @@ public final class NMTTask: JointObjectiveTask {
     actionNames = names
     lossNames = names
     let perTask = ["train_loss", "val_loss", "loss_gap", "train_acc", "val_acc", "acc_gap"]
-    featureNames = names.flatMap { n in perTask.map { "\(n).\($0)" } }
+    featureNames = names.flatMap { n in perTask.map { "\(n).\($0)" } } + (config.progressFeature ? ["progress"] : [])
     var lossIndices: [Int] = []
     var accuracyIndices: [Int] = []
     for t in 0..<names.count {
@@ -210,7 +210,14 @@ public final class NMTTask: JointObjectiveTask {
       ]
       f += values.map { $0.isFinite ? $0 : 0 }
     }
+    if config.progressFeature { f.append(Float(stepCount) / Float(max(config.maxSteps, 1))) }
     return f
+  }
+
+  /// The controller's feature count for `taskCount` tasks: six per task (losses, accuracies and
+  /// their gaps), plus the progress with `config.progressFeature`.
+  public static func featureCount(taskCount: Int, config: NMTTaskConfig) -> Int {
+    6 * taskCount + (config.progressFeature ? 1 : 0)
   }
 
   /// Loads the parameters of the best MT validation check.

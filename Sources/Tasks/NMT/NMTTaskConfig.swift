@@ -24,6 +24,9 @@ public struct NMTTaskConfig: Sendable, Codable, Equatable {
   public var patienceChecks = 50
   /// Stop after this many steps.
   public var maxSteps = 100_000
+  /// Append the training progress t / maxSteps to the controller's features (not in the official
+  /// code, whose NMT features carry no sense of time).
+  public var progressFeature = false
 
   public init() {}
 }
