@@ -75,11 +75,18 @@ extension ReportBuilder {
     defer { f.close() }
     var blocks: [ReportBlock] = []
     let rows = try readNMTSummary(f.root)
+    // Artifacts before these attributes were recorded evaluated the final controllers frozen at ε 0.
+    let choice = try inputs.optionalString(f.root, "evaluated_controller") ?? "final (after the last meta-episode)"
+    let epsilon = try inputs.optionalAttribute(f.root, "evaluation_exploration", as: Double.self) ?? 0
+    let learning = (try inputs.optionalAttribute(f.root, "evaluation_learning", as: Int64.self) ?? 0) != 0
+    let how =
+      "controllers: \(choice), ε \(ReportFormat.number(epsilon, digits: 2)), "
+      + (learning ? "learning online in each run" : "frozen")
     if !rows.isEmpty {
       blocks.append(
         .table(
           ReportTable(
-            caption: "NMT frozen evaluation on fresh seeds (controllers without learning or exploration)",
+            caption: "NMT evaluation on fresh seeds (\(how))",
             columns: ["schedule", "runs", "val PPL (mean ± std)", "test PPL", "MT step share"],
             rows: rows.map {
               [
@@ -135,7 +142,7 @@ extension ReportBuilder {
         "\(controllers[i]) \(word) \(baselines[i]) (\(budgets[i])): val PPL \(cell(vm, vl, vh, i))")
     }
     if !parts.isEmpty {
-      let line = "NMT \(dataset) frozen evaluation: " + parts.joined(separator: "; ")
+      let line = "NMT \(dataset) evaluation (\(how)): " + parts.joined(separator: "; ")
       addVerdict(line)
       blocks.append(.verdict(line))
     }

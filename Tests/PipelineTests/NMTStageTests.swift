@@ -1,5 +1,6 @@
 import AutoLoss
 import Foundation
+import Report
 import Store
 import XCTest
 
@@ -183,6 +184,11 @@ final class NMTStageTests: PipelineTempDirTestCase {
     XCTAssertNotEqual(try ParameterIO.read(from: try onlineRun.group("controller")), finalState)
     XCTAssertGreaterThan(try onlineRun.read("segments/update_stats", as: Float.self).shape[0], 0)
     o.close()
+    // The report says how the controllers of the latest evaluation acted.
+    let folder = try ReportStage(context: context).run()
+    let html = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
+    XCTAssertTrue(
+      html.contains("controllers: final (after the last meta-episode), ε 0.10, learning online in each run"), html)
 
     let t = try ArtifactReader.open(transfer, schema: NMTStage.schema, supportedVersions: 1...1)
     XCTAssertEqual(
