@@ -25,12 +25,16 @@ struct BenchEngineSwitches {
   var route = DNNL.convolutionRoute
   var convGEMMs = DNNL.convolutionGEMMs
   var seqGEMMs = DNNL.sequenceGEMMs
+  var fusedLinear = Fusion.linear
+  var chunkFloats = ConvChunking.floats
 
   func restore() {
     DNNL.convolutions = convolutions
     DNNL.convolutionRoute = route
     DNNL.convolutionGEMMs = convGEMMs
     DNNL.sequenceGEMMs = seqGEMMs
+    Fusion.linear = fusedLinear
+    ConvChunking.floats = chunkFloats
   }
 }
 
@@ -55,6 +59,8 @@ extension BenchCatalog {
       abSteps("ab_scorer", scorer()), abSteps("ab_nmt", nmt()),
       abConvRoutes("ab_routes_d_step", dcganDStep()), abConvRoutes("ab_routes_g_step", dcganGStep()),
       abConvRoutes("ab_routes_scorer", scorer()),
+      abFusion("ab_fused_nmt", nmt()), abFusion("ab_fused_d_step", dcganDStep()),
+      abChunks("ab_chunks_d_conv2", dConv2(nil)), abChunks("ab_chunks_d_step", dcganDStep()),
     ]
   }
 
@@ -113,6 +119,20 @@ extension BenchCatalog {
       return parts
     }
     return c
+  }
+
+  /// The unfused ops (`matmul(x, W) + b` for ``Linear``) against the fused kernels, on one model's step.
+  static func abFusion(_ name: String, _ workload: BenchCase) -> BenchCase {
+    comparison(
+      name, workload,
+      settings: [BenchSetting("unfused") { Fusion.linear = false }, BenchSetting("fused") { Fusion.linear = true }])
+  }
+
+  /// The im2col chunk size (``ConvChunking/floats``): the default 2²¹ floats against 2²⁰, 2²² and 2²³.
+  static func abChunks(_ name: String, _ workload: BenchCase) -> BenchCase {
+    let sizes = [21, 20, 22, 23]
+    return comparison(
+      name, workload, settings: sizes.map { e in BenchSetting("c\(e)") { ConvChunking.floats = 1 << e } })
   }
 
   /// The old routing against the new one on one model's training step.
