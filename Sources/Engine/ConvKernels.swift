@@ -122,6 +122,21 @@ public struct ConvGeometry: Sendable, Equatable {
   }
 }
 
+/// The unfolded input of a whole batch (`[K, P·m]` per chunk of m images, chunks one after another),
+/// written by an im2col conv2d forward pass and read by its weight gradient; freed with the tape node.
+final class ConvColumns: @unchecked Sendable {
+  let p: UnsafeMutablePointer<Float>
+  /// Images per chunk when the columns were written.
+  let chunk: Int
+
+  init(count: Int, chunk: Int) {
+    p = .allocate(capacity: max(count, 1))
+    self.chunk = chunk
+  }
+
+  deinit { p.deallocate() }
+}
+
 /// How many images an im2col convolution processes at a time.
 public enum ConvChunking {
   /// The target size, in floats, of the largest per-chunk buffer of an im2col convolution (default

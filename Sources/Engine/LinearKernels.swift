@@ -6,17 +6,25 @@ import Foundation
 // are identical; on the seq2seq vocabulary projection ([960, 256] · [256, 8000]) the broadcast add and
 // its reduction were ~4.5 % of the training step.
 
-/// Which of the Engine's fused kernels are in use (for paired comparisons against the unfused ops).
+/// Which of the Engine's fused kernels and reuses are in use (for paired comparisons against the plain ops).
 public enum Fusion {
   /// Whether ``Linear`` runs through ``linear(_:_:bias:)`` (`true`, the default) or through
   /// `matmul(x, W) + b`. The environment variable `AUTOLOSS_FUSED=off` sets it to `false` at start.
   nonisolated(unsafe) public static var linear: Bool = ProcessInfo.processInfo.environment["AUTOLOSS_FUSED"] != "off"
+
+  /// Whether an im2col conv2d keeps its unfolded input from the forward pass for the weight gradient
+  /// (`true`, the default: no second transpose and im2col in the backward pass, at the cost of holding
+  /// `C·kh·kw × outH·outW × N` floats until the tape is released) or unfolds it again (`false`).
+  /// `AUTOLOSS_FUSED=off` sets it to `false` at start.
+  nonisolated(unsafe) public static var convColumns: Bool =
+    ProcessInfo.processInfo.environment["AUTOLOSS_FUSED"] != "off"
 }
 
 /// x · W + b for x `[batch, inputSize]`, W `[inputSize, outputSize]` and an optional b `[outputSize]`,
 /// recorded as one node (the GEMMs run through OpenBLAS, as ``matmul(_:_:transA:transB:)``).
 public func linear(_ x: Variable, _ weight: Variable, bias: Variable?) -> Variable {
-  precondition(x.rank == 2 && weight.rank == 2, "linear needs [batch, in] and [in, out], got \(x.shape), \(weight.shape)")
+  precondition(
+    x.rank == 2 && weight.rank == 2, "linear needs [batch, in] and [in, out], got \(x.shape), \(weight.shape)")
   let (rows, outputs) = (x.shape[0], weight.shape[1])
   if let bias { precondition(bias.shape == [outputs], "linear bias \(bias.shape) for \(outputs) outputs") }
   let (vx, vw) = (x.value, weight.value)
@@ -54,7 +62,8 @@ enum LinearKernels {
       let row = UnsafeMutableRawPointer(y + r &* columns)
       var j = 0
       while j &+ 8 <= columns {
-        let sum = row.loadUnaligned(fromByteOffset: j &* 4, as: V.self) + rb.loadUnaligned(fromByteOffset: j &* 4, as: V.self)
+        let sum =
+          row.loadUnaligned(fromByteOffset: j &* 4, as: V.self) + rb.loadUnaligned(fromByteOffset: j &* 4, as: V.self)
         row.storeBytes(of: sum, toByteOffset: j &* 4, as: V.self)
         j &+= 8
       }
@@ -75,7 +84,8 @@ enum LinearKernels {
       let row = UnsafeRawPointer(g + r &* columns)
       var j = 0
       while j &+ 8 <= columns {
-        let sum = rs.loadUnaligned(fromByteOffset: j &* 4, as: V.self) + row.loadUnaligned(fromByteOffset: j &* 4, as: V.self)
+        let sum =
+          rs.loadUnaligned(fromByteOffset: j &* 4, as: V.self) + row.loadUnaligned(fromByteOffset: j &* 4, as: V.self)
         rs.storeBytes(of: sum, toByteOffset: j &* 4, as: V.self)
         j &+= 8
       }

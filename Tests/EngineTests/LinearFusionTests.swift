@@ -28,7 +28,9 @@ final class LinearFusionTests: XCTestCase {
       let plain = matmul(x, w) + b
       plain.backward(seed: seed)
       XCTAssertEqual(fused.value, plain.value)
-      for (k, v) in [x, w, b].enumerated() { XCTAssertEqual(fusedGrads[k], v.grad, "input \(k), shape \(rows)x\(outputs)") }
+      for (k, v) in [x, w, b].enumerated() {
+        XCTAssertEqual(fusedGrads[k], v.grad, "input \(k), shape \(rows)x\(outputs)")
+      }
     }
   }
 
