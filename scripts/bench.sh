@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks one training step of every task model: ours (`autoloss bench`) beside PyTorch's
 # (scripts/bench_torch.py, 1 thread) when torch is importable, with the ratio ours/torch; the D step's
-# heaviest convolution through oneDNN's direct primitives, im2col + oneDNN's sgemm and im2col +
-# OpenBLAS (d_conv2_*, GFLOP/s); and whole regression/classification controller-training episodes and
+# heaviest convolution (forward and both backward passes, GFLOP/s) with the engine's default route
+# beside PyTorch's conv2d (d_conv2), and through oneDNN's direct primitives, im2col + oneDNN's sgemm
+# and im2col + OpenBLAS (d_conv2_*); and whole regression/classification controller-training episodes and
 # one GAN controller-training episode at the quick profile's size (500 steps) with where their time
 # goes (*_episode). Paired in-process comparisons of engine settings (`ab_*` rows, CPU time) run only
 # when named in BENCH_ONLY.
@@ -36,7 +37,7 @@ else
   BIN="$SCRATCH/release/autoloss"
 fi
 
-MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512,d_conv2_onednn,d_conv2_im2col,d_conv2_openblas,regression_episode,classification_episode,gan_episode}
+MODELS=${BENCH_ONLY:-regression,mlp,dcgan_d_step,dcgan_g_step,scorer,nmt,sgemm512,d_conv2,d_conv2_onednn,d_conv2_im2col,d_conv2_openblas,regression_episode,classification_episode,gan_episode}
 IFS=, read -r -a MODEL_LIST <<<"$MODELS"
 
 # A python that can import torch, if any.
@@ -54,7 +55,7 @@ trap 'rm -rf "$TMP"' EXIT
 run_ours() { "$BIN" bench --repeats "$REPEATS" --only "$2" >"$TMP/ours.$1.$2.json" 2>/dev/null; }
 run_torch() {
   [ -n "$TORCH_PY" ] || return 0
-  # whole AutoLoss episodes and the engine's two conv paths have no PyTorch counterpart
+  # whole AutoLoss episodes and the engine's forced conv paths have no PyTorch counterpart (d_conv2 has)
   case $2 in *_episode | d_conv2_*) return 0 ;; esac
   local only=$2
   [ "$2" = sgemm512 ] && only="sgemm512,sgemm512_torch"

@@ -4,7 +4,8 @@
 Each case times one full step (zero grad, forward, backward, Adam) of the model that
 Sources/Pipeline/Bench*.swift builds (for the GAN cases the GAN task's own models and steps), and
 reports the median ms per step over the repeats plus GFLOP/s from the same analytic FLOP counts. `sgemm512` is numpy's matmul (the target the Swift
-sgemm is held against); `sgemm512_torch` is torch.mm.
+sgemm is held against); `sgemm512_torch` is torch.mm. `d_conv2` is the D step's heaviest convolution
+alone (forward and both backward passes), the reference for the engine's conv GFLOP/s.
 
 Usage: bench_torch.py [--repeats N] [--warmup N] [--only name,...] [--threads N]
 Needs torch (torch==2.13.0+cpu) and numpy; exits with status 3 when torch is missing.
@@ -277,6 +278,24 @@ def nmt(b=32, t=30, h=256, e=128, v=8000, layers=2):
     return step, flops
 
 
+def d_conv2(batch=64, w=64):
+    """As BenchCatalog.dConv2: the D step's second convolution (w -> 2w channels, 14x14 -> 7x7, 5x5
+    kernel, stride 2; PyTorch padding=2 gives TF 'SAME' sizes at the same cost), forward plus the input
+    and weight (and bias) gradients, through the convolution PyTorch picks on this CPU."""
+    flops = 3 * 2 * batch * (2 * w) * 49 * w * 25
+    g = torch.Generator().manual_seed(8)
+    x = torch.randn(batch, w, 14, 14, generator=g).requires_grad_()
+    weight = (torch.randn(2 * w, w, 5, 5, generator=g) * 0.05).requires_grad_()
+    bias = torch.zeros(2 * w, requires_grad=True)
+    seed = torch.randn(batch, 2 * w, 7, 7, generator=g)
+
+    def step():
+        for p in (x, weight, bias):
+            p.grad = None
+        F.conv2d(x, weight, bias, stride=2, padding=2).backward(seed)
+    return step, flops
+
+
 def sgemm_numpy(n=512):
     rng = np.random.default_rng(3)
     a, b = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
@@ -292,7 +311,7 @@ def sgemm_torch(n=512):
 
 CASES = {
     "regression": regression, "mlp": mlp, "dcgan_d_step": dcgan_d_step, "dcgan_g_step": dcgan_g_step,
-    "scorer": scorer, "nmt": nmt, "sgemm512": sgemm_numpy, "sgemm512_torch": sgemm_torch,
+    "scorer": scorer, "nmt": nmt, "d_conv2": d_conv2, "sgemm512": sgemm_numpy, "sgemm512_torch": sgemm_torch,
 }
 
 

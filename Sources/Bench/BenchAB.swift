@@ -25,12 +25,18 @@ struct BenchEngineSwitches {
   var route = DNNL.convolutionRoute
   var convGEMMs = DNNL.convolutionGEMMs
   var seqGEMMs = DNNL.sequenceGEMMs
+  var fusedLinear = Fusion.linear
+  var convColumns = Fusion.convColumns
+  var chunkFloats = ConvChunking.floats
 
   func restore() {
     DNNL.convolutions = convolutions
     DNNL.convolutionRoute = route
     DNNL.convolutionGEMMs = convGEMMs
     DNNL.sequenceGEMMs = seqGEMMs
+    Fusion.linear = fusedLinear
+    Fusion.convColumns = convColumns
+    ConvChunking.floats = chunkFloats
   }
 }
 
@@ -55,6 +61,9 @@ extension BenchCatalog {
       abSteps("ab_scorer", scorer()), abSteps("ab_nmt", nmt()),
       abConvRoutes("ab_routes_d_step", dcganDStep()), abConvRoutes("ab_routes_g_step", dcganGStep()),
       abConvRoutes("ab_routes_scorer", scorer()),
+      abFusion("ab_fused_nmt", nmt()), abFusion("ab_fused_d_step", dcganDStep()),
+      abChunks("ab_chunks_d_conv2", dConv2(nil)), abChunks("ab_chunks_d_step", dcganDStep()),
+      abColumns("ab_columns_d_conv2", dConv2(nil)), abColumns("ab_columns_d_step", dcganDStep()),
     ]
   }
 
@@ -115,6 +124,30 @@ extension BenchCatalog {
     return c
   }
 
+  /// The unfused ops (`matmul(x, W) + b` for ``Linear``) against the fused kernels, on one model's step.
+  static func abFusion(_ name: String, _ workload: BenchCase) -> BenchCase {
+    comparison(
+      name, workload,
+      settings: [BenchSetting("unfused") { Fusion.linear = false }, BenchSetting("fused") { Fusion.linear = true }])
+  }
+
+  /// conv2d's weight gradient from the forward pass's kept columns (``Fusion/convColumns``) against a
+  /// second im2col.
+  static func abColumns(_ name: String, _ workload: BenchCase) -> BenchCase {
+    comparison(
+      name, workload,
+      settings: [
+        BenchSetting("unfold") { Fusion.convColumns = false }, BenchSetting("kept") { Fusion.convColumns = true },
+      ])
+  }
+
+  /// The im2col chunk size (``ConvChunking/floats``): the default 2²¹ floats against 2²⁰, 2²² and 2²³.
+  static func abChunks(_ name: String, _ workload: BenchCase) -> BenchCase {
+    let sizes = [21, 20, 22, 23]
+    return comparison(
+      name, workload, settings: sizes.map { e in BenchSetting("c\(e)") { ConvChunking.floats = 1 << e } })
+  }
+
   /// The old routing against the new one on one model's training step.
   static func abSteps(_ name: String, _ workload: BenchCase) -> BenchCase {
     comparison(name, workload, settings: oldAndNew)
@@ -122,12 +155,14 @@ extension BenchCatalog {
 
   /// The old routing against convolution routings with `dnnl_sgemm` for the im2col GEMMs: im2col
   /// everywhere (`im2col`), direct first (`direct`), direct forward only (`df`), direct forward and
-  /// backward-data (`dfb`).
+  /// backward-data (`dfb`), direct backward-data only (`db`), direct backward-weights only (`dw`).
   static func abConvRoutes(_ name: String, _ workload: BenchCase) -> BenchCase {
     let routes: [(String, ConvRoute)] = [
       ("im2col", .im2col), ("direct", .directFirst),
       ("df", .direct(forward: true, backwardData: false, backwardWeights: false)),
       ("dfb", .direct(forward: true, backwardData: true, backwardWeights: false)),
+      ("db", .direct(forward: false, backwardData: true, backwardWeights: false)),
+      ("dw", .direct(forward: false, backwardData: false, backwardWeights: true)),
     ]
     let settings =
       [oldAndNew[0]]

@@ -3,7 +3,8 @@ import Engine
 // The heaviest convolution of the DCGAN D step (width 64: 64 → 128 channels, 14×14 → 7×7, 5×5
 // kernel, stride 2, 'SAME'), forward plus both backward passes, through oneDNN's direct primitives,
 // through im2col + oneDNN's `dnnl_sgemm` (the default route of this layer) and through im2col +
-// OpenBLAS, so `make bench` shows each path's GFLOP/s back to back in one process.
+// OpenBLAS, so `make bench` shows each path's GFLOP/s back to back in one process; `d_conv2` takes the
+// engine's default route and is timed beside PyTorch's `conv2d` of the same shape (scripts/bench_torch.py).
 
 extension BenchCatalog {
   /// Which path ``dConv2(_:batch:width:)`` times.

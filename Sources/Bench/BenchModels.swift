@@ -7,7 +7,7 @@ public enum BenchCatalog {
   /// Every case, in report order.
   public static func all() -> [BenchCase] {
     [
-      regression(), mlp(), dcganDStep(), dcganGStep(), scorer(), nmt(), sgemm(512), dConv2(.onednn),
+      regression(), mlp(), dcganDStep(), dcganGStep(), scorer(), nmt(), sgemm(512), dConv2(nil), dConv2(.onednn),
       dConv2(.im2col), dConv2(.openblas), regressionEpisode(), classificationEpisode(), ganEpisode(),
     ]
   }

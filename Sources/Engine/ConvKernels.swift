@@ -122,6 +122,33 @@ public struct ConvGeometry: Sendable, Equatable {
   }
 }
 
+/// The unfolded input of a whole batch (`[K, P·m]` per chunk of m images, chunks one after another),
+/// written by an im2col conv2d forward pass and read by its weight gradient; freed with the tape node.
+final class ConvColumns: @unchecked Sendable {
+  let p: UnsafeMutablePointer<Float>
+  /// Images per chunk when the columns were written.
+  let chunk: Int
+
+  init(count: Int, chunk: Int) {
+    p = .allocate(capacity: max(count, 1))
+    self.chunk = chunk
+  }
+
+  deinit { p.deallocate() }
+}
+
+/// How many images an im2col convolution processes at a time.
+public enum ConvChunking {
+  /// The target size, in floats, of the largest per-chunk buffer of an im2col convolution (default
+  /// 2²¹ floats, 8 MB: the unfolded matrix of a chunk stays in the last-level cache between im2col and
+  /// the GEMM). The environment variable `AUTOLOSS_CONV_CHUNK_FLOATS` sets it at start (for tuning on
+  /// other machines); benchmarks change it between runs.
+  nonisolated(unsafe) public static var floats: Int = {
+    if let s = getenv("AUTOLOSS_CONV_CHUNK_FLOATS"), let v = Int(String(cString: s)), v > 0 { return v }
+    return 1 << 21
+  }()
+}
+
 /// im2col / col2im on raw buffers.
 ///
 /// The kernels work on batch-innermost data: an image batch `[N, C, H, W]` is first transposed to
@@ -243,13 +270,8 @@ enum ConvKernels {
 }
 
 extension ConvKernels {
-  /// The target size, in floats, of the largest per-chunk buffer of a convolution (8 MB: the unfolded
-  /// matrix of a chunk stays in the last-level cache between im2col and the GEMM). The environment
-  /// variable `AUTOLOSS_CONV_CHUNK_FLOATS` overrides it (for tuning on other machines).
-  static let chunkFloats: Int = {
-    if let s = getenv("AUTOLOSS_CONV_CHUNK_FLOATS"), let v = Int(String(cString: s)), v > 0 { return v }
-    return 1 << 21
-  }()
+  /// The target size, in floats, of the largest per-chunk buffer of a convolution (see ``ConvChunking``).
+  static var chunkFloats: Int { ConvChunking.floats }
 
   /// Images per chunk within a task, instead of ``batchChunk(perImage:batch:)``'s choice (tests use it
   /// to split small batches into several chunks).

@@ -14,9 +14,12 @@
 /// The batch is processed in cache-sized chunks of `nb` images (`ConvKernels.batchChunk(perImage:batch:)`):
 /// each chunk is transposed to batch-innermost `[C, H, W, nb]`, unfolded into a `[C·kh·kw, outH·outW·nb]`
 /// matrix and multiplied by the `[O, C·kh·kw]` weight in one GEMM, and the product is transposed into
-/// the output with the bias added. The unfolded matrix is never stored whole nor kept for the backward
-/// pass, which unfolds each chunk again for the weight gradient (accumulated over the chunks by the GEMM)
-/// and folds `weightᵀ · grad` back with col2im for the input gradient.
+/// the output with the bias added. When a weight gradient will be taken (``Fusion/convColumns``), the
+/// chunks' unfolded matrices are kept for it (the whole batch's, until the tape is released); otherwise
+/// the backward pass unfolds each chunk again. The weight gradient is accumulated over the chunks by the
+/// GEMM, and `weightᵀ · grad` is folded back with col2im for the input gradient. Each backward pass may
+/// instead run through oneDNN's direct primitive (``DNNL/convolutionRoute``), whichever path the
+/// forward pass took.
 public func conv2d(
   _ x: Variable, _ weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: ConvPadding = .valid
 ) -> Variable {
@@ -40,10 +43,14 @@ public func conv2d(
     }
   }
   let nb = ConvKernels.batchChunk(perImage: max(k * p, o * p, chw), batch: n)
+  // the whole batch's unfolded input, kept for the weight gradient when one will be taken
+  let keep =
+    Fusion.convColumns && weight.requiresGrad && GradMode.isEnabled && !DNNLConv.preferred(dnnlShape, .backwardWeights)
+  let kept = keep ? ConvColumns(count: k * p * n, chunk: nb) : nil
 
   let out = ConvKernels.uninitialized(n * o * p) { dst in
     let xT = ConvKernels.Scratch(chw * nb)
-    let col = ConvKernels.Scratch(k * p * nb)
+    let col = ConvKernels.Scratch(kept == nil ? k * p * nb : 0)
     let outT = ConvKernels.Scratch(o * p * nb)
     defer {
       xT.free()
@@ -54,10 +61,11 @@ public func conv2d(
       wv.data.withUnsafeBufferPointer { pw in
         for (n0, m) in ConvKernels.chunks(n, nb) {
           // col [K, P·m] from the chunk's batch-innermost input [C, H, W, m]
+          let colP = kept.map { $0.p + k * p * n0 } ?? col.p
           TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
-          ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
+          ConvKernels.im2col(xT.p, batch: m, channels: c, g, colP)
           // outT [O, P·m] = W[O, K] · col; then out[n0 + t, o, p] = outT[o, p·m + t] (+ bias)
-          ConvKernels.gemm(transA: false, transB: false, m: o, n: p * m, k: k, pw.baseAddress!, col.p, outT.p)
+          ConvKernels.gemm(transA: false, transB: false, m: o, n: p * m, k: k, pw.baseAddress!, colP, outT.p)
           let base = dst + n0 * o * p
           for ch in 0..<o {
             let row = outT.p + ch * p * m
@@ -69,21 +77,25 @@ public func conv2d(
     }
   }
   return Variable.make(Tensor(shape: [n, o, g.outH, g.outW], data: out), inputs) { grad in
-    conv2dIm2colBackward(x, weight, bias: bias, g, grad: grad)
+    DNNLConv.backward(dnnlShape, x: x, weight: weight, bias: bias, grad: grad) {
+      conv2dIm2colBackward(x, weight, bias: bias, g, grad: $0, input: $1, parameters: $2, columns: kept)
+    }
   }
 }
 
 /// The backward pass of ``conv2d(_:_:bias:stride:padding:)`` by im2col + GEMM, chunk by chunk: the
 /// input gradient when `input`, the weight and bias gradients when `parameters` (each only where needed).
+/// `columns`, when given, holds the forward pass's unfolded input for the whole batch (chunked as it
+/// was then), so the weight gradient needs no second im2col.
 func conv2dIm2colBackward(
   _ x: Variable, _ weight: Variable, bias: Variable?, _ g: ConvGeometry, grad: Tensor, input: Bool = true,
-  parameters: Bool = true
+  parameters: Bool = true, columns: ConvColumns? = nil
 ) {
   let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
   let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
   let (k, p, chw) = (c * kh * kw, g.outPlane, c * h * w)
   let wv = weight.value
-  let nb = ConvKernels.batchChunk(perImage: max(k * p, o * p, chw), batch: n)
+  let nb = columns?.chunk ?? ConvKernels.batchChunk(perImage: max(k * p, o * p, chw), batch: n)
   let needW = parameters && weight.requiresGrad
   let needB = parameters && (bias?.requiresGrad ?? false)
   let needX = input && x.requiresGrad
@@ -91,9 +103,10 @@ func conv2dIm2colBackward(
   var dw = needW ? [Float](repeating: 0, count: o * k) : []
   var db = needB ? [Float](repeating: 0, count: o) : []
   var dx = ConvKernels.uninitialized(needX ? n * chw : 0) { _ in }  // every chunk writes its rows
+  let unfold = needW && columns == nil
   let gT = ConvKernels.Scratch(o * p * nb)
-  let xT = ConvKernels.Scratch(needW ? chw * nb : 0)
-  let col = ConvKernels.Scratch(needW || needX ? k * p * nb : 0)
+  let xT = ConvKernels.Scratch(unfold ? chw * nb : 0)
+  let col = ConvKernels.Scratch(unfold || needX ? k * p * nb : 0)
   let dxT = ConvKernels.Scratch(needX ? chw * nb : 0)
   defer {
     gT.free()
@@ -115,12 +128,17 @@ func conv2dIm2colBackward(
             for r in 0..<o { db[r] += ConvKernels.sum(gT.p + r * p * m, count: p * m) }
           }
           if needW {
-            // dW[O, K] += gT[O, P·m] · colᵀ, with the chunk unfolded again
-            TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
-            ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
+            // dW[O, K] += gT[O, P·m] · colᵀ, with the forward's columns or the chunk unfolded again
+            var colP = UnsafePointer(col.p)
+            if let columns {
+              colP = UnsafePointer(columns.p + k * p * n0)
+            } else {
+              TransposeKernels.transpose(px.baseAddress! + n0 * chw, rows: m, cols: chw, xT.p)
+              ConvKernels.im2col(xT.p, batch: m, channels: c, g, col.p)
+            }
             dw.withUnsafeMutableBufferPointer {
               ConvKernels.gemm(
-                transA: false, transB: true, m: o, n: k, k: p * m, gT.p, col.p, beta: n0 == 0 ? 0 : 1,
+                transA: false, transB: true, m: o, n: k, k: p * m, gT.p, colP, beta: n0 == 0 ? 0 : 1,
                 $0.baseAddress!)
             }
           }
@@ -221,7 +239,9 @@ public func convTranspose2d(
     }
   }
   return Variable.make(Tensor(shape: [n, o, oh, ow], data: out), inputs) { grad in
-    convTranspose2dIm2colBackward(x, weight, bias: bias, g, grad: grad)
+    DNNLConv.backward(dnnlShape, x: x, weight: weight, bias: bias, grad: grad) {
+      convTranspose2dIm2colBackward(x, weight, bias: bias, g, grad: $0, input: $1, parameters: $2)
+    }
   }
 }
 

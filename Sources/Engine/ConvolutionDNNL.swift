@@ -102,7 +102,7 @@ enum DNNLConv {
 }
 
 extension DNNLConv {
-  /// The backward pass of a convolution whose forward ran through oneDNN: backward-data for the input
+  /// The backward pass of a convolution (whichever path its forward took): backward-data for the input
   /// gradient and backward-weights for the weight and bias gradients, each through oneDNN where
   /// ``preferred(_:_:)`` says so and otherwise through `im2col(grad, input, parameters)`, which also
   /// takes over a part that oneDNN fails on.
@@ -110,20 +110,22 @@ extension DNNLConv {
     _ s: DNNLConvShape, x: Variable, weight: Variable, bias: Variable?, grad: Tensor,
     im2col: (Tensor, _ input: Bool, _ parameters: Bool) -> Void
   ) {
-    if x.requiresGrad {
-      if preferred(s, .backwardData), let dx = backwardData(s, grad: grad.data, weight: weight.value.data) {
-        x.accumulate(Tensor(shape: x.shape, data: dx))
-      } else {
-        im2col(grad, true, false)
-      }
+    var im2colInput = x.requiresGrad
+    var im2colParameters = weight.requiresGrad || (bias?.requiresGrad ?? false)
+    if im2colInput && preferred(s, .backwardData),
+      let dx = backwardData(s, grad: grad.data, weight: weight.value.data)
+    {
+      x.accumulate(Tensor(shape: x.shape, data: dx))
+      im2colInput = false
     }
-    if weight.requiresGrad || (bias?.requiresGrad ?? false) {
-      if preferred(s, .backwardWeights), let (dw, db) = backwardWeights(s, x: x.value.data, grad: grad.data) {
-        weight.accumulate(Tensor(shape: weight.shape, data: dw))
-        if let bias { bias.accumulate(Tensor(shape: bias.shape, data: db)) }
-      } else {
-        im2col(grad, false, true)
-      }
+    if im2colParameters && preferred(s, .backwardWeights),
+      let (dw, db) = backwardWeights(s, x: x.value.data, grad: grad.data)
+    {
+      weight.accumulate(Tensor(shape: weight.shape, data: dw))
+      if let bias { bias.accumulate(Tensor(shape: bias.shape, data: db)) }
+      im2colParameters = false
     }
+    // the passes left to im2col run in one sweep over the chunks (the output gradient is transposed once)
+    if im2colInput || im2colParameters { im2col(grad, im2colInput, im2colParameters) }
   }
 }

@@ -39,6 +39,7 @@ public final class Linear: Module {
 
   /// Applies the layer to `x[batch, inputSize]`.
   public func callAsFunction(_ x: Variable) -> Variable {
+    if Fusion.linear { return linear(x, weight, bias: bias) }
     let y = matmul(x, weight)
     if let bias { return y + bias }
     return y
