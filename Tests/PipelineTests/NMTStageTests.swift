@@ -166,6 +166,9 @@ final class NMTStageTests: PipelineTempDirTestCase {
     // run's copy keeps learning online.
     let frozenEvaluation = try ArtifactReader.open(evaluation, schema: NMTStage.schema, supportedVersions: 1...1)
     let frozenAfter = try ParameterIO.read(from: try frozenEvaluation.root.group("runs/autoloss-c2/0000/controller"))
+    let frozenSeeds = try ["0000", "0001"].map {
+      try frozenEvaluation.root.group("runs/mt-only/\($0)").attribute("seed", as: Int64.self)
+    }
     XCTAssertEqual(try frozenEvaluation.root.attribute("evaluation_learning", as: Int64.self), 0)
     frozenEvaluation.close()
     XCTAssertEqual(frozenAfter, finalState)
@@ -174,6 +177,7 @@ final class NMTStageTests: PipelineTempDirTestCase {
     learning.evaluationExploration = 0.1
     learning.evaluationBaselines = ["mt-only"]
     learning.evaluateEqualMTUpdates = false
+    learning.evaluationSeedOffset = 1  // its seeds continue the frozen evaluation's: seed 1 is shared
     let (online, onlineText) = try NMTStage(config: learning, context: context).runEvaluation()
     XCTAssertTrue(onlineText.contains("learning online in each run"))
     let o = try ArtifactReader.open(online, schema: NMTStage.schema, supportedVersions: 1...1)
@@ -181,6 +185,11 @@ final class NMTStageTests: PipelineTempDirTestCase {
     XCTAssertEqual(try o.root.attribute("evaluation_exploration", as: Double.self), 0.1, accuracy: 1e-6)
     let onlineRun = try o.root.group("runs/autoloss-c2/0000")
     XCTAssertEqual(try onlineRun.attribute("controller_learning", as: Int64.self), 1)
+    let onlineSeeds = try ["0000", "0001"].map {
+      try o.root.group("runs/mt-only/\($0)").attribute("seed", as: Int64.self)
+    }
+    XCTAssertEqual(onlineSeeds[0], frozenSeeds[1])
+    XCTAssertFalse(frozenSeeds.contains(onlineSeeds[1]))
     XCTAssertNotEqual(try ParameterIO.read(from: try onlineRun.group("controller")), finalState)
     XCTAssertGreaterThan(try onlineRun.read("segments/update_stats", as: Float.self).shape[0], 0)
     o.close()

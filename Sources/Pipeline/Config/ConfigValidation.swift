@@ -228,6 +228,7 @@ extension NMTExperimentConfig: CheckedConfig {
     try c.atLeast("metaEpisodes", metaEpisodes, 1)
     try c.atLeast("controllerSeeds", controllerSeeds, 1)
     try c.atLeast("evaluationRuns", evaluationRuns, 1)
+    try c.atLeast("evaluationSeedOffset", evaluationSeedOffset, 0)
     try c.closed("evaluationExploration", Double(evaluationExploration), 0, 1)
     try c.oneOf(
       "evaluatedController", evaluatedController.rawValue,

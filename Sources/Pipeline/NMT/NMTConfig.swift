@@ -51,6 +51,10 @@ public struct NMTExperimentConfig: Codable, Sendable, Equatable {
   public var controllerSeeds = 1
   /// Frozen evaluation: fresh seeds per schedule (paired across schedules).
   public var evaluationRuns = 3
+  /// Frozen evaluation: the index of the first evaluation seed (runs use seeds `evaluationSeedOffset`
+  /// ..< `evaluationSeedOffset + evaluationRuns` of one fixed sequence, so a later evaluation can add
+  /// seeds to an earlier one's without repeating them).
+  public var evaluationSeedOffset = 0
   /// Frozen evaluation: the schedules each controller is compared with at equal steps
   /// (mt-only, best-mix, fine-tuned, fixed-ratio, round-robin).
   public var evaluationBaselines = ["mt-only", "best-mix", "fine-tuned"]

@@ -129,7 +129,8 @@ extension NMTStage {
     let ratio = Self.fixedRatio(corpus, by: config.fixedRatioBy)
     let steps = config.task.maxSteps
     let n = max(config.evaluationRuns, 1)
-    let seeds = (0..<n).map { NMTRunner.seed(config.seed ^ 0xE7A1, $0) }
+    let first = config.evaluationSeedOffset
+    let seeds = (first..<(first + n)).map { NMTRunner.seed(config.seed ^ 0xE7A1, $0) }
     var baselineNames: [String] = []
     for name in config.evaluationBaselines {
       guard let kind = NMTScheduleKind(rawValue: name), ![.autoLoss, .autoLossTransfer, .mix].contains(kind) else {
