@@ -25,6 +25,15 @@ public enum FileManagerShim {
     }
   }
 
+  /// Removes the temporary files (`.tmp-…-<pid>-…`, as the artifact and PNG writers name them) that
+  /// writers killed before they could clean up left in `folder`; files of live processes stay.
+  /// Returns the removed names. For work folders whose files are moved elsewhere later.
+  @discardableResult
+  public static func removeOrphanedTemporaries(in folder: String) throws -> [String] {
+    guard exists(folder) else { return [] }
+    return try FileSystem.removeOrphanedTemporaries(in: folder)
+  }
+
   /// The entries of folder `path`, sorted; empty when the folder does not exist. A folder that
   /// exists but cannot be listed (permissions, not a folder) is an error.
   public static func list(_ path: String) throws -> [String] {

@@ -127,6 +127,35 @@ enum FileSystem {
     }
   }
 
+  /// The pid of the writer of temporary `name` (`.tmp-<base>-<pid>-<8 hex>[.ext]`, any `base`), or
+  /// nil when the name does not have that form.
+  static func writerPID(ofTemporary name: String) -> Int32? {
+    guard name.hasPrefix(".tmp-") else { return nil }
+    let parts = name.dropFirst(5).split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count >= 3 else { return nil }
+    for i in stride(from: parts.count - 2, through: 1, by: -1) {
+      let tag = parts[i + 1].prefix(8)
+      guard tag.count == 8, tag.allSatisfy(\.isHexDigit), !parts[i].isEmpty, parts[i].allSatisfy(\.isNumber) else {
+        continue
+      }
+      if let pid = Int32(parts[i]), pid > 0 { return pid }
+    }
+    return nil
+  }
+
+  /// Removes the temporaries in `folder` (any base name) whose writing process no longer exists;
+  /// returns their names. A live pid, even a reused one, keeps its file.
+  @discardableResult
+  static func removeOrphanedTemporaries(in folder: String) throws -> [String] {
+    var removed: [String] = []
+    for name in try list(folder) {
+      guard let pid = writerPID(ofTemporary: name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+      try removeTree((folder as NSString).appendingPathComponent(name))
+      removed.append(name)
+    }
+    return removed
+  }
+
   /// Removes the temporary files (`.tmp-<prefix>…`) a killed writer left in `folder`. Call it only
   /// while holding the lock that every writer of those files takes (see `FolderLock`).
   @discardableResult

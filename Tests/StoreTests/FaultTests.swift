@@ -178,4 +178,23 @@ final class FaultTests: StoreTestCase {
     }
     XCTAssertEqual(store.latestVersion(stage: "s", name: "n"), 1)
   }
+
+  /// A work folder's temporaries of dead writers go, whatever their base name; a live writer's stay,
+  /// and names that are not writer temporaries are left alone.
+  func testOrphanedTemporariesOfDeadWritersAreRemoved() throws {
+    let folder = path("grids")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let dead = ".tmp-ep0000-step000075.png-\(Int32.max)-d5d4e5df.png"
+    let live = ".tmp-ep0001-step000150.png-\(getpid())-0a1b2c3d.png"
+    let other = [".tmp-notes", "ep0000-step000075.png", ".tmp-a-12-xyz.png"]
+    for name in [dead, live] + other {
+      XCTAssertTrue(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data()))
+    }
+    XCTAssertEqual(FileSystem.writerPID(ofTemporary: dead), Int32.max)
+    XCTAssertEqual(FileSystem.writerPID(ofTemporary: ".tmp-run-v0001-42-0a1b2c3d.h5"), 42)
+    XCTAssertNil(FileSystem.writerPID(ofTemporary: "ep0000-step000075.png"))
+    XCTAssertEqual(try FileManagerShim.removeOrphanedTemporaries(in: folder), [dead])
+    XCTAssertEqual(try entries(folder), ([live] + other).sorted())
+    XCTAssertEqual(try FileManagerShim.removeOrphanedTemporaries(in: path("absent")), [])
+  }
 }

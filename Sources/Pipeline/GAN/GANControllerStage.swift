@@ -130,6 +130,8 @@ public struct GANControllerStage {
       "gan train-controller \(artifactName)", total: config.controller.episodes, enabled: context.showProgress)
     if resumed > 0 { progress.advance(by: resumed) }
     let grids = workDirectory + "/grids"
+    // a run killed while writing a grid left its temporary there; the folder moves whole into the artifact
+    if work.isCoordinator { try FileManagerShim.removeOrphanedTemporaries(in: grids) }
     let start = Date()
     while !trainer.isFinished {
       let update = try trainer.runNextUpdate()
