@@ -114,19 +114,6 @@ enum FileSystem {
     }
   }
 
-  /// Removes temporaries of `base` (`.tmp-<base>-<pid>-<suffix>`) whose writing process no longer
-  /// exists (a writer killed before it could clean up). A live pid, even a reused one, keeps its
-  /// file: only files of certainly dead writers are removed.
-  static func removeOrphanedTemporaries(in folder: String, base: String) throws {
-    let prefix = ".tmp-\(base)-"
-    for name in try list(folder) where name.hasPrefix(prefix) {
-      guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0.isNumber }), pid > 0 else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH {
-        try removeTree((folder as NSString).appendingPathComponent(name))
-      }
-    }
-  }
-
   /// The pid of the writer of temporary `name` (`.tmp-<base>-<pid>-<8 hex>[.ext]`, any `base`), or
   /// nil when the name does not have that form.
   static func writerPID(ofTemporary name: String) -> Int32? {
@@ -143,12 +130,13 @@ enum FileSystem {
     return nil
   }
 
-  /// Removes the temporaries in `folder` (any base name) whose writing process no longer exists;
-  /// returns their names. A live pid, even a reused one, keeps its file.
+  /// Removes the temporaries in `folder` (of `base` only, or of any base name when nil) whose
+  /// writing process no longer exists (a writer killed before it could clean up); returns their
+  /// names. A live pid, even a reused one, keeps its file: only files of certainly dead writers go.
   @discardableResult
-  static func removeOrphanedTemporaries(in folder: String) throws -> [String] {
+  static func removeOrphanedTemporaries(in folder: String, base: String? = nil) throws -> [String] {
     var removed: [String] = []
-    for name in try list(folder) {
+    for name in try list(folder) where base.map({ name.hasPrefix(".tmp-\($0)-") }) ?? true {
       guard let pid = writerPID(ofTemporary: name), kill(pid, 0) != 0, errno == ESRCH else { continue }
       try removeTree((folder as NSString).appendingPathComponent(name))
       removed.append(name)

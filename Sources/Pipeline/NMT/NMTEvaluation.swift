@@ -40,21 +40,19 @@ extension NMTStage {
     }
     var choice = "final (after the last meta-episode)"
     if config.evaluatedController == .average {
-      var episodesUsed = 0
+      var used: [Int] = []  // every controller ran the same meta-episodes
       for i in found.indices {
-        let (used, state) = try averagedController(found[i].0, in: file.root, path: artifact.path)
-        found[i].1 = state
-        episodesUsed = used.count
-        let first = used.first! + 1
-        let last = used.last! + 1
+        (used, found[i].1) = try averagedController(found[i].0, in: file.root, path: artifact.path)
+      }
+      if let first = used.first.map({ $0 + 1 }), let last = used.last.map({ $0 + 1 }) {
         choice =
           first == last
           ? "average of the controller after meta-episode \(last)"
           : "average of the controllers after meta-episodes \(first)-\(last)"
       }
-      if episodesUsed < config.averageLastMetaEpisodes {
+      if used.count < config.averageLastMetaEpisodes {
         log(
-          "nmt: only \(episodesUsed) meta-episodes stored; averageLastMetaEpisodes asked for \(config.averageLastMetaEpisodes)"
+          "nmt: only \(used.count) meta-episodes stored; averageLastMetaEpisodes asked for \(config.averageLastMetaEpisodes)"
         )
       }
     }
