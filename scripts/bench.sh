@@ -103,6 +103,7 @@ def paired_ratios(ours_name, torch_name):
     o, t = ours_rounds.get(ours_name, {}), torch_rounds.get(torch_name, {})
     return sorted(o[r] / t[r] for r in o if r in t)
 print(f"ours:  {ours_meta.get('engine', '?')}, OpenBLAS core {ours_meta.get('blas_core', '?')}, "
+      f"oneDNN ISA {ours_meta.get('onednn_isa', '?')}, GEMMs {ours_meta.get('gemm_route', '?')}, "
       f"{ours_meta.get('threads', '?')} thread(s)")
 if torch_py:
     print(f"torch: {torch_meta.get('engine', '?')} ({torch_py}), {torch_meta.get('threads', '?')} thread(s), "

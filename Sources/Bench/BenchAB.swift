@@ -25,6 +25,7 @@ struct BenchEngineSwitches {
   var route = DNNL.convolutionRoute
   var convGEMMs = DNNL.convolutionGEMMs
   var seqGEMMs = DNNL.sequenceGEMMs
+  var everyGEMM = DNNL.everyGEMM
   var fusedLinear = Fusion.linear
   var convColumns = Fusion.convColumns
   var chunkFloats = ConvChunking.floats
@@ -34,6 +35,7 @@ struct BenchEngineSwitches {
     DNNL.convolutionRoute = route
     DNNL.convolutionGEMMs = convGEMMs
     DNNL.sequenceGEMMs = seqGEMMs
+    DNNL.everyGEMM = everyGEMM
     Fusion.linear = fusedLinear
     Fusion.convColumns = convColumns
     ConvChunking.floats = chunkFloats
@@ -64,6 +66,9 @@ extension BenchCatalog {
       abFusion("ab_fused_nmt", nmt()), abFusion("ab_fused_d_step", dcganDStep()),
       abChunks("ab_chunks_d_conv2", dConv2(nil)), abChunks("ab_chunks_d_step", dcganDStep()),
       abColumns("ab_columns_d_conv2", dConv2(nil)), abColumns("ab_columns_d_step", dcganDStep()),
+      abEveryGEMM("ab_gemm_nmt", nmt()), abEveryGEMM("ab_gemm_d_step", dcganDStep()),
+      abEveryGEMM("ab_gemm_g_step", dcganGStep()), abEveryGEMM("ab_gemm_scorer", scorer()),
+      abEveryGEMM("ab_gemm_mlp", mlp()),
     ]
   }
 
@@ -129,6 +134,16 @@ extension BenchCatalog {
     comparison(
       name, workload,
       settings: [BenchSetting("unfused") { Fusion.linear = false }, BenchSetting("fused") { Fusion.linear = true }])
+  }
+
+  /// The per-shape GEMM routing (OpenBLAS except the shape classes measured faster on oneDNN) against
+  /// every GEMM through `dnnl_sgemm` (``DNNL/everyGEMM``), on one model's step.
+  static func abEveryGEMM(_ name: String, _ workload: BenchCase) -> BenchCase {
+    comparison(
+      name, workload,
+      settings: [
+        BenchSetting("shaped") { DNNL.everyGEMM = false }, BenchSetting("onednn") { DNNL.everyGEMM = true },
+      ])
   }
 
   /// conv2d's weight gradient from the forward pass's kept columns (``Fusion/convColumns``) against a

@@ -11,7 +11,8 @@ public enum BLAS {
   /// The number of OpenBLAS threads in use.
   public static var threads: Int { Int(openblas_get_num_threads()) }
 
-  /// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, all row-major and contiguous.
+  /// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, all row-major and contiguous; through
+  /// oneDNN's `dnnl_sgemm` when ``DNNL/everyGEMM`` is on, otherwise (or when oneDNN refuses) OpenBLAS.
   @inline(__always)
   public static func gemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -25,6 +26,13 @@ public enum BLAS {
       } else if beta != 1 {
         for i in 0..<(m * n) { c[i] *= beta }
       }
+      return
+    }
+    if DNNL.everyGEMM
+      && DNNL.gemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: transA ? m : k, b,
+        ldb: transB ? k : n, beta: beta, c, ldc: n)
+    {
       return
     }
     cblas_sgemm(

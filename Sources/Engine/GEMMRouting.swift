@@ -1,10 +1,13 @@
+import CBLAS
+import CDNNL
 import Foundation
 
 // Which library runs each kind of matrix product and convolution pass. Debian's OpenBLAS 0.3.21 and
 // oneDNN 2.6.3 (`dnnl_sgemm`, direct convolution primitives) each win on some shapes of this
-// project's models; the choices below were measured per shape class on a 2-core AMD EPYC (Zen 3,
-// AVX2), one thread, by paired in-process comparisons (`autoloss bench --only ab_*`). Each switch
-// can be turned back for comparisons, in code or by an environment variable at start.
+// project's models; the per-shape choices below were measured on a 2-core AMD EPYC (Zen 3, AVX2), one
+// thread, by paired in-process comparisons (`autoloss bench --only ab_*`). On a machine where oneDNN
+// runs AVX-512 kernels and OpenBLAS does not (``GEMMMachine``), every GEMM goes through oneDNN.
+// Each switch can be turned back for comparisons, in code or by an environment variable at start.
 
 /// How a convolution pass (forward, input gradient, weight gradient) is computed.
 public enum ConvRoute: Sendable, Equatable {
@@ -42,6 +45,43 @@ extension DNNL {
   /// `AUTOLOSS_SEQ_GEMM=openblas` sets it to `false` at start.
   nonisolated(unsafe) public static var sequenceGEMMs: Bool =
     ProcessInfo.processInfo.environment["AUTOLOSS_SEQ_GEMM"] != "openblas"
+
+  /// Whether every matrix product (``BLAS/gemm`` and every GEMM of the LSTM, attention and linear
+  /// layers, not only the shape classes of ``sequenceGEMMs``) runs through `dnnl_sgemm`. The default
+  /// follows the machine (``GEMMMachine/prefersOneDNN(isa:openBLASCore:)``); `AUTOLOSS_GEMM=onednn`
+  /// or `AUTOLOSS_GEMM=openblas` forces it on or off at start.
+  nonisolated(unsafe) public static var everyGEMM: Bool = {
+    switch ProcessInfo.processInfo.environment["AUTOLOSS_GEMM"] {
+    case "onednn": return true
+    case "openblas": return false
+    default: return GEMMMachine.prefersOneDNN(isa: GEMMMachine.oneDNNISA, openBLASCore: GEMMMachine.openBLASCore)
+    }
+  }()
+}
+
+/// The machine facts the GEMM routing reads: the instruction set oneDNN's kernels use and the kernel
+/// core OpenBLAS picked when it loaded.
+public enum GEMMMachine {
+  /// oneDNN's effective ISA (`dnnl_get_effective_cpu_isa`, a `dnnl_cpu_isa_t` bit mask), 0 without oneDNN.
+  public static var oneDNNISA: UInt32 { DNNL.available ? dnnl_get_effective_cpu_isa().rawValue : 0 }
+
+  /// OpenBLAS's kernel core (`openblas_get_corename`), for example "Haswell" or "Cooperlake".
+  public static var openBLASCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+  /// OpenBLAS cores whose kernels use AVX-512.
+  static let avx512OpenBLASCores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+
+  /// Whether every GEMM should run through oneDNN: its kernels use AVX-512 (`avx512_core` or later)
+  /// and OpenBLAS's do not. That is the case of Debian's OpenBLAS 0.3.21 with
+  /// `OPENBLAS_CORETYPE=Haswell` preset (as on this project's machines) or on a CPU it does not know.
+  /// Measured in C on a 2-core AMD EPYC with AVX-512, one thread, OpenBLAS on Haswell kernels:
+  /// `dnnl_sgemm` took 0.48-0.59 of OpenBLAS's time on every GEMM shape of the seq2seq, LSTM,
+  /// regression and classification models (about 180-210 against 90-100 GFLOP/s on the large ones),
+  /// and 0.9-1.2 of it when OpenBLAS ran its own AVX-512 (Cooperlake) kernels, so those keep OpenBLAS.
+  public static func prefersOneDNN(isa: UInt32, openBLASCore: String) -> Bool {
+    let avx512Core: UInt32 = 0x27  // dnnl_cpu_isa_avx512_core
+    return isa & avx512Core == avx512Core && !avx512OpenBLASCores.contains(openBLASCore.lowercased())
+  }
 }
 
 extension ConvKernels {

@@ -44,8 +44,8 @@ func seqWithPointers<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) ->
 extension BLAS {
   /// C[m,n] = alpha · op(A) · op(B) + beta · C, row-major with explicit leading dimensions
   /// (so that one batch element of a time-major `[T, B, H]` array can be addressed in place).
-  /// With `oneDNN` (a shape class where `dnnl_sgemm` measured faster) and ``DNNL/sequenceGEMMs`` on,
-  /// it runs through oneDNN.
+  /// With ``DNNL/sequenceGEMMs`` on and either `oneDNN` (a shape class where `dnnl_sgemm` measured
+  /// faster) or ``DNNL/everyGEMM``, it runs through oneDNN.
   @inline(__always)
   static func seqGemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -57,7 +57,7 @@ extension BLAS {
       for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
       return
     }
-    if oneDNN && DNNL.sequenceGEMMs
+    if (oneDNN || DNNL.everyGEMM) && DNNL.sequenceGEMMs
       && DNNL.gemm(
         transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c,
         ldc: ldc)

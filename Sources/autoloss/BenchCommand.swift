@@ -53,6 +53,8 @@ struct BenchCommand: ParsableCommand {
     let meta = [
       "engine": "autoloss-swift", "blas_core": BenchHarness.blasCoreName, "threads": String(BLAS.threads),
       "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "",
+      "onednn_isa": String(format: "0x%x", GEMMMachine.oneDNNISA),
+      "gemm_route": DNNL.everyGEMM ? "all through oneDNN" : "per shape class",
     ]
     print(BenchHarness.json(results, meta: meta))
   }

@@ -2,7 +2,7 @@ import XCTest
 
 @testable import Engine
 
-/// The GEMM routing switches (``DNNL/convolutionGEMMs``, ``DNNL/sequenceGEMMs``,
+/// The GEMM routing switches (``DNNL/convolutionGEMMs``, ``DNNL/sequenceGEMMs``, ``DNNL/everyGEMM``,
 /// ``DNNL/convolutionRoute``): every routed path agrees with the OpenBLAS path, forward and every
 /// gradient, to 1e-4 relative. The PyTorch fixtures and gradient checks run with the defaults.
 final class GEMMRoutingTests: XCTestCase {
@@ -11,6 +11,7 @@ final class GEMMRoutingTests: XCTestCase {
     var route: ConvRoute = .measured
     var convGEMMs = true
     var seqGEMMs = true
+    var everyGEMM = false
   }
 
   /// im2col with OpenBLAS: the reference of the convolution paths.
@@ -18,11 +19,15 @@ final class GEMMRoutingTests: XCTestCase {
 
   /// The output and the gradients of sum(out · r) under `setting`, with the switches restored after.
   private func run(_ setting: Setting, _ inputs: [Variable], _ body: ([Variable]) -> Variable) -> [Tensor] {
-    let saved = (DNNL.convolutions, DNNL.convolutionRoute, DNNL.convolutionGEMMs, DNNL.sequenceGEMMs)
-    defer { (DNNL.convolutions, DNNL.convolutionRoute, DNNL.convolutionGEMMs, DNNL.sequenceGEMMs) = saved }
+    let saved = (
+      DNNL.convolutions, DNNL.convolutionRoute, DNNL.convolutionGEMMs, DNNL.sequenceGEMMs, DNNL.everyGEMM
+    )
+    defer {
+      (DNNL.convolutions, DNNL.convolutionRoute, DNNL.convolutionGEMMs, DNNL.sequenceGEMMs, DNNL.everyGEMM) = saved
+    }
     DNNL.convolutions = true
-    (DNNL.convolutionRoute, DNNL.convolutionGEMMs, DNNL.sequenceGEMMs) =
-      (setting.route, setting.convGEMMs, setting.seqGEMMs)
+    (DNNL.convolutionRoute, DNNL.convolutionGEMMs, DNNL.sequenceGEMMs, DNNL.everyGEMM) =
+      (setting.route, setting.convGEMMs, setting.seqGEMMs, setting.everyGEMM)
     for v in inputs { v.zeroGrad() }
     let y = body(inputs)
     let r = randomVariable(y.shape, seed: 98)
@@ -132,5 +137,38 @@ final class GEMMRoutingTests: XCTestCase {
         routed: Setting()
       ) { v in luongAttention(query: v[0], memory: v[1], wA: v[3], wC: v[2], sourceMask: m).output }
     }
+  }
+
+  func testEveryGEMMThroughOneDNNMatchesOpenBLAS() {
+    let lstm = [
+      randomVariable([5, 6, 7], seed: 51), randomVariable([6, 12], seed: 52, low: -0.5, high: 0.5),
+      randomVariable([6, 12], seed: 53), randomVariable([7, 48], seed: 54, low: -0.5, high: 0.5),
+      randomVariable([12, 48], seed: 55, low: -0.5, high: 0.5), randomVariable([48], seed: 56),
+    ]
+    assertAgree("lstmSequence", lstm, reference: Setting(seqGEMMs: false), routed: Setting(everyGEMM: true)) { v in
+      let r = lstmSequence(v[0], initial: LSTMState(h: v[1], c: v[2]), wIH: v[3], wHH: v[4], bias: v[5])
+      return concat([r.output.reshaped([30, 12]), r.state.h, r.state.c], axis: 0)
+    }
+    let dense = [
+      randomVariable([9, 13], seed: 57), randomVariable([13, 11], seed: 58), randomVariable([11], seed: 59),
+    ]
+    assertAgree("linear", dense, reference: Setting(seqGEMMs: false), routed: Setting(everyGEMM: true)) { v in
+      linear(v[0], v[1], bias: v[2])
+    }
+    assertAgree("matmul", dense, reference: Setting(seqGEMMs: false), routed: Setting(everyGEMM: true)) { v in
+      matmul(v[0], v[1])
+    }
+  }
+
+  func testEveryGEMMFollowsTheMachine() {
+    // oneDNN on AVX-512 (avx512_core 0x27 and its extensions) while OpenBLAS runs AVX2 kernels
+    XCTAssertTrue(GEMMMachine.prefersOneDNN(isa: 0x27, openBLASCore: "Haswell"))
+    XCTAssertTrue(GEMMMachine.prefersOneDNN(isa: 0xe7, openBLASCore: "Zen"))
+    // OpenBLAS with its own AVX-512 kernels, or oneDNN without AVX-512: per shape class
+    XCTAssertFalse(GEMMMachine.prefersOneDNN(isa: 0xe7, openBLASCore: "Cooperlake"))
+    XCTAssertFalse(GEMMMachine.prefersOneDNN(isa: 0x27, openBLASCore: "SkylakeX"))
+    XCTAssertFalse(GEMMMachine.prefersOneDNN(isa: 0x7, openBLASCore: "Haswell"))
+    XCTAssertFalse(GEMMMachine.prefersOneDNN(isa: 0x407, openBLASCore: "Haswell"))  // avx2_vnni
+    XCTAssertFalse(GEMMMachine.prefersOneDNN(isa: 0, openBLASCore: "Haswell"))  // no oneDNN
   }
 }
