@@ -46,7 +46,7 @@ extension DNNL {
   nonisolated(unsafe) public static var sequenceGEMMs: Bool =
     ProcessInfo.processInfo.environment["AUTOLOSS_SEQ_GEMM"] != "openblas"
 
-  /// Whether every matrix product (``BLAS/gemm`` and every GEMM of the LSTM, attention and linear
+  /// Whether every matrix product (``BLAS/gemm(transA:transB:m:n:k:alpha:_:_:beta:_:)`` and every GEMM of the LSTM, attention and linear
   /// layers, not only the shape classes of ``sequenceGEMMs``) runs through `dnnl_sgemm`. The default
   /// follows the machine (``GEMMMachine/prefersOneDNN(isa:openBLASCore:)``); `AUTOLOSS_GEMM=onednn`
   /// or `AUTOLOSS_GEMM=openblas` forces it on or off at start.
