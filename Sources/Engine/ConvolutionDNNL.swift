@@ -27,11 +27,15 @@ enum DNNLConv {
   }
 
   /// The measured choice of ``ConvRoute/measured``: direct primitives for stride-1 convolutions (the
-  /// scorer: im2col + `dnnl_sgemm` made its step 1.15× slower), im2col + `dnnl_sgemm` for strided
-  /// convolutions and transposed convolutions (the DCGAN's 5×5 stride-2 layers: D step 0.91×, G step
-  /// 0.88× of the direct primitives' time, paired in one process on a loaded machine).
-  static func measuredDirect(_ shape: DNNLConvShape, _ kind: DNNLConvKind, oneChannel: Bool) -> Bool {
-    !shape.transposed && shape.stride == 1 && (kind != .backwardWeights || !oneChannel)
+  /// scorer: im2col + `dnnl_sgemm` made its step 1.15× slower), im2col + `dnnl_sgemm` for transposed
+  /// convolutions, and for strided ones on AVX2 (the DCGAN's 5×5 stride-2 layers on Zen 3: D step
+  /// 0.91×, G step 0.88× of the direct primitives' time, paired in one process on a loaded machine).
+  /// Where oneDNN runs AVX-512 kernels (`avx512`) strided convolutions take the direct primitives
+  /// too: on a 2-core AVX-512 EPYC, quiet, the im2col route made the D step 1.10× slower.
+  static func measuredDirect(
+    _ shape: DNNLConvShape, _ kind: DNNLConvKind, oneChannel: Bool, avx512: Bool = GEMMMachine.oneDNNHasAVX512
+  ) -> Bool {
+    !shape.transposed && (shape.stride == 1 || avx512) && (kind != .backwardWeights || !oneChannel)
   }
 
   /// The forward output `[n, o, oh, ow]`, or nil.

@@ -68,6 +68,12 @@ public enum GEMMMachine {
   /// OpenBLAS's kernel core (`openblas_get_corename`), for example "Haswell" or "Cooperlake".
   public static var openBLASCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
+  /// Whether oneDNN's kernels use AVX-512 (`avx512_core` or later), read once.
+  public static let oneDNNHasAVX512: Bool = hasAVX512(oneDNNISA)
+
+  /// Whether a `dnnl_cpu_isa_t` mask includes `avx512_core` (0x27).
+  static func hasAVX512(_ isa: UInt32) -> Bool { isa & 0x27 == 0x27 }
+
   /// OpenBLAS cores whose kernels use AVX-512.
   static let avx512OpenBLASCores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
 
@@ -79,8 +85,7 @@ public enum GEMMMachine {
   /// regression and classification models (about 180-210 against 90-100 GFLOP/s on the large ones),
   /// and 0.9-1.2 of it when OpenBLAS ran its own AVX-512 (Cooperlake) kernels, so those keep OpenBLAS.
   public static func prefersOneDNN(isa: UInt32, openBLASCore: String) -> Bool {
-    let avx512Core: UInt32 = 0x27  // dnnl_cpu_isa_avx512_core
-    return isa & avx512Core == avx512Core && !avx512OpenBLASCores.contains(openBLASCore.lowercased())
+    hasAVX512(isa) && !avx512OpenBLASCores.contains(openBLASCore.lowercased())
   }
 }
 

@@ -99,9 +99,19 @@ final class GEMMRoutingTests: XCTestCase {
     let firstLayer = DNNLConvShape(transposed: false, n: 4, c: 1, h: 14, w: 14, o: 16, g1, bias: true)
     let strided = DNNLConvShape(transposed: false, n: 4, c: 8, h: 14, w: 14, o: 16, g2, bias: true)
     let kinds: [DNNLConvKind] = [.forward, .backwardData, .backwardWeights]
-    XCTAssertEqual(kinds.map { DNNLConv.measuredDirect(strideOne, $0, oneChannel: false) }, [true, true, true])
-    XCTAssertEqual(kinds.map { DNNLConv.measuredDirect(firstLayer, $0, oneChannel: true) }, [true, true, false])
-    XCTAssertEqual(kinds.map { DNNLConv.measuredDirect(strided, $0, oneChannel: false) }, [false, false, false])
+    for avx512 in [false, true] {
+      func direct(_ s: DNNLConvShape, oneChannel: Bool) -> [Bool] {
+        kinds.map { DNNLConv.measuredDirect(s, $0, oneChannel: oneChannel, avx512: avx512) }
+      }
+      XCTAssertEqual(direct(strideOne, oneChannel: false), [true, true, true])
+      XCTAssertEqual(direct(firstLayer, oneChannel: true), [true, true, false])
+      // strided convolutions: im2col on AVX2, direct primitives on AVX-512
+      XCTAssertEqual(direct(strided, oneChannel: false), [avx512, avx512, avx512])
+    }
+    let gt = ConvGeometry.conv(inH: 14, inW: 14, kh: 5, kw: 5, stride: 2, padding: .same)
+    let transposed = DNNLConvShape(transposed: true, n: 4, c: 16, h: 7, w: 7, o: 8, gt, bias: true)
+    XCTAssertEqual(
+      kinds.map { DNNLConv.measuredDirect(transposed, $0, oneChannel: false, avx512: true) }, [false, false, false])
   }
 
   func testLSTMSequenceGEMMsMatchOpenBLAS() {
