@@ -114,7 +114,9 @@ grep -q "rank 1: error: .*nowhere/regression.h5" "$WORK/bad.log" || { cat "$WORK
 pass "a rank without data: exit $rc, message names the file, nothing committed"
 
 # 4. Rank death: kill -9 rank 1 while the grid runs (longer runs so that it is mid-run).
-LONG=(--set task.maxSteps=3000 --set tuningRepeats=12)  # tens of seconds: the kill lands mid-run
+# About 15 s on 3 ranks (the grid of 12 repeats took 0.5 s on an AVX-512 machine, and the kill a
+# second after the ranks start landed after rank 0 had committed): the kill lands mid-run.
+LONG=(--set task.maxSteps=3000 --set tuningRepeats=400)
 before="$(ls "$WORK/three/baselines/regression" | sort)"
 "${MPIRUN[@]}" -np 3 "$AUTOLOSS" baselines --task regression "${COMMON[@]}" "${LONG[@]}" --artifacts "$WORK/three" \
   >/dev/null 2>"$WORK/kill.log" &
@@ -144,9 +146,10 @@ same_numbers "rerun after rank death" "$(latest "$WORK/one/baselines/regression"
 pass "rerun after rank death: completes with the reference numbers"
 
 # 5. Rank death during controller training, then the rerun resumes from the last finished update.
-# 12 updates: after the first is saved, the kill must land before the last (a loaded machine delays
-# the polling loop: with 4 updates the run twice finished first, with 8 the kill came after 6).
-RES=(--set controller.episodes=36 --set controller.episodesPerUpdate=3 --set controller.patienceEpisodes=36
+# 120 updates: after the first is saved, the kill must land before the last (a loaded machine delays
+# the polling loop: with 4 updates the run twice finished first, with 8 the kill came after 6; 12
+# updates take a fraction of a second on a fast machine).
+RES=(--set controller.episodes=360 --set controller.episodesPerUpdate=3 --set controller.patienceEpisodes=360
   --set task.maxSteps=1500)
 "$AUTOLOSS" train-controller --task regression "${COMMON[@]}" "${RES[@]}" --artifacts "$WORK/res1" --workers 1 \
   >/dev/null 2>"$WORK/res1.log" || { cat "$WORK/res1.log" >&2; fail "train-controller reference"; }

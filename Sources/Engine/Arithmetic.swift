@@ -66,7 +66,8 @@ extension Variable {
   public static prefix func - (a: Variable) -> Variable { a * -1 }
 }
 
-/// The matrix product `a[m,k] · b[k,n]` (either side optionally transposed), through ``BLAS/gemm(transA:transB:m:n:k:alpha:_:_:beta:_:)``.
+/// The matrix product `a[m,k] · b[k,n]` (either side optionally transposed), through
+/// ``BLAS/gemm(transA:transB:m:n:k:alpha:_:_:beta:_:)``.
 public func matmul(_ a: Variable, _ b: Variable, transA: Bool = false, transB: Bool = false) -> Variable {
   let (va, vb) = (a.value, b.value)
   let out = BLAS.matmul(va, vb, transA: transA, transB: transB)

@@ -46,10 +46,11 @@ extension DNNL {
   nonisolated(unsafe) public static var sequenceGEMMs: Bool =
     ProcessInfo.processInfo.environment["AUTOLOSS_SEQ_GEMM"] != "openblas"
 
-  /// Whether every matrix product (``BLAS/gemm(transA:transB:m:n:k:alpha:_:_:beta:_:)`` and every GEMM of the LSTM, attention and linear
-  /// layers, not only the shape classes of ``sequenceGEMMs``) runs through `dnnl_sgemm`. The default
-  /// follows the machine (``GEMMMachine/prefersOneDNN(isa:openBLASCore:)``); `AUTOLOSS_GEMM=onednn`
-  /// or `AUTOLOSS_GEMM=openblas` forces it on or off at start.
+  /// Whether every matrix product (``BLAS/gemm(transA:transB:m:n:k:alpha:_:_:beta:_:)`` and every
+  /// GEMM of the LSTM, attention and linear layers, not only the shape classes of ``sequenceGEMMs``)
+  /// runs through `dnnl_sgemm`. The default follows the machine
+  /// (``GEMMMachine/prefersOneDNN(isa:openBLASCore:)``); `AUTOLOSS_GEMM=onednn` or
+  /// `AUTOLOSS_GEMM=openblas` forces it on or off at start.
   nonisolated(unsafe) public static var everyGEMM: Bool = {
     switch ProcessInfo.processInfo.environment["AUTOLOSS_GEMM"] {
     case "onednn": return true
@@ -83,7 +84,8 @@ public enum GEMMMachine {
   /// Measured in C on a 2-core AMD EPYC with AVX-512, one thread, OpenBLAS on Haswell kernels:
   /// `dnnl_sgemm` took 0.48-0.59 of OpenBLAS's time on every GEMM shape of the seq2seq, LSTM,
   /// regression and classification models (about 180-210 against 90-100 GFLOP/s on the large ones),
-  /// and 0.9-1.2 of it when OpenBLAS ran its own AVX-512 (Cooperlake) kernels, so those keep OpenBLAS.
+  /// and 0.73-1.17 of it when OpenBLAS ran its own AVX-512 (Cooperlake) kernels, so those keep the
+  /// per-shape routing.
   public static func prefersOneDNN(isa: UInt32, openBLASCore: String) -> Bool {
     hasAVX512(isa) && !avx512OpenBLASCores.contains(openBLASCore.lowercased())
   }
