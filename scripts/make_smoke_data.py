@@ -122,8 +122,9 @@ def write_text_sets(raw, rng):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: make_smoke_data.py OUT_DIR")
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        # an option such as --help is not an output folder
+        sys.exit("usage: make_smoke_data.py OUT_DIR (writes OUT_DIR/raw/...)")
     raw = os.path.join(sys.argv[1], "raw")
     rng = random.Random(7)
     write_image_set(os.path.join(raw, "mnist"), 0, rng)
